@@ -1,0 +1,15 @@
+// Three rungs of the test ladder, each a jest project so they can run alone or together.
+// Tests are TypeScript run through ts-jest and never compiled into dist.
+const base = {
+	preset: 'ts-jest',
+	testEnvironment: 'node',
+	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
+};
+
+module.exports = {
+	projects: [
+		{ ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+		{ ...base, displayName: 'workflow', testMatch: ['<rootDir>/test/workflow/**/*.test.ts'] },
+		{ ...base, displayName: 'server', testMatch: ['<rootDir>/test/server/**/*.test.ts'] },
+	],
+};
