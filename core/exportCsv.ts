@@ -1,0 +1,77 @@
+/**
+ * CSV export of review records for spreadsheets (RFC 4180: comma, CRLF, double-quote escaping).
+ * One column per record field in a fixed order; nested values (reasons, edits, details) as JSON; null as
+ * an empty cell. Cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR) are
+ * prefixed with a single quote (OWASP "CSV injection"), so the CSV is for reading, not for verifying:
+ * the JSON Lines export is the verifiable one. No n8n import.
+ */
+import type { ReviewRecord } from './store/types';
+
+/** Column order: chain position first, then the record body in the order of `ReviewRecordBody`. */
+export const CSV_COLUMNS = [
+	'seq',
+	'recordedAt',
+	'event',
+	'decision',
+	'reviewerId',
+	'requesterId',
+	'requestedAt',
+	'viewedAt',
+	'decidedAt',
+	'queueTimeMs',
+	'workflowId',
+	'workflowName',
+	'workflowVersion',
+	'executionId',
+	'nodeName',
+	'itemKey',
+	'modelName',
+	'modelVersion',
+	'promptVersion',
+	'tier',
+	'tierReasons',
+	'draftSha256',
+	'finalSha256',
+	'edits',
+	'comment',
+	'linkKeyId',
+	'linkNonce',
+	'clientIp',
+	'userAgent',
+	'details',
+	'chain',
+	'v',
+	'prevHash',
+	'hash',
+] as const satisfies ReadonlyArray<keyof ReviewRecord>;
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/** One CSV cell: text form, formula-neutralised, quoted when needed. */
+export function csvCell(value: unknown): string {
+	let text: string;
+	if (value === null || value === undefined) text = '';
+	else if (typeof value === 'string') text = value;
+	else if (typeof value === 'number' || typeof value === 'boolean') text = String(value);
+	else text = JSON.stringify(value);
+	if (FORMULA_START.test(text)) text = `'${text}`;
+	return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvHeader(): string {
+	return CSV_COLUMNS.join(',') + '\r\n';
+}
+
+export function csvRow(record: ReviewRecord): string {
+	return CSV_COLUMNS.map((c) => csvCell(record[c])).join(',') + '\r\n';
+}
+
+/** Streams the CSV text chunk by chunk (header first); `bom` adds a UTF-8 BOM so Excel reads UTF-8. */
+export async function* recordsToCsv(
+	records: AsyncIterable<ReviewRecord> | Iterable<ReviewRecord>,
+	options: { bom?: boolean } = {},
+): AsyncGenerator<string> {
+	yield (options.bom ? '\uFEFF' : '') + csvHeader();
+	for await (const r of records) yield csvRow(r);
+}

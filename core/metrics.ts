@@ -1,0 +1,295 @@
+/**
+ * Review metrics over the audit log: the numbers a team watches "until error and skip rates look
+ * boring for a month". Pure computation over a stream of records (one pass over `readAll()`); no n8n
+ * import. Definitions (also in the README):
+ *
+ * - A record's time is its event time (`decidedAt` for `decided`, `requestedAt` for `requested`,
+ *   `viewedAt` for `viewed`), falling back to `recordedAt`; periods are UTC days, ISO weeks
+ *   (`2026-W48`) or months.
+ * - requests = `requested` records; outcomes = `decided` + `expired` records (each request ends in one).
+ * - approvalRate / rejectionRate / expiryRate = approvals / rejections / expiries ÷ outcomes (they sum
+ *   to 1). Approvals include approvals with edits. editRate = approvals with edits ÷ approvals.
+ * - queue time = `queueTimeMs` of `decided` records: median (mean of the two middle values for an even
+ *   count) and p90 (nearest rank: the ⌈0.9·n⌉-th smallest value).
+ * - review time = decidedAt − viewedAt, the viewed time taken from the decided record or else from the
+ *   latest earlier `viewed` record of the same reviewer, execution and item key; when no view is known
+ *   it falls back to the queue time. fastDecisions = decisions whose review time is below the threshold
+ *   (possible rubber-stamping); a decision with neither time is not counted as fast.
+ * - sampled = `sampled` records; sampledUnreviewed = those with no later `decided` record for the same
+ *   item key (a `sampled` record without an item key can never be matched and counts as unreviewed);
+ *   skipRate = sampledUnreviewed ÷ sampled.
+ * - A rate whose denominator is 0 is `null`.
+ */
+import type { ReviewRecord } from './store/types';
+
+export type MetricsPeriod = 'day' | 'week' | 'month';
+export type MetricsDimension = 'total' | 'period' | 'reviewer' | 'tier';
+
+export interface MetricsOptions {
+	period: MetricsPeriod;
+	/** Decisions faster than this (seconds) count as possible rubber-stamping. */
+	fastThresholdSeconds: number;
+	/** Only records whose event time is within [from, to] (ISO-8601, inclusive). */
+	from?: string;
+	to?: string;
+	/** Which breakdowns to produce besides the total (default: all three). */
+	dimensions?: Array<Exclude<MetricsDimension, 'total'>>;
+}
+
+export interface MetricsRow {
+	dimension: MetricsDimension;
+	/** Period key (`2026-11-25`, `2026-W48`, `2026-11`), reviewer id, tier, or `all` for the total. */
+	key: string;
+	requests: number;
+	outcomes: number;
+	approved: number;
+	approvedWithEdits: number;
+	rejected: number;
+	expired: number;
+	approvalRate: number | null;
+	rejectionRate: number | null;
+	editRate: number | null;
+	expiryRate: number | null;
+	queueTimeMedianMs: number | null;
+	queueTimeP90Ms: number | null;
+	fastDecisions: number;
+	fastDecisionRate: number | null;
+	sampled: number;
+	sampledUnreviewed: number;
+	skipRate: number | null;
+}
+
+/** Group key used for records without a reviewer or a tier. */
+export const NO_REVIEWER = '(none)';
+export const UNKNOWN_TIER = 'unknown';
+
+interface Acc {
+	requests: number;
+	approved: number;
+	approvedWithEdits: number;
+	rejected: number;
+	expired: number;
+	queueTimes: number[];
+	decisionsWithReviewTime: number;
+	fastDecisions: number;
+	sampled: number;
+	sampledUnreviewed: number;
+}
+
+function newAcc(): Acc {
+	return {
+		requests: 0,
+		approved: 0,
+		approvedWithEdits: 0,
+		rejected: 0,
+		expired: 0,
+		queueTimes: [],
+		decisionsWithReviewTime: 0,
+		fastDecisions: 0,
+		sampled: 0,
+		sampledUnreviewed: 0,
+	};
+}
+
+function parseTime(value: string | null | undefined): number | null {
+	if (typeof value !== 'string' || value === '') return null;
+	const t = Date.parse(value);
+	return Number.isFinite(t) ? t : null;
+}
+
+/** Parses an ISO-8601 bound; throws a clear error for anything else (callers turn it into a node error). */
+export function parseTimeBound(name: string, value: string | undefined): number | undefined {
+	if (value === undefined || value === '') return undefined;
+	const t = parseTime(value);
+	if (t === null) {
+		throw new RangeError(`${name} "${value}" is not a valid date; use ISO-8601, e.g. 2026-11-25T00:00:00Z`);
+	}
+	return t;
+}
+
+export function eventTime(record: ReviewRecord): number | null {
+	const own =
+		record.event === 'decided'
+			? record.decidedAt
+			: record.event === 'requested'
+				? record.requestedAt
+				: record.event === 'viewed'
+					? record.viewedAt
+					: null;
+	return parseTime(own) ?? parseTime(record.recordedAt);
+}
+
+const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+
+/** UTC period key of a timestamp. Weeks are ISO-8601 weeks (Monday first; week-year may differ). */
+export function periodKey(time: number, period: MetricsPeriod): string {
+	const d = new Date(time);
+	const y = d.getUTCFullYear();
+	if (period === 'month') return `${y}-${pad(d.getUTCMonth() + 1)}`;
+	if (period === 'day') return `${y}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+	// ISO week: the week containing this date's Thursday belongs to that Thursday's year.
+	const dayNr = d.getUTCDay() || 7; // Monday = 1 … Sunday = 7
+	const thursday = new Date(Date.UTC(y, d.getUTCMonth(), d.getUTCDate() + 4 - dayNr));
+	const weekYear = thursday.getUTCFullYear();
+	const week = Math.ceil(((thursday.getTime() - Date.UTC(weekYear, 0, 1)) / 86400000 + 1) / 7);
+	return `${weekYear}-W${pad(week)}`;
+}
+
+export function median(sorted: number[]): number | null {
+	const n = sorted.length;
+	if (n === 0) return null;
+	const mid = Math.floor(n / 2);
+	return n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Nearest-rank percentile of an ascending array. */
+export function percentile(sorted: number[], p: number): number | null {
+	const n = sorted.length;
+	if (n === 0) return null;
+	const rank = Math.max(1, Math.ceil((p / 100) * n));
+	return sorted[Math.min(n, rank) - 1];
+}
+
+const ratio = (num: number, den: number): number | null => (den === 0 ? null : num / den);
+
+function toRow(dimension: MetricsDimension, key: string, a: Acc): MetricsRow {
+	const sorted = a.queueTimes.slice().sort((x, y) => x - y);
+	const outcomes = a.approved + a.rejected + a.expired;
+	const decisions = a.approved + a.rejected;
+	return {
+		dimension,
+		key,
+		requests: a.requests,
+		outcomes,
+		approved: a.approved,
+		approvedWithEdits: a.approvedWithEdits,
+		rejected: a.rejected,
+		expired: a.expired,
+		approvalRate: ratio(a.approved, outcomes),
+		rejectionRate: ratio(a.rejected, outcomes),
+		editRate: ratio(a.approvedWithEdits, a.approved),
+		expiryRate: ratio(a.expired, outcomes),
+		queueTimeMedianMs: median(sorted),
+		queueTimeP90Ms: percentile(sorted, 90),
+		fastDecisions: a.fastDecisions,
+		fastDecisionRate: ratio(a.fastDecisions, decisions),
+		sampled: a.sampled,
+		sampledUnreviewed: a.sampledUnreviewed,
+		skipRate: ratio(a.sampledUnreviewed, a.sampled),
+	};
+}
+
+interface PendingSample {
+	accs: Acc[];
+}
+
+/**
+ * Computes metrics in one pass. Memory grows with the number of groups, decisions (queue times are
+ * kept for exact percentiles), open views and still-unmatched sampled item keys — not with the log.
+ */
+export async function computeMetrics(
+	records: AsyncIterable<ReviewRecord> | Iterable<ReviewRecord>,
+	options: MetricsOptions,
+): Promise<MetricsRow[]> {
+	if (!Number.isFinite(options.fastThresholdSeconds) || options.fastThresholdSeconds < 0) {
+		throw new RangeError('fastThresholdSeconds must be a number ≥ 0');
+	}
+	const from = parseTimeBound('From', options.from);
+	const to = parseTimeBound('To', options.to);
+	if (from !== undefined && to !== undefined && from > to) {
+		throw new RangeError(`From (${options.from}) is after To (${options.to})`);
+	}
+	const dims = new Set(options.dimensions ?? ['period', 'reviewer', 'tier']);
+	const fastMs = options.fastThresholdSeconds * 1000;
+
+	const total = newAcc();
+	const groups = new Map<string, { dimension: MetricsDimension; key: string; acc: Acc }>();
+	const views = new Map<string, number>();
+	// Sampled records still waiting for a decision, by item key (several samples of one key all wait).
+	const pendingSamples = new Map<string, PendingSample[]>();
+
+	const accsFor = (r: ReviewRecord, time: number): Acc[] => {
+		const out = [total];
+		const add = (dimension: MetricsDimension, key: string): void => {
+			const id = `${dimension}\u0000${key}`;
+			let g = groups.get(id);
+			if (!g) {
+				g = { dimension, key, acc: newAcc() };
+				groups.set(id, g);
+			}
+			out.push(g.acc);
+		};
+		if (dims.has('period')) add('period', periodKey(time, options.period));
+		if (dims.has('reviewer')) add('reviewer', r.reviewerId ?? NO_REVIEWER);
+		if (dims.has('tier')) add('tier', r.tier ?? UNKNOWN_TIER);
+		return out;
+	};
+	const viewKey = (r: ReviewRecord): string =>
+		JSON.stringify([r.reviewerId, r.executionId, r.itemKey]);
+
+	for await (const r of records) {
+		const time = eventTime(r);
+		// Views and decisions outside the range still resolve samples/views inside it; only counting is ranged.
+		const inRange =
+			time !== null && (from === undefined || time >= from) && (to === undefined || time <= to);
+
+		if (r.event === 'viewed') {
+			const t = parseTime(r.viewedAt) ?? time;
+			if (t !== null) views.set(viewKey(r), t);
+			continue;
+		}
+		if (r.event === 'decided') {
+			if (r.itemKey !== null) {
+				// A decision on a sampled item key means a human reviewed it.
+				pendingSamples.delete(r.itemKey);
+			}
+			const vk = viewKey(r);
+			const viewedAt = parseTime(r.viewedAt) ?? views.get(vk) ?? null;
+			views.delete(vk);
+			if (!inRange || r.decision === null) continue;
+			const decidedAt = parseTime(r.decidedAt) ?? time;
+			let reviewMs: number | null = null;
+			if (viewedAt !== null && decidedAt !== null) reviewMs = decidedAt - viewedAt;
+			else if (typeof r.queueTimeMs === 'number') reviewMs = r.queueTimeMs;
+			for (const a of accsFor(r, time)) {
+				if (r.decision === 'rejected') a.rejected++;
+				else {
+					a.approved++;
+					if (r.decision === 'approved_with_edits') a.approvedWithEdits++;
+				}
+				if (typeof r.queueTimeMs === 'number' && Number.isFinite(r.queueTimeMs)) a.queueTimes.push(r.queueTimeMs);
+				if (reviewMs !== null && reviewMs < fastMs) a.fastDecisions++;
+			}
+			continue;
+		}
+		if (!inRange) continue;
+		if (r.event === 'requested') {
+			for (const a of accsFor(r, time)) a.requests++;
+		} else if (r.event === 'expired') {
+			for (const a of accsFor(r, time)) a.expired++;
+		} else if (r.event === 'sampled') {
+			const accs = accsFor(r, time);
+			for (const a of accs) a.sampled++;
+			if (r.itemKey === null) {
+				for (const a of accs) a.sampledUnreviewed++;
+			} else {
+				const list = pendingSamples.get(r.itemKey) ?? [];
+				list.push({ accs });
+				pendingSamples.set(r.itemKey, list);
+			}
+		}
+	}
+	for (const list of pendingSamples.values()) {
+		for (const s of list) for (const a of s.accs) a.sampledUnreviewed++;
+	}
+
+	const order: MetricsDimension[] = ['period', 'reviewer', 'tier'];
+	// Tiers read by risk (high first); periods and reviewers in plain string order.
+	const tierOrder = ['high', 'medium', 'low', UNKNOWN_TIER];
+	const keyCmp = (d: MetricsDimension, a: string, b: string): number =>
+		d === 'tier' ? tierOrder.indexOf(a) - tierOrder.indexOf(b) : a < b ? -1 : a > b ? 1 : 0;
+	const rows = [...groups.values()].sort(
+		(x, y) => order.indexOf(x.dimension) - order.indexOf(y.dimension) || keyCmp(x.dimension, x.key, y.key),
+	);
+	return [toRow('total', 'all', total), ...rows.map((g) => toRow(g.dimension, g.key, g.acc))];
+}

@@ -1,0 +1,41 @@
+import type { ReviewRecord, ReviewRecordInput } from '../../../core/store/types';
+
+/** Builds a full record (every body field null unless given) for pure tests; hashes are placeholders. */
+export function rec(seq: number, input: ReviewRecordInput & { recordedAt?: string }): ReviewRecord {
+	return {
+		v: 1,
+		chain: 'test',
+		seq,
+		recordedAt: input.recordedAt ?? '2026-11-02T09:00:00.000Z',
+		prevHash: '0'.repeat(64),
+		hash: String(seq).padStart(64, 'a'),
+		event: input.event,
+		decision: input.decision ?? null,
+		reviewerId: input.reviewerId ?? null,
+		requesterId: input.requesterId ?? null,
+		requestedAt: input.requestedAt ?? null,
+		viewedAt: input.viewedAt ?? null,
+		decidedAt: input.decidedAt ?? null,
+		queueTimeMs: input.queueTimeMs ?? null,
+		workflowId: input.workflowId ?? null,
+		workflowName: input.workflowName ?? null,
+		workflowVersion: input.workflowVersion ?? null,
+		executionId: input.executionId ?? null,
+		nodeName: input.nodeName ?? null,
+		itemKey: input.itemKey ?? null,
+		modelName: input.modelName ?? null,
+		modelVersion: input.modelVersion ?? null,
+		promptVersion: input.promptVersion ?? null,
+		tier: input.tier ?? null,
+		tierReasons: input.tierReasons ?? null,
+		draftSha256: input.draftSha256 ?? null,
+		finalSha256: input.finalSha256 ?? null,
+		edits: input.edits ?? null,
+		comment: input.comment ?? null,
+		linkKeyId: input.linkKeyId ?? null,
+		linkNonce: input.linkNonce ?? null,
+		clientIp: input.clientIp ?? null,
+		userAgent: input.userAgent ?? null,
+		details: input.details ?? null,
+	};
+}
