@@ -1,0 +1,4 @@
+export * from './signingKey';
+export * from './linkToken';
+export * from './csrf';
+export * from './reviewUrl';
