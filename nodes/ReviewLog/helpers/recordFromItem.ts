@@ -49,10 +49,10 @@ export interface AppendSettings {
 }
 
 /** Public domain string used as the HMAC key when no privacy secret is configured (documented). */
-export const DEFAULT_PRIVACY_KEY = 'n8n-nodes-hitl/privacy/v1';
+export const PUBLIC_PRIVACY_DOMAIN = 'n8n-nodes-hitl/privacy/v1';
 
 export function hashClientValue(value: string, secret: string | null): string {
-	return 'hmac-sha256:' + createHmac('sha256', secret || DEFAULT_PRIVACY_KEY).update(value, 'utf8').digest('hex');
+	return 'hmac-sha256:' + createHmac('sha256', secret || PUBLIC_PRIVACY_DOMAIN).update(value, 'utf8').digest('hex');
 }
 
 type Obj = Record<string, unknown>;
@@ -154,10 +154,14 @@ function mappedDetails(v: unknown): Obj | null {
 	if (v === undefined || v === null || v === '') return null;
 	let parsed = v;
 	if (typeof v === 'string') {
+		let parseError: string | null = null;
 		try {
 			parsed = JSON.parse(v);
 		} catch (error) {
-			throw new RecordInputError(`Details is not valid JSON: ${(error as Error).message}`, 'Enter a JSON object, e.g. {"ticket": "OPS-12"}.');
+			parseError = (error as Error).message;
+		}
+		if (parseError !== null) {
+			throw new RecordInputError(`Details is not valid JSON: ${parseError}`, 'Enter a JSON object, e.g. {"ticket": "OPS-12"}.');
 		}
 	}
 	if (!isObj(parsed)) throw new RecordInputError('Details must be a JSON object', 'Enter a JSON object, e.g. {"ticket": "OPS-12"}.');

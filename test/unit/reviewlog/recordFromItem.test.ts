@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import {
-	DEFAULT_PRIVACY_KEY,
+	PUBLIC_PRIVACY_DOMAIN,
 	RecordInputError,
 	recordFromItem,
 	type AppendSettings,
@@ -125,7 +125,7 @@ describe('recordFromItem: builder mappings', () => {
 		const plain = recordFromItem({}, m, settings({ event: 'note' }));
 		expect([plain.clientIp, plain.userAgent]).toEqual(['203.0.113.9', 'Mozilla/5.0']);
 		const pub = recordFromItem({}, m, settings({ event: 'note', hashClientInfo: true }));
-		expect(pub.clientIp).toBe('hmac-sha256:' + createHmac('sha256', DEFAULT_PRIVACY_KEY).update('203.0.113.9').digest('hex'));
+		expect(pub.clientIp).toBe('hmac-sha256:' + createHmac('sha256', PUBLIC_PRIVACY_DOMAIN).update('203.0.113.9').digest('hex'));
 		const salted = recordFromItem({}, m, settings({ event: 'note', hashClientInfo: true, privacySecret: 's3cret' }));
 		expect(salted.userAgent).toBe('hmac-sha256:' + createHmac('sha256', 's3cret').update('Mozilla/5.0').digest('hex'));
 		expect(salted.clientIp).not.toBe(pub.clientIp);
