@@ -1,0 +1,74 @@
+/**
+ * Parses the review form's POST body: a raw `application/x-www-form-urlencoded` string or Buffer, or
+ * the object n8n already parsed it into (`querystring.parse`: a repeated field becomes an array).
+ * Strict on structure: a repeated, unknown or non-text field is refused, never guessed at.
+ * It does not judge meaning (CSRF validity, whether a reason is required): the webhook does.
+ */
+export const EDIT_PREFIX = 'edit.';
+export const MAX_COMMENT_LENGTH = 10_000;
+/** Bigger than any honest form of this page (edits are capped at 200,000 characters each). */
+export const MAX_FORM_BYTES = 2_000_000;
+
+export interface DecisionForm {
+	/** '' when absent: the CSRF check then fails (403). */
+	csrf: string;
+	/** null when absent or not one of the two values. */
+	decision: 'approve' | 'reject' | null;
+	/** As typed ('' when absent); trim before judging it. */
+	comment: string;
+	/** Submitted texts keyed by field path (`edit.candidate.stage` → `candidate.stage`); null prototype. */
+	edits: Record<string, string>;
+}
+
+export type ParseFormFailure = 'duplicate_field' | 'unknown_field' | 'not_text' | 'too_large' | 'malformed';
+
+export type ParseFormResult =
+	| { ok: true; form: DecisionForm }
+	| { ok: false; reason: ParseFormFailure; field?: string; message: string };
+
+type Entry = [string, unknown];
+
+function entriesOf(body: unknown): Entry[] | ParseFormResult {
+	if (body === undefined || body === null || body === '') return [];
+	if (Buffer.isBuffer(body)) body = body.toString('utf8');
+	if (typeof body === 'string') {
+		if (Buffer.byteLength(body, 'utf8') > MAX_FORM_BYTES) return fail('too_large', undefined, 'The form is too large.');
+		return [...new URLSearchParams(body)];
+	}
+	if (typeof body === 'object' && !Array.isArray(body)) return Object.entries(body as Record<string, unknown>);
+	return fail('malformed', undefined, 'The form could not be read. Send it from the review page.');
+}
+
+function fail(reason: ParseFormFailure, field: string | undefined, message: string): ParseFormResult {
+	return { ok: false, reason, ...(field !== undefined ? { field } : {}), message };
+}
+
+export function parseDecisionForm(body: unknown): ParseFormResult {
+	const entries = entriesOf(body);
+	if (!Array.isArray(entries)) return entries;
+	const seen = new Set<string>();
+	const form: DecisionForm = { csrf: '', decision: null, comment: '', edits: Object.create(null) as Record<string, string> };
+	let total = 0;
+	for (const [name, value] of entries) {
+		if (seen.has(name) || Array.isArray(value)) {
+			return fail('duplicate_field', name, `The form field "${name}" was sent more than once.`);
+		}
+		seen.add(name);
+		if (typeof value !== 'string') return fail('not_text', name, `The form field "${name}" must be text.`);
+		total += value.length;
+		if (total > MAX_FORM_BYTES) return fail('too_large', name, 'The form is too large.');
+		if (name === 'csrf') form.csrf = value;
+		else if (name === 'decision') form.decision = value === 'approve' || value === 'reject' ? value : null;
+		else if (name === 'comment') {
+			if (value.length > MAX_COMMENT_LENGTH) {
+				return fail('too_large', name, `The comment is longer than ${MAX_COMMENT_LENGTH} characters.`);
+			}
+			form.comment = value;
+		} else if (name.startsWith(EDIT_PREFIX) && name.length > EDIT_PREFIX.length) {
+			form.edits[name.slice(EDIT_PREFIX.length)] = value;
+		} else {
+			return fail('unknown_field', name, `The form field "${name}" is not part of the review page.`);
+		}
+	}
+	return { ok: true, form };
+}

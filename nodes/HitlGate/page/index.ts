@@ -1,0 +1,18 @@
+export { securityHeaders, CONTENT_SECURITY_POLICY } from './headers';
+export { renderMessagePage, standardMessage, type MessagePageInput, type StandardMessage } from './messagePage';
+export {
+	renderReviewPage,
+	type EditableField,
+	type ReviewItemView,
+	type ReviewPageView,
+	type ShownField,
+} from './reviewPage';
+export { buildItemView, type ItemViewInput } from './view';
+export {
+	parseDecisionForm,
+	EDIT_PREFIX,
+	MAX_COMMENT_LENGTH,
+	type DecisionForm,
+	type ParseFormFailure,
+	type ParseFormResult,
+} from './form';

@@ -1,0 +1,88 @@
+/** The short pages the gate answers with instead of the review page. */
+import { escapeHtml } from '../../../core/html';
+import { formatTime, pageShell } from './layout';
+
+export interface MessagePageInput {
+	/** HTTP status the caller sends; 2xx pages are styled as success, others as errors. */
+	status: number;
+	title: string;
+	message: string;
+	/** Optional second paragraph. */
+	detail?: string;
+}
+
+export function renderMessagePage(input: MessagePageInput): string {
+	const tone = input.status >= 200 && input.status < 300 ? 'ok' : 'error';
+	const body = [
+		`<h1>${escapeHtml(input.title)}</h1>`,
+		`<section class="card ${tone}" role="${tone === 'ok' ? 'status' : 'alert'}">`,
+		`<p>${escapeHtml(input.message)}</p>`,
+		input.detail ? `<p class="meta">${escapeHtml(input.detail)}</p>` : '',
+		'</section>',
+	].join('\n');
+	return pageShell(input.title, body);
+}
+
+export type StandardMessage =
+	| { kind: 'recorded'; decision: 'approve' | 'reject' }
+	| { kind: 'already'; reviewer: string; at: string }
+	| { kind: 'invalid' }
+	| { kind: 'expired' }
+	| { kind: 'forbidden' }
+	| { kind: 'csrf' }
+	| { kind: 'error'; detail?: string };
+
+/** Status, title and wording of the gate's standard answers, in one place so every path says the same. */
+export function standardMessage(m: StandardMessage): MessagePageInput {
+	switch (m.kind) {
+		case 'recorded':
+			return {
+				status: 200,
+				title: 'Decision recorded',
+				message: `You ${m.decision === 'approve' ? 'approved' : 'rejected'} this item. Your decision has been recorded.`,
+				detail: 'You can close this page.',
+			};
+		case 'already':
+			return {
+				status: 200,
+				title: 'Already decided',
+				message: `This review was already decided by ${m.reviewer} at ${formatTime(m.at)}.`,
+				detail: 'Nothing was changed. Only the first decision counts.',
+			};
+		case 'invalid':
+			return {
+				status: 401,
+				title: 'Invalid link',
+				message: 'This review link is not valid. It may be incomplete, altered, or meant for another review.',
+				detail: 'Nothing was changed. Open the link from your email again, copying it in full.',
+			};
+		case 'expired':
+			return {
+				status: 410,
+				title: 'Link expired',
+				message: 'The time to review this item has passed.',
+				detail: 'Nothing was approved. The item left the gate as "timed out".',
+			};
+		case 'forbidden':
+			return {
+				status: 403,
+				title: 'Not a reviewer',
+				message: 'This link does not belong to a reviewer of this item.',
+				detail: 'Nothing was changed. Ask the workflow owner to add you as a reviewer.',
+			};
+		case 'csrf':
+			return {
+				status: 403,
+				title: 'Form expired or not from the review page',
+				message: 'This decision was not sent from the review page that belongs to your link.',
+				detail: 'Nothing was changed. Open the link from your email again and decide there.',
+			};
+		case 'error':
+			return {
+				status: 500,
+				title: 'Something went wrong',
+				message: m.detail ?? 'The review could not be processed.',
+				detail: 'Nothing was decided. Try again in a moment.',
+			};
+	}
+}
