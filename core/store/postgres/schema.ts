@@ -1,0 +1,65 @@
+/**
+ * Postgres schema of the review store. The log table is append-only three times over: the
+ * application role gets only SELECT and INSERT on it (see {@link grantSql}), a trigger rejects
+ * UPDATE, DELETE and TRUNCATE even for its owner, and every row carries its hash chain.
+ */
+
+export const LOG_TABLE = 'hitl_review_log';
+export const REQUEST_TABLE = 'hitl_review_request';
+export const RESUME_TABLE = 'hitl_review_resume';
+
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS ${LOG_TABLE} (
+	chain text NOT NULL,
+	seq bigint NOT NULL CHECK (seq > 0),
+	hash char(64) NOT NULL,
+	prev_hash char(64) NOT NULL,
+	recorded_at timestamptz NOT NULL,
+	event text NOT NULL,
+	decision text,
+	reviewer_id text,
+	tier text,
+	workflow_id text,
+	execution_id text,
+	item_key text,
+	line text NOT NULL,
+	CONSTRAINT ${LOG_TABLE}_chain_seq UNIQUE (chain, seq)
+);
+CREATE INDEX IF NOT EXISTS ${LOG_TABLE}_recorded_at ON ${LOG_TABLE} (chain, recorded_at);
+CREATE OR REPLACE FUNCTION ${LOG_TABLE}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE EXCEPTION '${LOG_TABLE} is append-only: % is not allowed', TG_OP USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+DROP TRIGGER IF EXISTS ${LOG_TABLE}_no_change ON ${LOG_TABLE};
+CREATE TRIGGER ${LOG_TABLE}_no_change BEFORE UPDATE OR DELETE ON ${LOG_TABLE}
+	FOR EACH ROW EXECUTE FUNCTION ${LOG_TABLE}_append_only();
+DROP TRIGGER IF EXISTS ${LOG_TABLE}_no_truncate ON ${LOG_TABLE};
+CREATE TRIGGER ${LOG_TABLE}_no_truncate BEFORE TRUNCATE ON ${LOG_TABLE}
+	FOR EACH STATEMENT EXECUTE FUNCTION ${LOG_TABLE}_append_only();
+CREATE TABLE IF NOT EXISTS ${REQUEST_TABLE} (
+	id text PRIMARY KEY,
+	group_id text NOT NULL,
+	status text NOT NULL CHECK (status IN ('pending', 'decided', 'expired')),
+	data jsonb NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ${REQUEST_TABLE}_group ON ${REQUEST_TABLE} (group_id);
+CREATE TABLE IF NOT EXISTS ${RESUME_TABLE} (
+	group_id text PRIMARY KEY,
+	claimed_at timestamptz NOT NULL DEFAULT now()
+);
+`;
+
+/**
+ * Grants for the role n8n connects as, when an administrator owns the schema (run SCHEMA_SQL as
+ * the owner first). The role can add and read log rows but never change or remove them.
+ */
+export function grantSql(role: string): string {
+	if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new Error('Role name must be a plain lower-case SQL identifier');
+	return `
+GRANT SELECT, INSERT ON ${LOG_TABLE} TO ${role};
+REVOKE UPDATE, DELETE, TRUNCATE ON ${LOG_TABLE} FROM ${role};
+GRANT SELECT, INSERT, UPDATE ON ${REQUEST_TABLE} TO ${role};
+GRANT SELECT, INSERT ON ${RESUME_TABLE} TO ${role};
+`;
+}
