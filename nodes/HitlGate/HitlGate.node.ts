@@ -1,0 +1,62 @@
+import type {
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
+	INodeCredentialTestResult,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { gateProperties, gateWebhooks, OUTPUT_NAMES } from './description';
+import { executeGate } from './execute';
+import { testSmtpConnection } from './notify/email';
+import { gateWebhook } from './webhook';
+
+export class HitlGate implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'HITL Gate',
+		name: 'hitlGate',
+		icon: { light: 'file:hitlGate.svg', dark: 'file:hitlGate.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["reviewMode"] === "batch" ? "one decision per run" : "one decision per item" }}',
+		description: 'Hold items until a named reviewer approves or rejects them on a signed, emailed link',
+		defaults: { name: 'HITL Gate' },
+		inputs: [NodeConnectionTypes.Main],
+		// Timed Out first: when n8n's wait runs out it sends the original items to output 0 unseen.
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: OUTPUT_NAMES,
+		credentials: [
+			{ name: 'hitlSigningApi', required: true },
+			{ name: 'hitlSmtpApi', required: true, testedBy: 'hitlSmtpConnectionTest', displayOptions: { show: { notifyByEmail: [true] } } },
+			{ name: 'hitlStoreApi', required: false },
+		],
+		webhooks: gateWebhooks,
+		// Not offered as an AI tool: the gate waits for a person, which an agent's tool call cannot do.
+		usableAsTool: undefined,
+		properties: gateProperties,
+	};
+
+	methods = {
+		credentialTest: {
+			async hitlSmtpConnectionTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				return await testSmtpConnection(credential.data ?? {});
+			},
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await executeGate.call(this);
+	}
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await gateWebhook.call(this);
+	}
+}

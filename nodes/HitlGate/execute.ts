@@ -1,0 +1,267 @@
+/**
+ * The gate's first half: build one review request per item (or one for the run), sign a link per
+ * reviewer, record `requested`, notify the reviewers, and put the execution to wait until the deadline.
+ * Nothing leaves the gate here; items leave only when the webhook resumes the run or n8n times it out
+ * (then through output 0, Timed Out).
+ */
+import { randomUUID } from 'crypto';
+import type { IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import type { SigningKey } from '../../core/links';
+import { buildReviewUrl, randomToken, signLinkToken, signingKeysFromCredential } from '../../core/links';
+import type { ReviewRequest, ReviewStore } from '../../core/store/types';
+import { maxTier, type Tier } from '../../core/tiers';
+import { openReviewStore } from '../shared/reviewStore';
+import { draftSha256, plainJson, riskOf } from './draft';
+import { sendReviewEmails, type ReviewerMail } from './notify/email';
+import { postNotification } from './notify/webhookPost';
+import { isExpressionParameter, parseReviewerList, readGateSettings, type GateSettings } from './settings';
+import type { GatePayload } from './types';
+
+export interface IssuedLink {
+	requestId: string;
+	itemIndexes: number[];
+	reviewer: string;
+	url: string;
+	nonce: string;
+}
+
+export async function loadSigningKeys(
+	ctx: Pick<IExecuteFunctions, 'getCredentials' | 'getNode'>,
+): Promise<SigningKey[]> {
+	const data = await ctx.getCredentials('hitlSigningApi');
+	try {
+		return signingKeysFromCredential(data);
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), error as Error, {
+			description: 'Fix the HITL Signing Key credential (key id and a secret of at least 32 characters).',
+		});
+	}
+}
+
+function reviewersFor(ctx: IExecuteFunctions, itemIndex: number): string[] {
+	const raw = ctx.getNodeParameter('reviewers', itemIndex, '');
+	const { reviewers, invalid } = parseReviewerList(raw);
+	if (invalid.length > 0) {
+		throw new NodeOperationError(ctx.getNode(), `Invalid reviewer email: ${invalid.join(', ')}`, {
+			itemIndex,
+			description: 'Reviewers must be plain email addresses separated by commas or semicolons.',
+		});
+	}
+	if (reviewers.length === 0) {
+		throw new NodeOperationError(ctx.getNode(), 'No reviewer for this item', {
+			itemIndex,
+			description: 'Fill in "Reviewers" with at least one email address (an expression that returns none fails closed).',
+		});
+	}
+	return reviewers;
+}
+
+/** A text parameter read once, or per item when it is an expression. */
+function textReader(ctx: IExecuteFunctions, name: string, fallback: string): (i: number) => string {
+	if (!isExpressionParameter(ctx, name)) {
+		const once = String(ctx.getNodeParameter(name, 0, fallback) ?? '');
+		return () => once;
+	}
+	return (i) => String(ctx.getNodeParameter(name, i, fallback) ?? '');
+}
+
+export async function executeGate(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	if (items.length === 0) return [[], [], []];
+	const node = this.getNode();
+	const settings = readGateSettings(this);
+	const keys = await loadSigningKeys(this);
+	const signingKey = keys[0];
+	const executionId = String(this.getExecutionId());
+	const resumeUrl = String(this.evaluateExpression('{{ $execution.resumeUrl }}', 0) ?? '');
+	if (!/^https?:\/\//.test(resumeUrl)) {
+		throw new NodeOperationError(node, 'n8n gave no resume URL for this execution', {
+			description: 'The gate needs n8n\'s waiting webhooks; check WEBHOOK_URL / N8N_HOST settings.',
+		});
+	}
+	const workflow = this.getWorkflow();
+	const now = new Date();
+	const deadline = new Date(now.getTime() + settings.deadlineMs);
+	const groupId = `${executionId}:${node.id}:${randomUUID()}`;
+	const subjectOf = textReader(this, 'subject', 'Review needed');
+	const messageOf = textReader(this, 'message', '');
+	const reviewersExpr = isExpressionParameter(this, 'reviewers');
+	const sharedReviewers = reviewersExpr ? null : reviewersFor(this, 0);
+
+	const requests: ReviewRequest[] = [];
+	const perRequestReviewers: string[][] = [];
+	const base = {
+		shown: settings.fieldsShown,
+		editable: settings.editableFields,
+		requireRejectReason: settings.requireRejectReason,
+		hashClientInfo: settings.hashClientInfo,
+		workflowId: workflow.id ?? null,
+		workflowName: workflow.name ?? null,
+		nodeName: node.name,
+		linkKeyId: signingKey.keyId,
+	};
+	const makeRequest = (gateItems: GatePayload['items'], reviewers: string[], message: string): void => {
+		let tier: Tier | null = null;
+		const reasons: string[] = [];
+		let unclassified = false;
+		for (const it of gateItems) {
+			const risk = riskOf(it.json);
+			if (risk.tier === null) unclassified = true;
+			else tier = tier === null ? risk.tier : maxTier(tier, risk.tier);
+			for (const r of risk.reasons) if (!reasons.includes(r)) reasons.push(r);
+		}
+		// One unclassified item makes the batch unclassified: unknown risk is shown as high.
+		if (unclassified) tier = null;
+		const payload: GatePayload = {
+			v: 1,
+			mode: settings.reviewMode,
+			items: gateItems,
+			...base,
+			message,
+			tier,
+			tierReasons: reasons,
+			blastRadius: gateItems.length === 1 ? riskOf(gateItems[0].json).annotation : null,
+		};
+		const draft = gateItems.length === 1 ? gateItems[0].json : gateItems.map((g) => g.json);
+		requests.push({
+			id: randomUUID(),
+			groupId,
+			executionId,
+			nodeId: node.id,
+			itemIndex: gateItems[0].index,
+			reviewers,
+			draftSha256: draftSha256(draft),
+			createdAt: now.toISOString(),
+			expiresAt: deadline.toISOString(),
+			status: 'pending',
+			outcome: null,
+			payload: payload as unknown as Record<string, unknown>,
+		});
+		perRequestReviewers.push(reviewers);
+	};
+
+	const gateItems = items.map((item, index) => ({ index, json: plainJson(item.json) }));
+	if (settings.reviewMode === 'batch') {
+		makeRequest(gateItems, sharedReviewers ?? reviewersFor(this, 0), messageOf(0));
+	} else {
+		for (const gi of gateItems) {
+			makeRequest([gi], sharedReviewers ?? reviewersFor(this, gi.index), messageOf(gi.index));
+		}
+	}
+
+	// One link per (reviewer, request): the decision then names a person.
+	const iat = Math.floor(now.getTime() / 1000);
+	const exp = Math.floor(deadline.getTime() / 1000);
+	const links: IssuedLink[] = [];
+	for (const request of requests) {
+		for (const rev of request.reviewers) {
+			const nonce = randomToken(16);
+			const token = signLinkToken(
+				{ v: 1, kid: signingKey.keyId, exec: executionId, node: node.id, req: request.id, rev, dec: ['approve', 'reject'], dh: request.draftSha256, iat, exp, nonce },
+				signingKey,
+			);
+			const itemIndexes = (request.payload as unknown as GatePayload).items.map((g) => g.index);
+			links.push({ requestId: request.id, itemIndexes, reviewer: rev, url: buildReviewUrl(resumeUrl, node.id, token), nonce });
+		}
+	}
+
+	const store = await openReviewStore(this);
+	try {
+		await store.putReviewRequests(requests);
+		for (const link of links) {
+			const request = requests.find((r) => r.id === link.requestId) as ReviewRequest;
+			const payload = request.payload as unknown as GatePayload;
+			await store.append({
+				event: 'requested',
+				reviewerId: link.reviewer,
+				requestedAt: request.createdAt,
+				workflowId: payload.workflowId,
+				workflowName: payload.workflowName,
+				executionId,
+				nodeName: node.name,
+				itemKey: request.id,
+				tier: payload.tier,
+				tierReasons: payload.tierReasons,
+				draftSha256: request.draftSha256,
+				linkKeyId: signingKey.keyId,
+				linkNonce: link.nonce,
+				details: { itemIndexes: link.itemIndexes, expiresAt: request.expiresAt, groupId },
+			});
+		}
+		await notify(this, settings, requests, links, subjectOf, deadline);
+	} catch (error) {
+		await abandon(store, requests);
+		throw error instanceof NodeApiError || error instanceof NodeOperationError
+			? error
+			: new NodeOperationError(node, error as Error, {
+					description: 'The review requests could not be recorded or sent; no item left the gate.',
+				});
+	} finally {
+		await store.close();
+	}
+
+	await this.putExecutionToWait(deadline);
+	return [[], [], []];
+}
+
+/** Sending failed: the requests must not stay decidable for a run that will never resume. */
+async function abandon(store: ReviewStore, requests: ReviewRequest[]): Promise<void> {
+	for (const r of requests) {
+		try {
+			await store.resolveReviewRequest(r.id, 'expired', null);
+		} catch {
+			// The original error is what the user must see; the deadline also ends these requests.
+		}
+	}
+}
+
+async function notify(
+	ctx: IExecuteFunctions,
+	settings: GateSettings,
+	requests: ReviewRequest[],
+	links: IssuedLink[],
+	subjectOf: (i: number) => string,
+	deadline: Date,
+): Promise<void> {
+	const byReviewer = new Map<string, IssuedLink[]>();
+	for (const l of links) byReviewer.set(l.reviewer, [...(byReviewer.get(l.reviewer) ?? []), l]);
+	const entriesOf = (reviewerLinks: IssuedLink[]) =>
+		reviewerLinks.map((l) => {
+			const request = requests.find((r) => r.id === l.requestId) as ReviewRequest;
+			const payload = request.payload as unknown as GatePayload;
+			return { link: l, payload };
+		});
+	if (settings.notifyByEmail) {
+		const mails: ReviewerMail[] = [];
+		for (const [reviewer, reviewerLinks] of byReviewer) {
+			const entries = entriesOf(reviewerLinks);
+			mails.push({
+				to: reviewer,
+				subject: subjectOf(reviewerLinks[0].itemIndexes[0]),
+				message: entries[0].payload.message,
+				entries,
+			});
+		}
+		const smtp = await ctx.getCredentials('hitlSmtpApi');
+		try {
+			await sendReviewEmails(smtp, settings.fromEmail, mails, deadline, ctx.getWorkflow().name ?? '');
+		} catch (error) {
+			throw new NodeApiError(ctx.getNode(), error as JsonObject, {
+				message: `Could not send the review email: ${(error as Error).message}`,
+				description: 'Check the SMTP credential and the From Email address. No item left the gate.',
+			});
+		}
+	}
+	if (settings.notificationWebhookUrl !== '') {
+		try {
+			await postNotification(ctx, settings.notificationWebhookUrl, [...byReviewer].map(([reviewer, ls]) => ({ reviewer, entries: entriesOf(ls) })), deadline, ctx.getWorkflow().name ?? '');
+		} catch (error) {
+			throw new NodeApiError(ctx.getNode(), error as JsonObject, {
+				message: `Could not post the review notification: ${(error as Error).message}`,
+				description: 'Check the notification webhook URL. No item left the gate.',
+			});
+		}
+	}
+}

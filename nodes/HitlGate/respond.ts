@@ -1,0 +1,71 @@
+/**
+ * Writing the gate's HTTP answers: the security headers on every page, then the review page or one
+ * of the standard message pages. Rendering lives in `page/`; this file adapts the webhook's state.
+ */
+import type { IWebhookFunctions } from 'n8n-workflow';
+
+import type { EditError } from '../../core/edits';
+import { csrfToken, type LinkClaims, type SigningKey } from '../../core/links';
+import type { ReviewRequest } from '../../core/store/types';
+import { buildItemView, renderMessagePage, renderReviewPage, securityHeaders, standardMessage, type StandardMessage } from './page';
+import type { GatePayload } from './types';
+
+type Response = ReturnType<IWebhookFunctions['getResponseObject']>;
+
+function send(res: Response, status: number, html: string): void {
+	for (const [name, value] of Object.entries(securityHeaders())) res.setHeader(name, value);
+	res.status(status).end(html);
+}
+
+/** A standard message page with the status that belongs to it (200, 401, 403, 410, 500). */
+export function sendMessage(res: Response, message: StandardMessage): void {
+	const page = standardMessage(message);
+	send(res, page.status, renderMessagePage(page));
+}
+
+export interface ReviewPageState {
+	request: ReviewRequest;
+	payload: GatePayload;
+	claims: LinkClaims;
+	key: SigningKey;
+	/** After a failed submit: what went wrong, and what the reviewer typed (so nothing is lost). */
+	error?: string;
+	comment?: string;
+	submitted?: Record<string, string>;
+	editErrors?: EditError[];
+}
+
+export function sendReviewPage(res: Response, status: number, s: ReviewPageState): void {
+	const single = s.payload.items.length === 1;
+	const items = s.payload.items.map((it) =>
+		buildItemView({
+			json: it.json,
+			shown: s.payload.shown,
+			// Edits are per item; a batch is approved or rejected as shown.
+			editable: single ? s.payload.editable : [],
+			...(single ? {} : { heading: `Item ${it.index + 1}` }),
+			...(s.submitted ? { submitted: s.submitted } : {}),
+			...(s.editErrors ? { errors: s.editErrors } : {}),
+		}),
+	);
+	send(
+		res,
+		status,
+		renderReviewPage({
+			title: s.payload.workflowName ? `Review: ${s.payload.workflowName}` : 'Review',
+			message: s.payload.message,
+			reviewer: s.claims.rev,
+			tier: s.payload.tier,
+			tierReasons: s.payload.tierReasons,
+			requestedAt: s.request.createdAt,
+			expiresAt: s.request.expiresAt,
+			draftSha256: s.request.draftSha256,
+			items,
+			csrf: csrfToken(s.claims.nonce, s.request.id, s.key),
+			decisions: s.claims.dec,
+			requireRejectReason: s.payload.requireRejectReason,
+			...(s.comment !== undefined ? { comment: s.comment } : {}),
+			...(s.error !== undefined ? { error: s.error } : {}),
+		}),
+	);
+}

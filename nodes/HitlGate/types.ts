@@ -1,0 +1,36 @@
+/** The gate's working state kept in `ReviewRequest.payload` (JSON only): everything the webhook needs later. */
+import type { Tier } from '../../core/tiers';
+import type { ReviewMode } from './settings';
+
+export interface GateItem {
+	/** Index of the item in the gate's input, used for `pairedItem`. */
+	index: number;
+	json: Record<string, unknown>;
+}
+
+export interface GatePayload {
+	v: 1;
+	mode: ReviewMode;
+	/** One item per request; every item of the run in batch mode. */
+	items: GateItem[];
+	shown: string[];
+	editable: string[];
+	requireRejectReason: boolean;
+	message: string;
+	tier: Tier | null;
+	tierReasons: string[];
+	/** The Blast Radius Router's annotation (per-item mode), carried into `hitl.blastRadius`. */
+	blastRadius: Record<string, unknown> | null;
+	hashClientInfo: boolean;
+	workflowId: string | null;
+	workflowName: string | null;
+	nodeName: string;
+	/** Key id of the key that signed this request's links. */
+	linkKeyId: string;
+}
+
+export function asGatePayload(payload: Record<string, unknown>): GatePayload | null {
+	const p = payload as unknown as GatePayload;
+	if (p?.v !== 1 || !Array.isArray(p.items) || !Array.isArray(p.editable)) return null;
+	return p;
+}

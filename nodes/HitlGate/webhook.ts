@@ -1,0 +1,192 @@
+/**
+ * The gate's second half, served on n8n's waiting webhook. GET shows the review page and never
+ * decides; POST with a valid link and CSRF token decides through an atomic compare-and-set in the
+ * store, and the one caller that completes the group resumes the execution. Every failure answers a
+ * page and leaves the execution waiting (an exception here would end the run with an error).
+ */
+import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import type { LinkClaims, SigningKey } from '../../core/links';
+import { linkTokenFromQuery, signingKeysFromCredential, verifyCsrfToken, verifyLinkToken } from '../../core/links';
+import type { ReviewRequest, ReviewStore } from '../../core/store/types';
+import { clientInfo } from './clientInfo';
+import { decide, expireGroup } from './decide';
+import { parseDecisionForm } from './page';
+import { sendMessage, sendReviewPage } from './respond';
+import { openReviewStore } from '../shared/reviewStore';
+import { asGatePayload, type GatePayload } from './types';
+
+const WAIT: IWebhookResponseData = { noWebhookResponse: true };
+
+export async function gateWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	try {
+		return await handle(this);
+	} catch (error) {
+		this.logger.error(`HITL Gate webhook failed: ${(error as Error).message}`, { error });
+		const res = this.getResponseObject();
+		if (!res.headersSent) sendMessage(res, { kind: 'error' });
+		return WAIT;
+	}
+}
+
+/** Claims of a token whose signature checked out but whose time ran out (the verifier only says "expired"). */
+function expiredTokenRequestId(token: string): string | null {
+	try {
+		const claims = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')) as Partial<LinkClaims>;
+		return typeof claims?.req === 'string' ? claims.req : null;
+	} catch {
+		return null;
+	}
+}
+
+async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const res = ctx.getResponseObject();
+	const method = ctx.getRequestObject().method.toUpperCase();
+	const now = new Date();
+	const node = ctx.getNode();
+	const executionId = String(ctx.getExecutionId());
+	const keys: SigningKey[] = signingKeysFromCredential(await ctx.getCredentials('hitlSigningApi'));
+	const token = linkTokenFromQuery(ctx.getQueryData());
+	const verdict = token === null ? null : verifyLinkToken(token, keys, { now, executionId, nodeId: node.id });
+
+	if (token === null || verdict === null || !verdict.ok) {
+		if (token === null || verdict?.ok !== false || verdict.reason !== 'expired') {
+			sendMessage(res, { kind: 'invalid' });
+			return WAIT;
+		}
+		// A genuine link whose deadline passed. A POST ends the wait now, through Timed Out (never
+		// Approved); a GET only shows the page — GET never changes state, and n8n's own timer
+		// releases the run within a minute.
+		let resume: IWebhookResponseData | null = null;
+		const requestId = expiredTokenRequestId(token);
+		if (method === 'POST' && requestId !== null) {
+			const store = await openReviewStore(ctx);
+			try {
+				const request = await store.getReviewRequest(requestId);
+				if (request && request.executionId === executionId && request.nodeId === node.id) {
+					resume = await expireGroup(ctx, store, request.groupId, now);
+				}
+			} finally {
+				await store.close();
+			}
+		}
+		sendMessage(res, { kind: 'expired' });
+		return resume ?? WAIT;
+	}
+
+	const claims = verdict.claims;
+	const store = await openReviewStore(ctx);
+	try {
+		const request = await store.getReviewRequest(claims.req);
+		const payload = request ? asGatePayload(request.payload) : null;
+		// The token is genuine, so a mismatch here means lost state or a link for another run.
+		if (!request || !payload || request.executionId !== executionId || request.nodeId !== node.id || request.draftSha256 !== claims.dh) {
+			sendMessage(res, { kind: 'invalid' });
+			return WAIT;
+		}
+		if (!request.reviewers.includes(claims.rev)) {
+			sendMessage(res, { kind: 'forbidden' });
+			return WAIT;
+		}
+		if (request.status === 'decided' && request.outcome) {
+			sendMessage(res, { kind: 'already', reviewer: request.outcome.reviewerId, at: request.outcome.decidedAt });
+			return WAIT;
+		}
+		if (request.status === 'expired' || now.getTime() >= new Date(request.expiresAt).getTime()) {
+			const resume = method === 'POST' ? await expireGroup(ctx, store, request.groupId, now) : null;
+			sendMessage(res, { kind: 'expired' });
+			return resume ?? WAIT;
+		}
+		if (method === 'POST') return await post(ctx, store, request, payload, claims, keys, now);
+		return await show(ctx, store, request, payload, claims, keys[0], now);
+	} finally {
+		await store.close();
+	}
+}
+
+async function show(
+	ctx: IWebhookFunctions,
+	store: ReviewStore,
+	request: ReviewRequest,
+	payload: GatePayload,
+	claims: LinkClaims,
+	key: SigningKey,
+	now: Date,
+): Promise<IWebhookResponseData> {
+	// One `viewed` record per reviewer and request is enough; scanners may open a link many times.
+	const seen = await store.query({ event: 'viewed', itemKey: request.id, reviewerId: claims.rev }, { limit: 1 });
+	if (seen.records.length === 0) {
+		await store.append({
+			event: 'viewed',
+			reviewerId: claims.rev,
+			requestedAt: request.createdAt,
+			viewedAt: now.toISOString(),
+			workflowId: payload.workflowId,
+			workflowName: payload.workflowName,
+			executionId: request.executionId,
+			nodeName: payload.nodeName,
+			itemKey: request.id,
+			tier: payload.tier,
+			draftSha256: request.draftSha256,
+			linkKeyId: claims.kid,
+			linkNonce: claims.nonce,
+			...clientInfo(ctx, payload.hashClientInfo, key),
+		});
+	}
+	sendReviewPage(ctx.getResponseObject(), 200, { request, payload, claims, key });
+	return WAIT;
+}
+
+async function post(
+	ctx: IWebhookFunctions,
+	store: ReviewStore,
+	request: ReviewRequest,
+	payload: GatePayload,
+	claims: LinkClaims,
+	keys: SigningKey[],
+	now: Date,
+): Promise<IWebhookResponseData> {
+	const res = ctx.getResponseObject();
+	const page = { request, payload, claims, key: keys[0] };
+	const parsed = parseDecisionForm(ctx.getBodyData());
+	if (!parsed.ok) {
+		sendReviewPage(res, 400, { ...page, error: parsed.message });
+		return WAIT;
+	}
+	const form = parsed.form;
+	if (!verifyCsrfToken(form.csrf, claims.nonce, request.id, keys)) {
+		sendMessage(res, { kind: 'csrf' });
+		return WAIT;
+	}
+	const retry = { ...page, comment: form.comment, submitted: form.edits };
+	if (form.decision === null || !claims.dec.includes(form.decision)) {
+		sendReviewPage(res, 400, { ...retry, error: 'Choose Approve or Reject.' });
+		return WAIT;
+	}
+	const comment = form.comment.trim();
+	if (form.decision === 'reject' && payload.requireRejectReason && comment === '') {
+		sendReviewPage(res, 400, { ...retry, error: 'Please give a reason for rejecting: it is recorded with your decision.' });
+		return WAIT;
+	}
+	const result = await decide(ctx, store, request, payload, {
+		decision: form.decision,
+		comment,
+		edits: form.edits,
+		claims,
+		client: clientInfo(ctx, payload.hashClientInfo, keys[0]),
+	}, now);
+	switch (result.kind) {
+		case 'already':
+			sendMessage(res, { kind: 'already', reviewer: result.reviewer, at: result.at });
+			return WAIT;
+		case 'expired':
+			sendMessage(res, { kind: 'expired' });
+			return WAIT;
+		case 'bad_edit':
+			sendReviewPage(res, 400, { ...retry, error: 'Some edits could not be applied; see the fields below.', editErrors: result.errors });
+			return WAIT;
+		case 'decided':
+			sendMessage(res, { kind: 'recorded', decision: form.decision });
+			return result.resume ?? WAIT;
+	}
+}
