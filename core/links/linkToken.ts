@@ -39,7 +39,13 @@ export interface LinkClaims {
 
 export type VerifyLinkFailure = 'malformed' | 'unknown_key' | 'bad_signature' | 'expired' | 'wrong_execution';
 
-export type VerifyLinkResult = { ok: true; claims: LinkClaims } | { ok: false; reason: VerifyLinkFailure };
+/**
+ * On failure, `claims` is present only when the signature checked out (reasons `expired` and
+ * `wrong_execution`): genuine claims the caller may use, e.g. to expire the request the link names.
+ */
+export type VerifyLinkResult =
+	| { ok: true; claims: LinkClaims }
+	| { ok: false; reason: VerifyLinkFailure; claims?: LinkClaims };
 
 export const LINK_SIGNING_PREFIX = 'n8n-nodes-hitl/link/v1\n';
 /** Field order of the claims, in the JSON and in the signing string. */
@@ -196,8 +202,8 @@ export function verifyLinkToken(
 
 	// A genuine link for another execution or gate is foreign: 401, not 410, even when also expired.
 	if (claims.exec !== opts.executionId || claims.node !== opts.nodeId) {
-		return { ok: false, reason: 'wrong_execution' };
+		return { ok: false, reason: 'wrong_execution', claims };
 	}
-	if (!(opts.now.getTime() < claims.exp * 1000)) return { ok: false, reason: 'expired' };
+	if (!(opts.now.getTime() < claims.exp * 1000)) return { ok: false, reason: 'expired', claims };
 	return { ok: true, claims };
 }

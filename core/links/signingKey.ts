@@ -41,9 +41,9 @@ export function assertSigningKey(key: SigningKey, label = 'signing key'): void {
 
 /** Shape of the `hitlSigningApi` credential's data (see credentials/HitlSigningApi.credentials.ts). */
 export interface SigningCredentialData {
-	keyId?: unknown;
+	kid?: unknown;
 	secret?: unknown;
-	previousKeyId?: unknown;
+	previousKid?: unknown;
 	previousSecret?: unknown;
 }
 
@@ -53,10 +53,10 @@ export interface SigningCredentialData {
  * Throws {@link SigningKeyError} with a message that tells the user what to fix.
  */
 export function signingKeysFromCredential(data: SigningCredentialData): SigningKey[] {
-	const current: SigningKey = { keyId: asTrimmed(data.keyId), secret: asRaw(data.secret) };
+	const current: SigningKey = { keyId: asTrimmed(data.kid), secret: asRaw(data.secret) };
 	assertSigningKey(current, 'signing key');
 	const keys = [current];
-	const prevId = asTrimmed(data.previousKeyId);
+	const prevId = asTrimmed(data.previousKid);
 	const prevSecret = asRaw(data.previousSecret);
 	if (prevId !== '' || prevSecret !== '') {
 		const previous = { keyId: prevId, secret: prevSecret };

@@ -5,28 +5,28 @@ const S0 = 'previous-secret-0123456789-012345678';
 
 describe('signing keys from the hitlSigningApi credential', () => {
 	test('current key only', () => {
-		expect(signingKeysFromCredential({ keyId: ' k2 ', secret: S1 })).toEqual([{ keyId: 'k2', secret: S1 }]);
+		expect(signingKeysFromCredential({ kid: ' k2 ', secret: S1 })).toEqual([{ keyId: 'k2', secret: S1 }]);
 	});
 	test('current + previous, current first (it signs); both verify', () => {
 		expect(
-			signingKeysFromCredential({ keyId: 'k2', secret: S1, previousKeyId: 'k1', previousSecret: S0 }),
+			signingKeysFromCredential({ kid: 'k2', secret: S1, previousKid: 'k1', previousSecret: S0 }),
 		).toEqual([
 			{ keyId: 'k2', secret: S1 },
 			{ keyId: 'k1', secret: S0 },
 		]);
 	});
 	test('empty previous fields are ignored', () => {
-		expect(signingKeysFromCredential({ keyId: 'k2', secret: S1, previousKeyId: '', previousSecret: '' })).toHaveLength(1);
+		expect(signingKeysFromCredential({ kid: 'k2', secret: S1, previousKid: '', previousSecret: '' })).toHaveLength(1);
 	});
 	test.each([
-		[{ keyId: 'k2', secret: 'too-short' }, /at least 32 characters \(got 9\)/],
-		[{ keyId: '', secret: S1 }, /id must be/],
-		[{ keyId: 'has space', secret: S1 }, /id must be/],
+		[{ kid: 'k2', secret: 'too-short' }, /at least 32 characters \(got 9\)/],
+		[{ kid: '', secret: S1 }, /id must be/],
+		[{ kid: 'has space', secret: S1 }, /id must be/],
 		[{ secret: S1 }, /id must be/],
-		[{ keyId: 'k2' }, /at least 32/],
-		[{ keyId: 'k2', secret: S1, previousKeyId: 'k1' }, /previous signing key secret/],
-		[{ keyId: 'k2', secret: S1, previousSecret: S0 }, /previous signing key id/],
-		[{ keyId: 'k2', secret: S1, previousKeyId: 'k2', previousSecret: S0 }, /different key id/],
+		[{ kid: 'k2' }, /at least 32/],
+		[{ kid: 'k2', secret: S1, previousKid: 'k1' }, /previous signing key secret/],
+		[{ kid: 'k2', secret: S1, previousSecret: S0 }, /previous signing key id/],
+		[{ kid: 'k2', secret: S1, previousKid: 'k2', previousSecret: S0 }, /different key id/],
 	])('refuses %j with a message that says what to fix', (data, msg) => {
 		expect(() => signingKeysFromCredential(data)).toThrow(SigningKeyError);
 		expect(() => signingKeysFromCredential(data)).toThrow(msg);
