@@ -1,0 +1,34 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { properties } from './actions/description';
+import { router } from './actions/router';
+import { hitlStoreApiTest } from '../shared/reviewStore';
+
+// Not offered as an AI-agent tool: an agent must not write audit records in a reviewer's name.
+// eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool
+export class ReviewLog implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Review Log',
+		name: 'reviewLog',
+		icon: 'file:reviewLog.svg',
+		group: ['output'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] }}',
+		description: 'Tamper-evident, hash-chained audit log of human review decisions: append, query, verify, export, metrics',
+		defaults: { name: 'Review Log' },
+		// The community rule (@n8n/node-cli) asks for NodeConnectionTypes; the classic one predates it.
+		// eslint-disable-next-line n8n-nodes-base/node-class-description-inputs-wrong-regular-node
+		inputs: [NodeConnectionTypes.Main],
+		// eslint-disable-next-line n8n-nodes-base/node-class-description-outputs-wrong
+		outputs: [NodeConnectionTypes.Main],
+		// Optional: without it the embedded file store under the n8n user folder is used.
+		credentials: [{ name: 'hitlStoreApi', required: false, testedBy: 'hitlStoreApiTest' }],
+		properties,
+	};
+
+	methods = { credentialTest: { hitlStoreApiTest } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

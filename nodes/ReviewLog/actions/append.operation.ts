@@ -1,0 +1,177 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeParameters, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import type { ReviewRecord, ReviewRecordInput, ReviewStore } from '../../../core/store/types';
+import { RecordInputError, recordFromItem, type AppendSettings, type EventMode, type MappedFields } from '../helpers/recordFromItem';
+import type { StoreSettings } from '../../shared/reviewStore';
+
+const show = { show: { operation: ['append'] } };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Event',
+		name: 'event',
+		type: 'options',
+		default: 'auto',
+		displayOptions: show,
+		options: [
+			{ name: 'Auto (From Item Annotations)', value: 'auto', description: 'Decided or expired for items from HITL Gate; sampled for sampled items from Blast Radius Router' },
+			{ name: 'Decided', value: 'decided' },
+			{ name: 'Escalated', value: 'escalated' },
+			{ name: 'Expired', value: 'expired' },
+			{ name: 'Note', value: 'note', description: 'A free note from the workflow builder' },
+			{ name: 'Reminded', value: 'reminded' },
+			{ name: 'Requested', value: 'requested' },
+			{ name: 'Sampled', value: 'sampled' },
+			{ name: 'Viewed', value: 'viewed' },
+		],
+	},
+	{
+		displayName: 'Fields',
+		name: 'fields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions: show,
+		description: 'Values to record for each item, usually expressions. They fill what the annotations do not say; they may not contradict the gate.',
+		options: [
+			{ displayName: 'Client IP', name: 'clientIp', type: 'string', default: '' },
+			{ displayName: 'Comment', name: 'comment', type: 'string', default: '' },
+			{
+				displayName: 'Decision',
+				name: 'decision',
+				type: 'options',
+				default: 'approved',
+				options: [
+					{ name: 'Approved', value: 'approved' },
+					{ name: 'Approved With Edits', value: 'approved_with_edits' },
+					{ name: 'Rejected', value: 'rejected' },
+				],
+			},
+			{ displayName: 'Details (JSON)', name: 'details', type: 'json', default: '{}', description: 'Extra data stored with the record (a JSON object)' },
+			{ displayName: 'Item Key', name: 'itemKey', type: 'string', default: '', placeholder: '={{ $json.candidateId }}', description: 'Identifies the business item (e.g. candidate ID); used for queries and the skip rate' },
+			{ displayName: 'Model Name', name: 'modelName', type: 'string', default: '' },
+			{ displayName: 'Model Version', name: 'modelVersion', type: 'string', default: '' },
+			{ displayName: 'Note', name: 'note', type: 'string', default: '', typeOptions: { rows: 3 } },
+			{ displayName: 'Prompt Version', name: 'promptVersion', type: 'string', default: '' },
+			{ displayName: 'Requester ID', name: 'requesterId', type: 'string', default: '' },
+			{ displayName: 'Reviewer ID', name: 'reviewerId', type: 'string', default: '', description: 'Email or user ID of the reviewer' },
+			{
+				displayName: 'Tier',
+				name: 'tier',
+				type: 'options',
+				default: 'high',
+				options: [
+					{ name: 'High', value: 'high' },
+					{ name: 'Medium', value: 'medium' },
+					{ name: 'Low', value: 'low' },
+				],
+			},
+			{ displayName: 'User Agent', name: 'userAgent', type: 'string', default: '' },
+			{ displayName: 'Workflow Version', name: 'workflowVersion', type: 'string', default: '' },
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'appendOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: show,
+		options: [
+			{ displayName: 'Blast Radius Field', name: 'blastRadiusField', type: 'string', default: 'blastRadius', description: 'Item field holding the Blast Radius Router annotation' },
+			{ displayName: 'Gate Annotation Field', name: 'hitlField', type: 'string', default: 'hitl', description: 'Item field holding the HITL Gate annotation' },
+			{
+				displayName: 'Hash Client IP and User Agent',
+				name: 'hashClientInfo',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to store HMAC-SHA256 hashes instead of the raw values (keyed with the credential\'s privacy secret)',
+			},
+			{ displayName: 'Output Field', name: 'outputField', type: 'string', default: 'reviewLog', description: 'Item field that receives { seq, hash, chain } of the written record' },
+		],
+	},
+];
+
+/** True when a parameter value (or anything inside it) is an n8n expression. */
+function hasExpression(value: unknown): boolean {
+	if (typeof value === 'string') return value.startsWith('=');
+	if (Array.isArray(value)) return value.some(hasExpression);
+	if (typeof value === 'object' && value !== null) return Object.values(value).some(hasExpression);
+	return false;
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	store: ReviewStore,
+	storeSettings: StoreSettings,
+): Promise<INodeExecutionData[]> {
+	const node = this.getNode();
+	// Settings that cannot differ per item are read once.
+	const options = this.getNodeParameter('appendOptions', 0, {}) as IDataObject;
+	const workflow = this.getWorkflow();
+	const settings: AppendSettings = {
+		event: this.getNodeParameter('event', 0, 'auto') as EventMode,
+		hitlField: (options.hitlField as string) || 'hitl',
+		blastRadiusField: (options.blastRadiusField as string) || 'blastRadius',
+		hashClientInfo: options.hashClientInfo === true,
+		privacySecret: storeSettings.privacySecret,
+		context: { workflowId: workflow.id ?? null, workflowName: workflow.name ?? null, executionId: this.getExecutionId() ?? null, nodeName: node.name },
+	};
+	const outputField = (options.outputField as string) || 'reviewLog';
+	// Mapped fields are per-item expressions by nature; without any expression one read serves all items.
+	const rawFields = (node.parameters as INodeParameters).fields;
+	const perItem = hasExpression(rawFields);
+	const shared = perItem ? null : (this.getNodeParameter('fields', 0, {}) as MappedFields);
+
+	// Validate every item before writing anything, so a bad item leaves the log untouched. With
+	// "Continue On Fail" a bad item goes out with its error instead, unrecorded, and the rest is written.
+	const continueOnFail = this.continueOnFail();
+	const inputs: Array<ReviewRecordInput | NodeOperationError> = [];
+	for (let i = 0; i < items.length; i++) {
+		const mapped = shared ?? (this.getNodeParameter('fields', i, {}) as MappedFields);
+		try {
+			inputs.push(recordFromItem(items[i].json, mapped, settings));
+		} catch (error) {
+			const known = error instanceof RecordInputError;
+			const nodeError = new NodeOperationError(node, error as Error, {
+				itemIndex: i,
+				message: `Item ${i}: ${(error as Error).message}. Nothing was written to the review log.`,
+				description: known ? error.description : 'Unexpected error while reading the item; check its fields and the mapped expressions.',
+			});
+			if (!known) throw nodeError;
+			if (!continueOnFail) throw nodeError;
+			inputs.push(nodeError);
+		}
+	}
+
+	const out: INodeExecutionData[] = [];
+	let firstSeq: number | null = null;
+	let lastSeq: number | null = null;
+	for (let i = 0; i < inputs.length; i++) {
+		const input = inputs[i];
+		if (input instanceof NodeOperationError) {
+			out.push({ json: { error: input.message, description: input.description ?? null }, pairedItem: { item: i } });
+			continue;
+		}
+		let record: ReviewRecord;
+		try {
+			record = await store.append(input);
+		} catch (error) {
+			const done = lastSeq !== null ? ` Records seq ${firstSeq}–${lastSeq} of the items before it were written.` : ' Nothing was written.';
+			throw new NodeOperationError(node, error as Error, {
+				itemIndex: i,
+				message: `The review store refused the record of item ${i}: ${(error as Error).message}.${done}`,
+				description: 'Check the store (disk space, permissions, database connection) and the size of the item; then re-run the items from this one on.',
+			});
+		}
+		firstSeq ??= record.seq;
+		lastSeq = record.seq;
+		out.push({
+			json: { ...items[i].json, [outputField]: { seq: record.seq, hash: record.hash, chain: record.chain } },
+			...(items[i].binary ? { binary: items[i].binary } : {}),
+			pairedItem: { item: i },
+		});
+	}
+	return out;
+}

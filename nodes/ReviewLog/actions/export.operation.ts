@@ -1,0 +1,153 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { canonicalize } from '../../../core/canonicalJson';
+import { recordsToCsv } from '../../../core/exportCsv';
+import { StoreUsageError } from '../../../core/store/errors';
+import type { ReviewStore, SignedCheckpoint } from '../../../core/store/types';
+
+const show = { show: { operation: ['export'] } };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Format',
+		name: 'format',
+		type: 'options',
+		default: 'jsonl',
+		displayOptions: show,
+		options: [
+			{
+				name: 'JSON Lines (Verifiable)',
+				value: 'jsonl',
+				description: 'The exact stored records, one per line: an auditor checks them with npx n8n-nodes-hitl verify',
+			},
+			{
+				name: 'CSV (Spreadsheet)',
+				value: 'csv',
+				description: 'One column per field for reading; not verifiable (formula-like cells are prefixed with \')',
+			},
+		],
+	},
+	{
+		displayName: 'Put Output File in Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		displayOptions: show,
+		hint: 'The name of the output binary field to put the file in',
+	},
+	{
+		displayName: 'Options',
+		name: 'exportOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: show,
+		options: [
+			{
+				displayName: 'Add UTF-8 BOM (CSV)',
+				name: 'bom',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to start the CSV with a byte-order mark so Excel reads accents and other non-ASCII text correctly',
+			},
+			{
+				displayName: 'Attach Checkpoint File',
+				name: 'attachCheckpoint',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to add the signed checkpoint of the current head as a second binary file (needs a checkpoint key in the credential)',
+			},
+			{ displayName: 'Checkpoint Field', name: 'checkpointBinaryProperty', type: 'string', default: 'checkpoint', description: 'Binary field for the checkpoint file' },
+			{ displayName: 'File Name', name: 'fileName', type: 'string', default: '', placeholder: 'review-log.jsonl', description: 'Default: review-log-CHAIN-DATE.jsonl (or .csv)' },
+		],
+	},
+];
+
+/** The current signed checkpoint, or why there is none (no key configured is not an error: it is reported). */
+async function currentCheckpoint(store: ReviewStore): Promise<{ checkpoint: SignedCheckpoint | null; reason: string | null }> {
+	let failure: unknown = null;
+	try {
+		return { checkpoint: await store.checkpoint(), reason: null };
+	} catch (error) {
+		failure = error;
+	}
+	if (failure instanceof StoreUsageError) return { checkpoint: null, reason: failure.message };
+	// Anything else (store unreadable) is raised by the caller as a node error.
+	return Promise.reject(failure);
+}
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], store: ReviewStore): Promise<INodeExecutionData[]> {
+	const node = this.getNode();
+	const out: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		const format = this.getNodeParameter('format', i, 'jsonl') as 'jsonl' | 'csv';
+		const binaryProperty = this.getNodeParameter('binaryPropertyName', i, 'data') as string;
+		const options = this.getNodeParameter('exportOptions', i, {}) as IDataObject;
+		const cpProperty = (options.checkpointBinaryProperty as string) || 'checkpoint';
+		if (options.attachCheckpoint !== false && cpProperty === binaryProperty) {
+			throw new NodeOperationError(node, `The export and the checkpoint cannot both go to the binary field "${binaryProperty}"`, {
+				itemIndex: i,
+				description: 'Choose a different Checkpoint Field.',
+			});
+		}
+		let checkpoint: { checkpoint: SignedCheckpoint | null; reason: string | null };
+		const chunks: string[] = [];
+		let count = 0;
+		let headSeq = 0;
+		let headHash: string | null = null;
+		try {
+			// Checkpoint first: the export then holds at least every record it covers, so the pair verifies
+			// even while other executions keep appending.
+			checkpoint = await currentCheckpoint(store);
+			const counted = (async function* () {
+				for await (const r of store.readAll()) {
+					count++;
+					headSeq = r.seq;
+					headHash = r.hash;
+					yield r;
+				}
+			})();
+			if (format === 'csv') {
+				for await (const chunk of recordsToCsv(counted, { bom: options.bom !== false })) chunks.push(chunk);
+			} else {
+				// The stored line of a record is exactly its canonical JSON (see core/chain.ts).
+				for await (const r of counted) chunks.push(canonicalize(r) + '\n');
+			}
+		} catch (error) {
+			throw new NodeOperationError(node, error as Error, {
+				itemIndex: i,
+				message: `Could not export the review log: ${(error as Error).message}`,
+				description: 'Check that the review store is reachable and readable; run the Verify operation to see whether the log is damaged.',
+			});
+		}
+		const day = new Date().toISOString().slice(0, 10);
+		const fileName = (options.fileName as string) || `review-log-${store.chain}-${day}.${format}`;
+		const mime = format === 'csv' ? 'text/csv' : 'application/x-ndjson';
+		const binary: INodeExecutionData['binary'] = {
+			[binaryProperty]: await this.helpers.prepareBinaryData(Buffer.from(chunks.join(''), 'utf8'), fileName, mime),
+		};
+		const cp = checkpoint.checkpoint;
+		if (cp && options.attachCheckpoint !== false) {
+			binary[cpProperty] = await this.helpers.prepareBinaryData(
+				Buffer.from(JSON.stringify(cp, null, 2) + '\n', 'utf8'),
+				`checkpoint-${cp.chain}-seq${cp.seq}.json`,
+				'application/json',
+			);
+		}
+		out.push({
+			json: {
+				chain: store.chain,
+				format,
+				fileName,
+				records: count,
+				headSeq,
+				headHash,
+				checkpoint: cp as IDataObject | null,
+				checkpointMissingReason: checkpoint.reason,
+			},
+			binary,
+			pairedItem: { item: i },
+		});
+	}
+	return out;
+}

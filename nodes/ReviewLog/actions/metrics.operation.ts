@@ -1,0 +1,91 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { computeMetrics, type MetricsOptions, type MetricsPeriod } from '../../../core/metrics';
+import type { ReviewStore } from '../../../core/store/types';
+
+const show = { show: { operation: ['metrics'] } };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Period',
+		name: 'period',
+		type: 'options',
+		default: 'week',
+		displayOptions: show,
+		description: 'Length of each period row (UTC; weeks are ISO weeks starting Monday)',
+		options: [
+			{ name: 'Day', value: 'day' },
+			{ name: 'Week', value: 'week' },
+			{ name: 'Month', value: 'month' },
+		],
+	},
+	{
+		displayName: 'Break Down By',
+		name: 'dimensions',
+		type: 'multiOptions',
+		default: ['period', 'reviewer', 'tier'],
+		displayOptions: show,
+		description: 'Which rows to output besides the total',
+		options: [
+			{ name: 'Period', value: 'period' },
+			{ name: 'Reviewer', value: 'reviewer' },
+			{ name: 'Tier', value: 'tier' },
+		],
+	},
+	{
+		displayName: 'Fast Decision Threshold (Seconds)',
+		name: 'fastThresholdSeconds',
+		type: 'number',
+		default: 10,
+		typeOptions: { minValue: 0 },
+		displayOptions: show,
+		description: 'Decisions made faster than this after the reviewer opened the page count as possible rubber-stamping',
+	},
+	{
+		displayName: 'From',
+		name: 'from',
+		type: 'dateTime',
+		default: '',
+		displayOptions: show,
+		description: 'Only count events at or after this time (empty: from the start of the log)',
+	},
+	{
+		displayName: 'To',
+		name: 'to',
+		type: 'dateTime',
+		default: '',
+		displayOptions: show,
+		description: 'Only count events at or before this time (empty: up to now)',
+	},
+];
+
+const iso = (v: unknown): string | undefined => (v === undefined || v === null || v === '' ? undefined : v instanceof Date ? v.toISOString() : String(v));
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], store: ReviewStore): Promise<INodeExecutionData[]> {
+	const node = this.getNode();
+	const out: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		const options: MetricsOptions = {
+			period: this.getNodeParameter('period', i, 'week') as MetricsPeriod,
+			dimensions: this.getNodeParameter('dimensions', i, ['period', 'reviewer', 'tier']) as MetricsOptions['dimensions'],
+			fastThresholdSeconds: this.getNodeParameter('fastThresholdSeconds', i, 10) as number,
+			from: iso(this.getNodeParameter('from', i, '')),
+			to: iso(this.getNodeParameter('to', i, '')),
+		};
+		let rows;
+		try {
+			rows = await computeMetrics(store.readAll(), options);
+		} catch (error) {
+			const badInput = error instanceof RangeError;
+			throw new NodeOperationError(node, error as Error, {
+				itemIndex: i,
+				message: badInput ? (error as Error).message : `Could not compute metrics: ${(error as Error).message}`,
+				description: badInput
+					? 'Fix From / To (ISO-8601, From before To) and the threshold (a number ≥ 0).'
+					: 'Check that the review store is reachable and readable; run the Verify operation to see whether the log is damaged.',
+			});
+		}
+		for (const row of rows) out.push({ json: { chain: store.chain, periodUnit: options.period, ...row } as unknown as IDataObject, pairedItem: { item: i } });
+	}
+	return out;
+}
