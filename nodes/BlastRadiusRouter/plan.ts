@@ -75,7 +75,7 @@ export function buildPlan(ctx: IExecuteFunctions): RoutingPlan {
 
 	// Run-level settings may be expressions, but not per-item ones: one value must hold for the run.
 	for (const name of ['fallbackTier', 'samplingRate', 'samplingSeed', 'presets', 'options']) {
-		assertRunLevel(ctx, raw(name, undefined), name);
+		assertRunLevel(ctx, raw(name, null), name);
 	}
 	const options = get('options', {}) as IDataObject;
 	const annotationField = String(options.annotationField ?? 'blastRadius').trim();
