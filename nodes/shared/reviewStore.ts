@@ -116,12 +116,16 @@ export async function openReviewStore(ctx: StoreContext, settings?: StoreSetting
 		return await openCoreStore(s.config);
 	} catch (error) {
 		const where = s.config.backend === 'file' ? `the log file in ${s.config.directory}` : `Postgres at ${s.config.connection.host}:${s.config.connection.port}`;
+		// The cause goes into the description: n8n replaces messages that contain system error codes
+		// (EEXIST, ECONNREFUSED, …) with a generic text, which would hide which store failed.
+		const cause = (error as Error).message;
 		throw new NodeOperationError(ctx.getNode(), error as Error, {
-			message: `Could not open the review store (${where}): ${(error as Error).message}`,
+			message: `Could not open the review store (${where})`,
 			description:
-				s.config.backend === 'file'
+				`${cause}. ` +
+				(s.config.backend === 'file'
 					? 'Check that n8n can read and write that folder and that the log is not corrupted (run `npx n8n-nodes-hitl verify <file>`).'
-					: 'Check the host, port, database, user, password and SSL settings of the HITL Review Store credential, and that the server is reachable.',
+					: 'Check the host, port, database, user, password and SSL settings of the HITL Review Store credential, and that the server is reachable.'),
 		});
 	}
 }

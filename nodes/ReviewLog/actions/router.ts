@@ -12,6 +12,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const items = this.getInputData();
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const settings = await getStoreSettings(this);
+	// Verify must report a damaged log (first bad seq), not fail while opening it: skip the open-time
+	// check of the file backend for this operation; every other operation opens fail-closed.
+	if (operation === 'verify' && settings.config.backend === 'file') {
+		settings.config = { ...settings.config, verifyOnOpen: false };
+	}
 	const store = await openReviewStore(this, settings);
 	try {
 		let result: INodeExecutionData[];
