@@ -133,5 +133,5 @@ export function renderReviewPage(view: ReviewPageView): string {
 	if (view.draftSha256) body.push(`<p class="meta">Draft fingerprint (SHA-256): ${escapeHtml(view.draftSha256)}</p>`);
 	body.push('</section>');
 	body.push('</form>');
-	return pageShell(`Review: ${view.title}`, body.join('\n'));
+	return pageShell(view.title, body.join('\n'));
 }
