@@ -121,6 +121,17 @@ function gateDecision(raw: string | null, edits: FieldEdit[] | null, where: stri
 	}
 }
 
+/** A router reason as one line: its label (or source), and the error when a rule failed closed. */
+function reasonText(r: unknown): string {
+	if (typeof r === 'string') return r;
+	if (!isObj(r)) return JSON.stringify(r);
+	const label = own(r, 'label');
+	const source = own(r, 'source');
+	const error = own(r, 'error');
+	const text = typeof label === 'string' && label !== '' ? label : typeof source === 'string' ? source : JSON.stringify(r);
+	return typeof error === 'string' && error !== '' ? `${text} (error: ${error})` : text;
+}
+
 function readBlastRadius(br: Obj, where: string): { tier: ReviewRecordInput['tier']; reasons: string[] | null; sampling: Obj | null } {
 	const rawTier = own(br, 'tier');
 	let tier: ReviewRecordInput['tier'] = null;
@@ -133,12 +144,18 @@ function readBlastRadius(br: Obj, where: string): { tier: ReviewRecordInput['tie
 	const rawReasons = own(br, 'reasons');
 	let reasons: string[] | null = null;
 	if (Array.isArray(rawReasons)) {
-		reasons = rawReasons.map((r) => (typeof r === 'string' ? r : isObj(r) && typeof own(r, 'label') === 'string' ? (own(r, 'label') as string) : JSON.stringify(r)));
+		reasons = rawReasons.map(reasonText);
 	} else if (rawReasons !== undefined && rawReasons !== null) {
 		throw new RecordInputError(`${where}.reasons must be a list`, 'Check the Blast Radius Router annotation on this item.');
 	}
+	// The router records `sampled` plus `sampling: { rate, seed, key, value }` (what an auditor needs to
+	// recompute the decision); older or hand-made annotations may carry rate/seed at the top level.
 	const sampled = own(br, 'sampled');
-	const sampling = typeof sampled === 'boolean' ? { sampled, rate: own(br, 'sampleRate') ?? own(br, 'rate') ?? null, seed: own(br, 'seed') ?? null } : isObj(sampled) ? { ...sampled } : null;
+	const record = own(br, 'sampling');
+	const sampling =
+		typeof sampled === 'boolean'
+			? { sampled, ...(isObj(record) ? record : { rate: own(br, 'sampleRate') ?? own(br, 'rate') ?? null, seed: own(br, 'seed') ?? null }) }
+			: null;
 	return { tier, reasons, sampling };
 }
 
@@ -234,7 +251,12 @@ export function recordFromItem(json: unknown, mapped: MappedFields, s: AppendSet
 		input.event = s.event;
 	}
 	if (fromGate) input.decision = fromGate.decision;
-	if (input.event === 'sampled' && br?.sampling) details.push(['sampling', br.sampling]);
+	if (input.event === 'sampled' && br?.sampling) {
+		details.push(['sampling', br.sampling]);
+		// The sampling key (e.g. candidate id) identifies the item for the skip rate unless mapped.
+		const key = br.sampling.key;
+		if ((typeof key === 'string' && key !== '') || typeof key === 'number') input.itemKey = String(key);
+	}
 
 	// Builder mappings fill gaps; they may not contradict what the gate recorded.
 	const m = mapped;

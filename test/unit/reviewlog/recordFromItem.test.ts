@@ -168,3 +168,36 @@ describe('recordFromItem: bad input gives a clear error with what to do', () => 
 		expect(err(() => recordFromItem({}, { decision: 'approved' }, settings({ event: 'note' }))).message).toMatch(/cannot carry a decision/);
 	});
 });
+
+describe('recordFromItem: the Blast Radius Router annotation as the router writes it', () => {
+	const routed = {
+		id: 'cand-9',
+		blastRadius: {
+			tier: 'low',
+			reasons: [
+				{ label: 'Routine update', tier: 'low', source: 'rule', ruleId: 'rule 1' },
+				{ label: 'Large payment', tier: 'high', source: 'error', error: 'amount is not a number' },
+				{ label: '', tier: 'high', source: 'fallback' },
+			],
+			sampled: true,
+			sampling: { rate: 10, seed: 'seed-1', key: 'cand-9', value: 0.04 },
+			routerVersion: '1',
+			evaluatedAt: '2026-11-25T10:00:00.000Z',
+		},
+	};
+
+	it('keeps every reason (with the error of a fail-closed rule) and the sampling facts; the sampling key is the item key', () => {
+		const r = recordFromItem(routed, {}, settings());
+		expect(r).toMatchObject({
+			event: 'sampled',
+			tier: 'low',
+			itemKey: 'cand-9',
+			tierReasons: ['Routine update', 'Large payment (error: amount is not a number)', 'fallback'],
+			details: { sampling: { sampled: true, rate: 10, seed: 'seed-1', key: 'cand-9', value: 0.04 } },
+		});
+	});
+
+	it('a mapped item key wins over the sampling key', () => {
+		expect(recordFromItem(routed, { itemKey: 'other' }, settings()).itemKey).toBe('other');
+	});
+});
