@@ -47,7 +47,8 @@ export interface RouteOptions {
 	externals?: ReadonlyArray<ExternalValues | undefined>;
 	/** Returns the sampling key; called only for Low items when a key is needed. May throw. */
 	samplingKey?: () => unknown;
-	now?: Date;
+	/** Evaluation time; default: now. Pass one per run to avoid a clock read and a string per item. */
+	now?: Date | string;
 }
 
 export interface RouteResult {
@@ -91,7 +92,6 @@ export function compileRouter(config: RouterConfig): Router {
 		sampling: { rate, seed },
 		needsSamplingKey,
 		route(json, options = {}) {
-			const now = options.now ?? new Date();
 			const reasons: Reason[] = [];
 			const errors: Reason[] = [];
 			let tier: Tier | null = null;
@@ -155,7 +155,7 @@ export function compileRouter(config: RouterConfig): Router {
 				sampled,
 				sampling,
 				routerVersion: ROUTER_VERSION,
-				evaluatedAt: now.toISOString(),
+				evaluatedAt: typeof options.now === 'string' ? options.now : (options.now ?? new Date()).toISOString(),
 			};
 			const output: RouteOutput =
 				finalTier === 'high' ? 'high' : finalTier === 'medium' ? 'medium' : sampled ? 'lowSampled' : 'low';

@@ -43,6 +43,8 @@ export async function routeItems(this: IExecuteFunctions): Promise<INodeExecutio
 	const { router, annotationField } = plan;
 	const keyPath = plan.samplingKey !== null && 'path' in plan.samplingKey ? safePath(plan.samplingKey.path) : null;
 	const runConstants = plan.externals.map((e) => (e ? e.constant : undefined));
+	// One timestamp per run: the time this node judged the batch.
+	const now = new Date().toISOString();
 
 	for (let i = 0; i < items.length; i++) {
 		const item = items[i];
@@ -56,7 +58,7 @@ export async function routeItems(this: IExecuteFunctions): Promise<INodeExecutio
 			}
 			return this.getNodeParameter('samplingKey', i);
 		};
-		const result = router.route(json, { externals, samplingKey });
+		const result = router.route(json, { externals, samplingKey, now });
 		if (result.errors.length > 0 && errorOutput) {
 			const message = result.errors.map((e) => `${e.label}: ${e.error}`).join('; ');
 			const error = new NodeOperationError(node, `Could not judge item ${i}: ${message}`, {

@@ -45,7 +45,7 @@
  * Environment: `N8N_USER_FOLDER` is pointed at a fresh temp folder (n8n-core writes an encryption
  * key there) unless the caller set it already.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -76,7 +76,9 @@ import {
 } from 'n8n-workflow';
 
 if (!process.env.N8N_USER_FOLDER) {
-	process.env.N8N_USER_FOLDER = mkdtempSync(path.join(tmpdir(), 'n8n-hitl-wf-'));
+	const userFolder = mkdtempSync(path.join(tmpdir(), 'n8n-hitl-wf-'));
+	process.env.N8N_USER_FOLDER = userFolder;
+	process.on('exit', () => rmSync(userFolder, { recursive: true, force: true }));
 }
 
 export const PACKAGE_NAME = 'n8n-nodes-hitl';
