@@ -55,7 +55,7 @@ export function riskOf(json: Record<string, unknown>): RiskSummary {
 			if (typeof r === 'string') reasons.push(r);
 			else if (r !== null && typeof r === 'object') {
 				const o = r as Record<string, unknown>;
-				const text = o.message ?? o.reason ?? o.description ?? o.rule ?? o.id;
+				const text = o.label ?? o.message ?? o.reason ?? o.description ?? o.rule ?? o.id;
 				reasons.push(typeof text === 'string' ? text : JSON.stringify(r));
 			}
 		}

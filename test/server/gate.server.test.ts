@@ -1,0 +1,512 @@
+/**
+ * HITL Gate inside a real n8n 2.41 server, installed the way users install it
+ * (`n8n-nodes-hitl.hitlGate`). Workflow: Webhook → Split Out → HITL Gate → one NoOp per output
+ * (Timed Out, Approved, Rejected). Review emails go to the suite's loopback SMTP capture; a headless
+ * Chromium plays the reviewer and the scanner. Every outcome is read back from n8n's execution
+ * history (REST) and from the review log file the gate writes.
+ *
+ * All runs start in beforeAll, so the two that must outlive their 5 s deadline wait while the others
+ * are tested.
+ */
+import { createHmac, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+import { launchBrowser } from '../harness/browser';
+import { readConnectionInfo } from '../harness/connectionInfo';
+import {
+	httpCall,
+	N8nClient,
+	nodeOutput,
+	nodeOutputs,
+	nodeRan,
+	uniqueSuffix,
+	type ExecutionDetail,
+	type WebhookResponse,
+	type WorkflowJson,
+} from '../harness/n8nClient';
+import { sleep } from '../harness/net';
+import { extractLinks, waitForMail, type CapturedMail } from '../harness/smtpCapture';
+
+const info = readConnectionInfo();
+const n8n = N8nClient.fromConnectionInfo(info);
+
+const SIGNING_KEY = { keyId: 'server-test-1', secret: `server-test-secret-${randomUUID()}` };
+const RUN = uniqueSuffix();
+const GATE = 'HITL Gate';
+const OUTPUTS = ['Timed Out', 'Approved', 'Rejected'] as const;
+const OUTLOOK_SAFE_LINKS_UA =
+	'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0';
+const HOSTILE = '</textarea><script>alert("xss")</script>"><img src=x onerror=alert(1)>';
+
+const who = (name: string) => `${name}-${RUN}@hitl.test`;
+
+interface Case {
+	items: Array<Record<string, unknown>>;
+	startedAt?: number;
+	mails: Map<string, CapturedMail>;
+	executionId?: string;
+}
+
+function item(caseName: string, reviewers: string[], deadlineSeconds: number, extra: Record<string, unknown> = {}) {
+	return {
+		case: `${caseName}-${RUN}`,
+		reviewers: reviewers.join(', '),
+		deadlineSeconds,
+		to: 'jane.roe@example.com',
+		subject: `Your interview (${caseName})`,
+		body: 'Dear Jane,\nwe would like to invite you.\n',
+		...extra,
+	};
+}
+
+const cases: Record<string, Case> = {
+	approve: {
+		items: [
+			item('approve', [who('alice')], 3600, {
+				subject: `Offer ${HOSTILE}`,
+				blastRadius: { tier: 'high', reasons: [{ label: 'Goes to a candidate', tier: 'high', source: 'rule' }] },
+			}),
+		],
+		mails: new Map(),
+	},
+	reject: {
+		items: [item('reject', [who('bob'), who('carol')], 3600), item('reject', [who('bob'), who('carol')], 3600, { subject: 'Second item' })],
+		mails: new Map(),
+	},
+	scanner: { items: [item('scanner', [who('dave'), who('erin')], 3600)], mails: new Map() },
+	timeout: { items: [item('timeout', [who('frank')], 5)], mails: new Map() },
+	expired: { items: [item('expired', [who('grace')], 5)], mails: new Map() },
+};
+
+function reviewersOf(c: Case): string[] {
+	return String(c.items[0].reviewers).split(', ');
+}
+
+let workflowId = '';
+let webhookPath = '';
+/** Started in beforeAll: uses the expired run's link as soon as its deadline has passed. */
+let expiredProbe: Promise<{ view: WebhookResponse; decide: WebhookResponse; waitingBefore: boolean }>;
+
+async function probeExpiredLink(c: Case): Promise<{ view: WebhookResponse; decide: WebhookResponse; waitingBefore: boolean }> {
+	await sleep(Math.max(0, (c.startedAt as number) + 5_500 - Date.now()));
+	const link = linkOf(c, who('grace'));
+	const view = await get(link);
+	const waitingBefore = (await n8n.getExecution(c.executionId as string)).status === 'waiting';
+	const decide = await post(link, { decision: 'approve', csrf: 'x' });
+	return { view, decide, waitingBefore };
+}
+
+function loadFixture(): WorkflowJson {
+	const text = readFileSync(path.join(__dirname, 'fixtures', 'gate', 'gate.workflow.json'), 'utf8')
+		.replace('__WEBHOOK_PATH__', `gate-${RUN}`)
+		.replace('__WEBHOOK_ID__', randomUUID());
+	const workflow = JSON.parse(text) as WorkflowJson;
+	workflow.name = `${workflow.name} ${RUN}`;
+	return workflow;
+}
+
+async function startCase(c: Case): Promise<void> {
+	c.startedAt = Date.now();
+	const res = await n8n.callWebhook(webhookPath, { body: { items: c.items } });
+	expect(res.status).toBe(200);
+	for (const reviewer of reviewersOf(c)) {
+		const [mail] = await waitForMail(info.smtp.mailDir, { to: reviewer, timeoutMs: 60_000 });
+		c.mails.set(reviewer, mail);
+	}
+	c.executionId = executionIdOf(gateLinks(c.mails.get(reviewersOf(c)[0]) as CapturedMail)[0]);
+}
+
+function gateLinks(mail: CapturedMail): string[] {
+	return extractLinks(mail).filter((link) => link.includes('/webhook-waiting/'));
+}
+
+function executionIdOf(link: string): string {
+	const m = /\/webhook-waiting\/([^/?]+)\//.exec(link);
+	if (!m) throw new Error(`not a gate link: ${link}`);
+	return m[1];
+}
+
+function linkOf(c: Case, reviewer: string, index = 0): string {
+	const mail = c.mails.get(reviewer);
+	if (!mail) throw new Error(`no mail for ${reviewer}`);
+	return gateLinks(mail)[index];
+}
+
+async function get(link: string, headers: Record<string, string> = {}): Promise<WebhookResponse> {
+	return await httpCall(link, { method: 'GET', headers });
+}
+
+async function post(link: string, fields: Record<string, string>): Promise<WebhookResponse> {
+	return await httpCall(link, {
+		method: 'POST',
+		body: new URLSearchParams(fields).toString(),
+		headers: { 'content-type': 'application/x-www-form-urlencoded' },
+	});
+}
+
+function csrfOf(html: string): string {
+	const m = /name="csrf" value="([^"]+)"/.exec(html);
+	if (!m) throw new Error(`no csrf field in page: ${html.slice(0, 500)}`);
+	return m[1];
+}
+
+function titleOf(html: string): string {
+	return /<h1>([^<]*)<\/h1>/.exec(html)?.[1] ?? '';
+}
+
+interface LogRecord {
+	event: string;
+	decision: string | null;
+	reviewerId: string | null;
+	executionId: string | null;
+	itemKey: string | null;
+	edits: Array<{ path: string; before: unknown; after: unknown }> | null;
+	comment: string | null;
+	clientIp: string | null;
+	userAgent: string | null;
+	[key: string]: unknown;
+}
+
+/** The review log as an auditor reads it: the JSON Lines file the gate appends to. */
+function logRecords(executionId: string): LogRecord[] {
+	const file = path.join(info.n8n.userFolder, '.n8n', 'hitl', 'default.jsonl');
+	if (!existsSync(file)) return [];
+	return readFileSync(file, 'utf8')
+		.split('\n')
+		.filter((line) => line.trim() !== '')
+		.map((line) => JSON.parse(line) as LogRecord)
+		.filter((r) => r.executionId === executionId);
+}
+
+/** Signs a link token the way the package does, from the documented format (not the package's code). */
+function forgeToken(claims: Record<string, unknown>, key: { keyId: string; secret: string }): string {
+	const order = ['v', 'kid', 'exec', 'node', 'req', 'rev', 'dec', 'dh', 'iat', 'exp', 'nonce'];
+	const ordered = Object.fromEntries(order.map((k) => [k, claims[k]]));
+	const signed = `n8n-nodes-hitl/link/v1\n${order.map((k) => (Array.isArray(claims[k]) ? (claims[k] as string[]).join(',') : String(claims[k]))).join('\n')}`;
+	const mac = createHmac('sha256', key.secret).update(signed, 'utf8').digest('base64url');
+	return `${Buffer.from(JSON.stringify(ordered)).toString('base64url')}.${mac}`;
+}
+
+function tokenOf(link: string): string {
+	return new URL(link).searchParams.get('t') as string;
+}
+
+function claimsOf(link: string): Record<string, unknown> {
+	return JSON.parse(Buffer.from(tokenOf(link).split('.')[0], 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+function withToken(link: string, token: string): string {
+	return link.replace(/([?&])t=[^&]*/, `$1t=${token}`);
+}
+
+function ranOutputs(execution: ExecutionDetail): string[] {
+	return OUTPUTS.filter((name) => nodeRan(execution, name));
+}
+
+describe('HITL Gate on a real n8n server', () => {
+	beforeAll(async () => {
+		const signing = await n8n.createCredential({
+			name: `HITL signing ${RUN}`,
+			type: 'hitlSigningApi',
+			data: { kid: SIGNING_KEY.keyId, secret: SIGNING_KEY.secret },
+		});
+		const smtp = await n8n.createCredential({
+			name: `HITL SMTP ${RUN}`,
+			type: 'hitlSmtpApi',
+			data: { host: info.smtp.host, port: info.smtp.port, secure: false, disableStartTls: true, user: '', password: '' },
+		});
+		const workflow = loadFixture();
+		const gate = workflow.nodes.find((node) => node.name === GATE);
+		if (!gate) throw new Error('fixture has no gate');
+		gate.credentials = {
+			hitlSigningApi: { id: signing.id, name: signing.name },
+			hitlSmtpApi: { id: smtp.id, name: smtp.name },
+		};
+		const deployed = await n8n.deployWorkflow(workflow);
+		workflowId = deployed.id;
+		webhookPath = `gate-${RUN}`;
+		// The two short-deadline runs first: their clocks run while the other tests work.
+		await Promise.all([startCase(cases.timeout), startCase(cases.expired)]);
+		expiredProbe = probeExpiredLink(cases.expired);
+		await Promise.all([startCase(cases.approve), startCase(cases.reject), startCase(cases.scanner)]);
+	});
+
+	afterAll(async () => {
+		if (workflowId) await n8n.deactivateWorkflow(workflowId).catch(() => undefined);
+	});
+
+	it('puts each run to wait and emails each reviewer one mail: HTML and text, escaped draft, tier, reasons, personal links', async () => {
+		for (const c of Object.values(cases)) {
+			const execution = await n8n.getExecution(c.executionId as string);
+			expect(execution.status).toBe('waiting');
+			expect(ranOutputs(execution)).toEqual([]);
+		}
+		const mail = cases.approve.mails.get(who('alice')) as CapturedMail;
+		expect(mail.subject).toContain(`[approve-${RUN}]`);
+		expect(mail.from).toContain('gate@hitl.test');
+		expect(mail.text).toContain('Risk tier: high');
+		expect(mail.text).toContain('Goes to a candidate');
+		expect(mail.text).toContain(HOSTILE); // plain text carries the text as it is
+		expect(mail.html).not.toContain('<script>');
+		expect(mail.html).not.toContain('<img src=x');
+		expect(mail.html).toContain('&lt;script&gt;');
+		expect(gateLinks(mail)).toHaveLength(1);
+		expect(mail.text).toContain('Decide before:');
+		// Two items, two reviewers: each reviewer gets one mail with one personal link per item.
+		for (const reviewer of reviewersOf(cases.reject)) {
+			const links = gateLinks(cases.reject.mails.get(reviewer) as CapturedMail);
+			expect(links).toHaveLength(2);
+			for (const link of links) expect(claimsOf(link).rev).toBe(reviewer);
+		}
+		// Links carry n8n's resume signature and go to the gate's own node path.
+		const link = linkOf(cases.approve, who('alice'));
+		expect(link).toMatch(new RegExp(`/webhook-waiting/${cases.approve.executionId}/6a7e0c11-0003-4000-8000-000000000003\\?signature=[0-9a-f]+&t=`));
+		const records = logRecords(cases.reject.executionId as string).filter((r) => r.event === 'requested');
+		expect(records).toHaveLength(4); // 2 items × 2 reviewers
+	});
+
+	it('a reviewer opens the link in Chromium, edits a field and approves: the run resumes through Approved with the edit and the reviewer', async () => {
+		const c = cases.approve;
+		const reviewer = who('alice');
+		const browser = await launchBrowser();
+		try {
+			const page = await browser.context.newPage();
+			const dialogs: string[] = [];
+			page.on('dialog', (d) => {
+				dialogs.push(d.message());
+				void d.dismiss();
+			});
+			const response = await page.goto(linkOf(c, reviewer));
+			expect(response?.status()).toBe(200);
+			const headers = response?.headers() ?? {};
+			expect(headers['content-security-policy']).toContain("default-src 'none'");
+			expect(headers['referrer-policy']).toBe('no-referrer');
+			expect(headers['cache-control']).toContain('no-store');
+			expect(headers['x-robots-tag']).toContain('noindex');
+			const html = await page.content();
+			expect(html).not.toMatch(/<script/i);
+			expect(await page.locator('img').count()).toBe(0);
+			// The hostile subject is in the editable field as text, exactly.
+			expect(await page.locator('textarea[name="edit.subject"]').inputValue()).toBe(`Offer ${HOSTILE}`);
+			await page.locator('textarea[name="edit.subject"]').fill('Your offer from ACME');
+			await page.locator('textarea[name="comment"]').fill('Fixed the subject line');
+			await Promise.all([page.waitForLoadState('load'), page.locator('button[value="approve"]').click()]);
+			await page.waitForSelector('h1');
+			expect(await page.locator('h1').innerText()).toBe('Decision recorded');
+			expect(dialogs).toEqual([]);
+		} finally {
+			await browser.close();
+		}
+		const execution = await n8n.waitForExecutionStatus(c.executionId as string, 'success', 60_000);
+		expect(ranOutputs(execution)).toEqual(['Approved']);
+		const [out] = nodeOutput(execution, 'Approved');
+		expect(out.json.subject).toBe('Your offer from ACME');
+		expect(out.json.body).toBe(c.items[0].body);
+		const hitl = out.json.hitl as Record<string, unknown>;
+		expect(hitl).toMatchObject({
+			decision: 'approved_with_edits',
+			reviewer,
+			comment: 'Fixed the subject line',
+			edits: [{ path: 'subject', before: `Offer ${HOSTILE}`, after: 'Your offer from ACME' }],
+			linkKeyId: SIGNING_KEY.keyId,
+			blastRadius: { tier: 'high' },
+		});
+		expect(hitl.draftSha256).not.toBe(hitl.finalSha256);
+		expect(Number(hitl.queueTimeMs)).toBeGreaterThan(0);
+		expect(nodeOutputs(execution, GATE)[1][0].pairedItem).toEqual({ item: 0 });
+		// Execution custom data, shown in n8n's execution list.
+		const custom = execution.customData ?? execution.data.resultData.metadata ?? {};
+		expect(custom).toMatchObject({ hitl_decision: 'approved_with_edits', hitl_reviewer: reviewer, hitl_tier: 'high' });
+		// The log: requested, viewed, decided — the decision with the edit and the reviewer.
+		const records = logRecords(c.executionId as string);
+		expect(records.map((r) => r.event)).toEqual(['requested', 'viewed', 'decided']);
+		const decided = records[2];
+		expect(decided).toMatchObject({ decision: 'approved_with_edits', reviewerId: reviewer, comment: 'Fixed the subject line' });
+		expect(decided.edits).toEqual([{ path: 'subject', before: `Offer ${HOSTILE}`, after: 'Your offer from ACME' }]);
+		// Privacy default: IP and user agent only as keyed hashes.
+		expect(decided.clientIp).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+		expect(decided.userAgent).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+	});
+
+	it('reject needs a reason; a second reviewer then sees "already decided by X at T"; the run resumes once every item is decided', async () => {
+		const c = cases.reject;
+		const [bob, carol] = reviewersOf(c);
+		const bobItem1 = linkOf(c, bob, 0);
+		const page = await get(bobItem1);
+		expect(page.status).toBe(200);
+		const csrf = csrfOf(page.text);
+		const noReason = await post(bobItem1, { csrf, decision: 'reject', comment: '   ' });
+		expect(noReason.status).toBe(400);
+		expect(noReason.text).toContain('reason');
+		expect(logRecords(c.executionId as string).filter((r) => r.event === 'decided')).toHaveLength(0);
+		const rejected = await post(bobItem1, { csrf, decision: 'reject', comment: 'Wrong candidate' });
+		expect(rejected.status).toBe(200);
+		expect(titleOf(rejected.text)).toBe('Decision recorded');
+		// Item 2 is still open, so the run keeps waiting.
+		expect((await n8n.getExecution(c.executionId as string)).status).toBe('waiting');
+		// Carol's link for the same item: already decided, by bob, with the time.
+		const carolItem1 = linkOf(c, carol, 0);
+		const carolView = await get(carolItem1);
+		expect(carolView.status).toBe(200);
+		expect(titleOf(carolView.text)).toBe('Already decided');
+		expect(carolView.text).toContain(`already decided by ${bob}`);
+		expect(carolView.text).not.toContain('name="csrf"');
+		// Carol decides item 2: the run resumes.
+		const carolItem2 = linkOf(c, carol, 1);
+		const approved = await post(carolItem2, { csrf: csrfOf((await get(carolItem2)).text), decision: 'approve', comment: '' });
+		expect(titleOf(approved.text)).toBe('Decision recorded');
+		const execution = await n8n.waitForExecutionStatus(c.executionId as string, 'success', 60_000);
+		expect(ranOutputs(execution).sort()).toEqual(['Approved', 'Rejected']);
+		// The gate's own outputs keep the lineage to its input items.
+		const [, [app], [rej]] = nodeOutputs(execution, GATE);
+		expect(rej.json.hitl).toMatchObject({ decision: 'rejected', reviewer: bob, comment: 'Wrong candidate', edits: [] });
+		expect(rej.pairedItem).toEqual({ item: 0 });
+		expect(app.json.hitl).toMatchObject({ decision: 'approved', reviewer: carol });
+		expect(app.pairedItem).toEqual({ item: 1 });
+		expect(nodeOutput(execution, 'Rejected')[0].json.subject).toBe(c.items[0].subject);
+		expect(nodeOutput(execution, 'Approved')[0].json.subject).toBe('Second item');
+		expect(execution.customData ?? execution.data.resultData.metadata).toMatchObject({ hitl_decision: 'mixed: approved, rejected' });
+		const decided = logRecords(c.executionId as string).filter((r) => r.event === 'decided');
+		expect(decided.map((r) => [r.reviewerId, r.decision])).toEqual([
+			[bob, 'rejected'],
+			[carol, 'approved'],
+		]);
+	});
+
+	it('refuses tampered, foreign and forged links and bad CSRF tokens, and changes nothing', async () => {
+		const c = cases.scanner;
+		const link = linkOf(c, who('dave'));
+		const token = tokenOf(link);
+		const [payload, mac] = token.split('.');
+		const flipped = `${mac.slice(0, -2)}${mac.endsWith('AA') ? 'BB' : 'AA'}`;
+		expect((await get(withToken(link, `${payload}.${flipped}`))).status).toBe(401);
+		const claims = claimsOf(link);
+		const altered = Buffer.from(JSON.stringify({ ...claims, rev: who('mallory') })).toString('base64url');
+		expect((await get(withToken(link, `${altered}.${mac}`))).status).toBe(401);
+		expect((await get(withToken(link, token.slice(0, -5)))).status).toBe(401);
+		expect((await get(link.replace(/&t=[^&]*/, ''))).status).toBe(401);
+		// Without n8n's own signature n8n refuses before the gate runs.
+		const noSignature = await get(link.replace(/signature=[^&]*&/, ''));
+		expect(noSignature.status).toBe(401);
+		// Another run's genuine link on this run's URL: foreign.
+		const foreign = tokenOf(linkOf(cases.reject, who('bob')));
+		expect((await get(withToken(link, foreign))).status).toBe(401);
+		// Correctly signed (with the real key) for someone who is not a reviewer: 403.
+		const mallory = forgeToken({ ...claims, rev: who('mallory') }, SIGNING_KEY);
+		expect((await get(withToken(link, mallory))).status).toBe(403);
+		// Signed with an unknown key: 401.
+		const unknownKey = forgeToken({ ...claims, kid: 'other' }, { keyId: 'other', secret: 'x'.repeat(40) });
+		expect((await get(withToken(link, unknownKey))).status).toBe(401);
+		// A POST without, or with someone else's, CSRF token: 403.
+		expect((await post(link, { decision: 'approve' })).status).toBe(403);
+		const erinCsrf = csrfOf((await get(linkOf(c, who('erin')))).text);
+		expect((await post(link, { csrf: erinCsrf, decision: 'approve' })).status).toBe(403);
+		expect((await n8n.getExecution(c.executionId as string)).status).toBe('waiting');
+		expect(logRecords(c.executionId as string).filter((r) => r.event === 'decided')).toHaveLength(0);
+	});
+
+	it('scanners decide nothing: HEAD, an Outlook-like GET, a browser following every link with scripts on, 50 rapid GETs', async () => {
+		const c = cases.scanner;
+		const links = reviewersOf(c).map((r) => linkOf(c, r));
+		const head = await httpCall(links[0], { method: 'HEAD' });
+		expect(head.status).not.toBe(200);
+		const outlook = await get(links[0], { 'user-agent': OUTLOOK_SAFE_LINKS_UA });
+		expect(outlook.status).toBe(200);
+		expect(titleOf(outlook.text)).not.toBe('Decision recorded');
+		const browser = await launchBrowser({ userAgent: OUTLOOK_SAFE_LINKS_UA, javaScriptEnabled: true });
+		try {
+			for (const reviewer of reviewersOf(c)) {
+				for (const href of extractLinks(c.mails.get(reviewer) as CapturedMail)) {
+					const page = await browser.context.newPage();
+					const res = await page.goto(href, { waitUntil: 'load' });
+					expect(res?.status()).toBe(200);
+					await sleep(300); // time for anything on the page to act on its own (there is nothing)
+					await page.close();
+				}
+			}
+		} finally {
+			await browser.close();
+		}
+		const rapid = await Promise.all(Array.from({ length: 50 }, async (_, i) => await get(links[i % 2])));
+		expect(rapid.map((r) => r.status)).toEqual(Array(50).fill(200));
+		const execution = await n8n.getExecution(c.executionId as string);
+		expect(execution.status).toBe('waiting');
+		expect(ranOutputs(execution)).toEqual([]);
+		const records = logRecords(c.executionId as string);
+		expect(records.filter((r) => r.event === 'decided')).toHaveLength(0);
+		// Views are recorded once per reviewer, not once per scanner hit.
+		expect(records.filter((r) => r.event === 'viewed').map((r) => r.reviewerId).sort()).toEqual(reviewersOf(c).sort());
+	});
+
+	it('20 concurrent POSTs, mixed approve/reject from two reviewers: exactly one decision and one resume', async () => {
+		const c = cases.scanner;
+		const [dave, erin] = reviewersOf(c);
+		const forms = await Promise.all(
+			[dave, erin].map(async (r) => ({ link: linkOf(c, r), csrf: csrfOf((await get(linkOf(c, r))).text) })),
+		);
+		const responses = await Promise.all(
+			Array.from({ length: 20 }, async (_, i) => {
+				const f = forms[i % 2];
+				const decision = i % 4 < 2 ? 'approve' : 'reject';
+				return await post(f.link, { csrf: f.csrf, decision, comment: `attempt ${i}` });
+			}),
+		);
+		const recorded = responses.filter((r) => r.status === 200 && titleOf(r.text) === 'Decision recorded');
+		expect(recorded).toHaveLength(1);
+		// The rest: "Already decided" pages, or n8n's 409 once the resumed run is running or done.
+		for (const r of responses) {
+			if (r === recorded[0]) continue;
+			expect(r.status === 409 || (r.status === 200 && titleOf(r.text) === 'Already decided')).toBe(true);
+		}
+		const execution = await n8n.waitForExecutionStatus(c.executionId as string, 'success', 60_000);
+		const ran = ranOutputs(execution);
+		expect(ran).toHaveLength(1);
+		const out = nodeOutput(execution, ran[0]);
+		expect(out).toHaveLength(1);
+		const decided = logRecords(c.executionId as string).filter((r) => r.event === 'decided');
+		expect(decided).toHaveLength(1);
+		expect((out[0].json.hitl as Record<string, unknown>).reviewer).toBe(decided[0].reviewerId);
+		expect(ran[0]).toBe(decided[0].decision === 'rejected' ? 'Rejected' : 'Approved');
+		// One resume: the gate ran once before waiting and once on resume, and never again.
+		expect(execution.data.resultData.runData[GATE]).toHaveLength(1);
+		const later = await n8n.listExecutions(workflowId);
+		expect(later.filter((e) => e.id === c.executionId)).toHaveLength(1);
+	});
+
+	it('an expired link is refused (410) and ends the wait through Timed Out, never Approved', async () => {
+		const c = cases.expired;
+		const { view, decide, waitingBefore } = await expiredProbe;
+		// 410 from the gate, or n8n's 409 if its own timer released the run first (a race with its
+		// 60 s poller that the gate usually wins here).
+		expect([410, 409]).toContain(view.status);
+		expect([410, 409]).toContain(decide.status);
+		// A GET after the deadline changes nothing: the run was still waiting after it.
+		if (view.status === 410) expect(waitingBefore).toBe(true);
+		const execution = await n8n.waitForExecutionStatus(c.executionId as string, 'success', 120_000);
+		expect(ranOutputs(execution)).toEqual(['Timed Out']);
+		expect(nodeOutput(execution, 'Timed Out')).toHaveLength(1);
+		const records = logRecords(c.executionId as string);
+		expect(records.filter((r) => r.event === 'decided')).toHaveLength(0);
+		if (decide.status === 410) {
+			// The gate's own path: annotated, with an `expired` record.
+			expect(nodeOutputs(execution, GATE)[0][0].json.hitl).toMatchObject({ decision: 'timed_out', reviewer: null });
+			expect(records.filter((r) => r.event === 'expired')).toHaveLength(1);
+			expect(execution.customData ?? execution.data.resultData.metadata).toMatchObject({ hitl_decision: 'timed_out' });
+		}
+		process.stderr.write(`[gate] expired-link run released by ${decide.status === 410 ? 'the gate (POST after the deadline)' : "n8n's wait timer"}\n`);
+	});
+
+	it('a deadline passes with no decision: the item leaves through Timed Out and Approved never runs', async () => {
+		const c = cases.timeout;
+		const execution = await n8n.waitForExecutionStatus(c.executionId as string, 'success', 150_000);
+		expect(ranOutputs(execution)).toEqual(['Timed Out']);
+		const [out] = nodeOutput(execution, 'Timed Out');
+		expect(out.json.subject).toBe(c.items[0].subject);
+		const outputs = nodeOutputs(execution, GATE);
+		expect(outputs[1] ?? []).toHaveLength(0);
+		expect(outputs[2] ?? []).toHaveLength(0);
+		expect(logRecords(c.executionId as string).filter((r) => r.event === 'decided')).toHaveLength(0);
+		process.stderr.write(`[gate] 5 s deadline released after ${Math.round((Date.now() - (c.startedAt as number)) / 1000)} s\n`);
+	});
+});
