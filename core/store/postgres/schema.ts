@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS ${LOG_TABLE} (
 CREATE INDEX IF NOT EXISTS ${LOG_TABLE}_recorded_at ON ${LOG_TABLE} (chain, recorded_at);
 CREATE OR REPLACE FUNCTION ${LOG_TABLE}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-	RAISE EXCEPTION '${LOG_TABLE} is append-only: % is not allowed', TG_OP USING ERRCODE = 'insufficient_privilege';
+	RAISE EXCEPTION '${LOG_TABLE} is append-only: % is not allowed', TG_OP;
 END
 $$;
 DROP TRIGGER IF EXISTS ${LOG_TABLE}_no_change ON ${LOG_TABLE};

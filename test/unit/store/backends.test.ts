@@ -175,3 +175,75 @@ describe.each(backends)('%s backend', (_name, open) => {
 		expect(await clients[0].claimGroupResume('unknown-group')).toBe(false);
 	});
 });
+
+describe('postgres specifics', () => {
+	it('several clients appending at once: no gap, no duplicate, chain verifies', async () => {
+		const c = `conc${randomUUID().slice(0, 6)}`;
+		const clients = await Promise.all(Array.from({ length: 6 }, () => PostgresReviewStore.open({ connection: pg.connection, chain: c, maxConnections: 2 })));
+		try {
+			const perClient = 40;
+			const results = await Promise.all(
+				clients.map((s, k) => Promise.all(Array.from({ length: perClient }, (_, i) => s.append({ event: 'note', comment: `client ${k} #${i}` })))),
+			);
+			const seqs = results.flat().map((r) => r.seq).sort((a, b) => a - b);
+			expect(seqs).toEqual(Array.from({ length: 6 * perClient }, (_, i) => i + 1));
+			expect(await clients[0].verify()).toMatchObject({ ok: true, recordsChecked: 6 * perClient });
+		} finally {
+			for (const s of clients) await s.close();
+		}
+	}, 60_000);
+
+	it('the application role with the documented grants cannot UPDATE, DELETE or TRUNCATE the log; the trigger stops even the owner', async () => {
+		const c = `grants${randomUUID().slice(0, 6)}`;
+		const owner = await PostgresReviewStore.open({ connection: pg.connection, chain: c });
+		await owner.append({ event: 'note', comment: 'by owner' });
+		const { grantSql } = await import('../../../core/store/postgres/schema');
+		await pg.admin(`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hitl_app') THEN CREATE ROLE hitl_app LOGIN PASSWORD 'hitl-app-password'; END IF; END $$`);
+		await pg.admin(grantSql('hitl_app'));
+		const app = { ...pg.connection, user: 'hitl_app', password: 'hitl-app-password' };
+		const store = await PostgresReviewStore.open({ connection: app, chain: c });
+		try {
+			const rec = await store.append({ event: 'note', comment: 'by app role' });
+			expect(rec.seq).toBe(2);
+			const { Client } = await import('pg');
+			const client = new Client(app);
+			await client.connect();
+			try {
+				for (const sql of [
+					`UPDATE hitl_review_log SET line = 'x' WHERE chain = '${c}'`,
+					`DELETE FROM hitl_review_log WHERE chain = '${c}'`,
+					'TRUNCATE hitl_review_log',
+				]) {
+					await expect(client.query(sql)).rejects.toMatchObject({ code: '42501', message: expect.stringMatching(/^permission denied for table hitl_review_log/) });
+				}
+			} finally {
+				await client.end();
+			}
+			await expect(pg.admin(`UPDATE hitl_review_log SET line = 'x' WHERE chain = '${c}'`)).rejects.toThrow(/append-only: UPDATE/);
+			await expect(pg.admin(`DELETE FROM hitl_review_log WHERE chain = '${c}'`)).rejects.toThrow(/append-only: DELETE/);
+			expect((await store.verify()).ok).toBe(true);
+		} finally {
+			await store.close();
+			await owner.close();
+		}
+	});
+
+	it('tampering by someone who disables the trigger is found by verify', async () => {
+		const c = `tamper${randomUUID().slice(0, 6)}`;
+		const store = await PostgresReviewStore.open({ connection: pg.connection, chain: c });
+		try {
+			for (let i = 0; i < 5; i++) await store.append({ event: 'note', comment: `n${i}` });
+			await pg.admin('ALTER TABLE hitl_review_log DISABLE TRIGGER hitl_review_log_no_change');
+			try {
+				await pg.admin(`UPDATE hitl_review_log SET line = replace(line, '"n2"', '"N2"') WHERE chain = $1 AND seq = 3`, [c]);
+				expect(await store.verify()).toMatchObject({ ok: false, firstBad: { seq: 3, reason: 'hash_mismatch' } });
+				await pg.admin(`DELETE FROM hitl_review_log WHERE chain = $1 AND seq = 2`, [c]);
+				expect(await store.verify()).toMatchObject({ ok: false, firstBad: { seq: 2, reason: 'gap' } });
+			} finally {
+				await pg.admin('ALTER TABLE hitl_review_log ENABLE TRIGGER hitl_review_log_no_change');
+			}
+		} finally {
+			await store.close();
+		}
+	});
+});
