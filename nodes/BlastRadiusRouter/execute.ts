@@ -35,7 +35,7 @@ export async function routeItems(this: IExecuteFunctions): Promise<INodeExecutio
 		items.forEach((item, i) => {
 			const reason: Reason = { label: 'Router configuration', tier: 'high', source: 'error', error: nodeError.message };
 			const annotation = { tier: 'high', reasons: [reason], sampled: false, sampling: null, routerVersion: '', evaluatedAt };
-			outputs[0].push(errorOutput ? errorItem(item, i, 'blastRadius', annotation, nodeError) : { json: withField(item.json, 'blastRadius', annotation), pairedItem: { item: i } });
+			outputs[0].push(errorOutput ? errorItem(i, nodeError) : { json: withField(item.json, 'blastRadius', annotation), pairedItem: { item: i } });
 		});
 		return outputs;
 	}
@@ -65,7 +65,7 @@ export async function routeItems(this: IExecuteFunctions): Promise<INodeExecutio
 				itemIndex: i,
 				description: 'Fix the rule or the item. Without the error output enabled, such items go to High.',
 			});
-			outputs[0].push(errorItem(item, i, annotationField, result.annotation, error));
+			outputs[0].push(errorItem(i, error));
 			continue;
 		}
 		const out: INodeExecutionData = { json: withField(json, annotationField, result.annotation), pairedItem: { item: i } };
@@ -110,11 +110,12 @@ function withField(json: unknown, field: string, annotation: unknown): IDataObje
 	return { ...base, [field]: annotation as IDataObject };
 }
 
-/** n8n moves items carrying `error` to the error output; if it did not, they would stay in High. */
-function errorItem(item: INodeExecutionData, i: number, field: string, annotation: unknown, error: NodeOperationError): INodeExecutionData {
-	return {
-		json: { ...withField(item.json, field, annotation), error: error.message },
-		error,
-		pairedItem: { item: i },
-	};
+/**
+ * An item for n8n's error output. n8n moves items whose json holds only `error` (and `message` /
+ * `details`) to the error output and merges the paired input item's json back in, so the user keeps
+ * the item's data. (An `item.error` would make n8n replace the json with the bare message.) Should
+ * n8n not move it, it stays in High: never a lower tier.
+ */
+function errorItem(i: number, error: NodeOperationError): INodeExecutionData {
+	return { json: { error: error.message, details: error.description ?? '' }, pairedItem: { item: i } };
 }

@@ -141,6 +141,9 @@ describe('error output (onError: continueErrorOutput)', () => {
 		expect(outs[OUT.error]).toHaveLength(1);
 		expect(outs[OUT.error][0].pairedItem).toEqual({ item: 1 });
 		expect(String(outs[OUT.error][0].json.error)).toMatch(/Could not judge item 1: Large payment: Field "amount" is not a number/);
+		// n8n merges the input item back in: the error output keeps the item's data.
+		expect(outs[OUT.error][0].json).toMatchObject({ id: 'broken', amount: 'n/a', kind: 'internal-note' });
+		expect(result.json('On Error')[0]).toMatchObject({ id: 'broken', error: expect.stringContaining('Could not judge item 1') });
 		expect(result.ran('On Error')).toBe(true);
 		// Nothing that failed reached a Low output.
 		expect([...outs[OUT.low], ...outs[OUT.lowSampled]].map((i) => i.json.id)).not.toContain('broken');
