@@ -1,0 +1,294 @@
+/**
+ * HITL Gate in n8n's real engine (WorkflowExecute, built node, real expressions): the first half —
+ * requests, links, mail to a loopback SMTP capture, the wait — and then the gate's webhook() driven
+ * directly with the link from the mail. The webhook context here is a small stand-in for n8n's
+ * (request, response, query, body, credentials); the store is the real JSON Lines store in a temp
+ * folder. The real-server suite (test/server/gate.server.test.ts) covers the same paths end to end
+ * through n8n's own HTTP server; this file adds the cases that need exact timing (the gate's own
+ * expiry path) and the error paths of execute().
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData, INodeType } from 'n8n-workflow';
+
+import { openReviewStore } from '../../../core/store';
+import type { ReviewRecord, ReviewStore } from '../../../core/store/types';
+import { sleep } from '../../harness/net';
+import { extractLinks, listMail, startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../harness/smtpCapture';
+import { createNodeTypes, loadFixture, runWorkflow, type WorkflowJson, type WorkflowRunResult } from '../harness';
+
+const GATE = 'HITL Gate';
+const KEY = { kid: 'wf-1', secret: 'workflow-test-secret-0123456789abcdef' };
+
+let smtp: SmtpCapture;
+let storeDir: string;
+let store: ReviewStore;
+let credentials: Record<string, IDataObject>;
+
+beforeAll(async () => {
+	const tmp = mkdtempSync(path.join(tmpdir(), 'hitl-gate-wf-'));
+	storeDir = path.join(tmp, 'store');
+	smtp = await startSmtpCapture(path.join(tmp, 'mail'));
+	credentials = {
+		hitlSigningApi: { ...KEY },
+		hitlSmtpApi: { host: smtp.host, port: smtp.port, secure: false, disableStartTls: true, user: '', password: '' },
+		hitlStoreApi: { backend: 'file', directory: storeDir },
+	};
+	store = await openReviewStore({ backend: 'file', directory: storeDir });
+});
+
+afterAll(async () => {
+	await store?.close();
+	await smtp?.stop();
+	rmSync(path.dirname(storeDir), { recursive: true, force: true });
+});
+
+function fixture(params: IDataObject = {}): WorkflowJson {
+	const wf = loadFixture('../gate/fixtures/gate.json');
+	const gate = wf.nodes.find((n) => n.name === GATE);
+	if (!gate) throw new Error('no gate in fixture');
+	Object.assign(gate.parameters, params);
+	return wf;
+}
+
+async function run(items: IDataObject[], params: IDataObject = {}): Promise<{ result: WorkflowRunResult; mails: CapturedMail[] }> {
+	const before = listMail(smtp.mailDir).length;
+	const result = await runWorkflow({ workflow: fixture(params), items, credentials: credentials as never });
+	return { result, mails: listMail(smtp.mailDir).slice(before) };
+}
+
+const gateLinks = (mail: CapturedMail) => extractLinks(mail).filter((l) => l.includes('/webhook-waiting/'));
+
+async function records(executionId: string): Promise<ReviewRecord[]> {
+	return (await store.query({ executionId }, { limit: 1000 })).records.reverse();
+}
+
+// ---------------------------------------------------------------------------------------------
+// A stand-in for n8n's webhook context: what the gate's webhook() reads, nothing more.
+// ---------------------------------------------------------------------------------------------
+
+interface Answer {
+	status: number;
+	headers: Record<string, string>;
+	body: string;
+	result: IWebhookResponseData;
+	customData: Record<string, string>;
+}
+
+async function callWebhook(
+	result: WorkflowRunResult,
+	link: string,
+	method: 'GET' | 'POST',
+	body: IDataObject = {},
+): Promise<Answer> {
+	const url = new URL(link);
+	const gateNode = fixture().nodes.find((n) => n.name === GATE)!;
+	const executionId = /\/webhook-waiting\/([^/]+)\//.exec(url.pathname)![1];
+	const answer: Answer = { status: 0, headers: {}, body: '', result: {}, customData: {} };
+	const res = {
+		headersSent: false,
+		setHeader(name: string, value: string) {
+			answer.headers[name.toLowerCase()] = value;
+		},
+		status(code: number) {
+			answer.status = code;
+			return res;
+		},
+		end(text: string) {
+			answer.body = text;
+			res.headersSent = true;
+		},
+	};
+	const ctx = {
+		getRequestObject: () => ({ method, headers: { 'user-agent': 'jest' }, ip: '127.0.0.1', socket: {} }),
+		getResponseObject: () => res,
+		getQueryData: () => Object.fromEntries(url.searchParams),
+		getBodyData: () => body,
+		getNode: () => ({ ...gateNode }),
+		getExecutionId: () => executionId,
+		getCredentials: async (type: string) => credentials[type],
+		customData: {
+			setAll: (obj: Record<string, string>) => Object.assign(answer.customData, obj),
+			set: (k: string, v: string) => (answer.customData[k] = v),
+		},
+		logger: { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} },
+	};
+	expect(result.status).toBe('waiting');
+	const gate = createNodeTypes().getByName('n8n-nodes-hitl.hitlGate') as INodeType;
+	answer.result = await gate.webhook!.call(ctx as unknown as IWebhookFunctions);
+	return answer;
+}
+
+const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)![1];
+const titleOf = (html: string) => /<h1>([^<]*)<\/h1>/.exec(html)?.[1] ?? '';
+const outputsOf = (a: Answer) => a.result.workflowData as INodeExecutionData[][];
+
+describe('HITL Gate in the n8n engine', () => {
+	test('puts the run to wait until the deadline, releases nothing, mails each reviewer once with a link per item, records the requests', async () => {
+		const started = Date.now();
+		const { result, mails } = await run([
+			{ reviewers: 'Ann@Example.com; ben@example.com', subject: 'One' },
+			{ reviewers: 'ann@example.com, ben@example.com', subject: 'Two' },
+		]);
+		expect(result.error).toBeUndefined();
+		expect(result.status).toBe('waiting');
+		const waitTill = new Date(result.run.waitTill as Date).getTime();
+		expect(waitTill - started).toBeGreaterThan(3_590_000);
+		expect(waitTill - started).toBeLessThan(3_610_000);
+		expect(result.outputs(GATE)).toEqual([[], [], []]);
+		for (const n of ['Timed Out', 'Approved', 'Rejected']) expect(result.ran(n)).toBe(false);
+		expect(mails.map((m) => m.to[0]).sort()).toEqual(['ann@example.com', 'ben@example.com']);
+		for (const mail of mails) {
+			expect(mail.subject).toBe('Review One');
+			expect(gateLinks(mail)).toHaveLength(2);
+			expect(mail.text).toContain('not classified (treat as high)');
+		}
+		const executionId = /\/webhook-waiting\/([^/]+)\//.exec(gateLinks(mails[0])[0])![1];
+		const recs = await records(executionId);
+		expect(recs.map((r) => r.event)).toEqual(['requested', 'requested', 'requested', 'requested']);
+		const request = await store.getReviewRequest(recs[0].itemKey as string);
+		expect(request).toMatchObject({ status: 'pending', reviewers: ['ann@example.com', 'ben@example.com'] });
+		expect(await store.listReviewRequests(request!.groupId)).toHaveLength(2);
+	});
+
+	test('a reviewer entry that is not an email fails the node naming the item; nothing is sent or stored', async () => {
+		const { result, mails } = await run([
+			{ reviewers: 'ok@example.com', subject: 'fine' },
+			{ reviewers: 'ok@example.com, <script>@', subject: 'bad' },
+		]);
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toContain('Invalid reviewer email');
+		expect((result.error as unknown as { context: { itemIndex: number } }).context.itemIndex).toBe(1);
+		expect(result.ran('Approved')).toBe(false);
+		expect(mails).toHaveLength(0);
+	});
+
+	test('a reviewer expression that yields nobody fails closed', async () => {
+		const { result, mails } = await run([{ reviewers: '', subject: 'x' }]);
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toContain('No reviewer');
+		expect(mails).toHaveLength(0);
+	});
+
+	test('a signing secret shorter than 32 characters is refused with what to do', async () => {
+		const saved = credentials.hitlSigningApi;
+		credentials.hitlSigningApi = { kid: 'short', secret: 'too-short' };
+		try {
+			const { result, mails } = await run([{ reviewers: 'a@example.com', subject: 'x' }]);
+			expect(result.status).toBe('error');
+			expect(result.error?.message).toMatch(/at least 32 characters/);
+			expect(mails).toHaveLength(0);
+		} finally {
+			credentials.hitlSigningApi = saved;
+		}
+	});
+
+	test('GET shows the page and decides nothing; POST approves with an edit and resumes through Approved', async () => {
+		const { result, mails } = await run([{ reviewers: 'ann@example.com', subject: 'Draft subject', body: 'x' }]);
+		const link = gateLinks(mails[0])[0];
+		const view = await callWebhook(result, link, 'GET');
+		expect(view.status).toBe(200);
+		expect(view.result).toEqual({ noWebhookResponse: true });
+		expect(view.headers['content-security-policy']).toContain("default-src 'none'");
+		const again = await callWebhook(result, link, 'GET');
+		expect(again.status).toBe(200);
+		const executionId = /\/webhook-waiting\/([^/]+)\//.exec(link)![1];
+		expect((await records(executionId)).map((r) => r.event)).toEqual(['requested', 'viewed']);
+		const decided = await callWebhook(result, link, 'POST', { csrf: csrfOf(view.body), decision: 'approve', comment: '', 'edit.subject': 'Better subject' });
+		expect(titleOf(decided.body)).toBe('Decision recorded');
+		const [timedOut, approved, rejected] = outputsOf(decided);
+		expect(timedOut).toEqual([]);
+		expect(rejected).toEqual([]);
+		expect(approved).toHaveLength(1);
+		expect(approved[0].json).toMatchObject({ subject: 'Better subject', body: 'x' });
+		expect(approved[0].json.hitl).toMatchObject({
+			decision: 'approved_with_edits',
+			reviewer: 'ann@example.com',
+			edits: [{ path: 'subject', before: 'Draft subject', after: 'Better subject' }],
+			linkKeyId: KEY.kid,
+		});
+		expect(decided.customData).toEqual({ hitl_decision: 'approved_with_edits', hitl_reviewer: 'ann@example.com', hitl_tier: 'unclassified' });
+		// The link again: already decided, no second resume.
+		const late = await callWebhook(result, link, 'POST', { csrf: csrfOf(view.body), decision: 'reject', comment: 'no' });
+		expect(titleOf(late.body)).toBe('Already decided');
+		expect(late.result.workflowData).toBeUndefined();
+	});
+
+	test('an edit that breaks the field type is refused on the page and nothing is decided', async () => {
+		const { result, mails } = await run([{ reviewers: 'ann@example.com', subject: 'S', amount: 5 }], { editableFields: 'amount' });
+		const link = gateLinks(mails[0])[0];
+		const csrf = csrfOf((await callWebhook(result, link, 'GET')).body);
+		const bad = await callWebhook(result, link, 'POST', { csrf, decision: 'approve', comment: '', 'edit.amount': 'five' });
+		expect(bad.status).toBe(400);
+		expect(bad.body).toContain('must stay a number');
+		expect(bad.result.workflowData).toBeUndefined();
+		const ok = await callWebhook(result, link, 'POST', { csrf, decision: 'approve', comment: '', 'edit.amount': '7' });
+		expect(outputsOf(ok)[1][0].json.amount).toBe(7);
+	});
+
+	test('after the deadline: GET answers 410 and changes nothing; POST expires the run and resumes through Timed Out, never Approved', async () => {
+		const { result, mails } = await run(
+			[
+				{ reviewers: 'ann@example.com', subject: 'late 1' },
+				{ reviewers: 'ann@example.com', subject: 'late 2' },
+			],
+			{ deadlineAmount: 2, deadlineUnit: 'seconds' },
+		);
+		const [first, second] = gateLinks(mails[0]);
+		const csrf = csrfOf((await callWebhook(result, first, 'GET')).body);
+		// Item 1 approved in time; item 2 never decided.
+		const inTime = await callWebhook(result, first, 'POST', { csrf, decision: 'approve', comment: '' });
+		expect(titleOf(inTime.body)).toBe('Decision recorded');
+		expect(inTime.result.workflowData).toBeUndefined();
+		await sleep(2_200);
+		const view = await callWebhook(result, second, 'GET');
+		expect(view.status).toBe(410);
+		expect(view.result.workflowData).toBeUndefined();
+		const executionId = /\/webhook-waiting\/([^/]+)\//.exec(second)![1];
+		expect((await records(executionId)).filter((r) => r.event === 'expired')).toHaveLength(0);
+		// Even a well-formed approval after the deadline only ends the wait.
+		const post = await callWebhook(result, second, 'POST', { csrf: 'irrelevant', decision: 'approve', comment: '' });
+		expect(post.status).toBe(410);
+		const [timedOut, approved, rejected] = outputsOf(post);
+		expect(approved).toEqual([]);
+		expect(rejected).toEqual([]);
+		// The whole run leaves through Timed Out, as when n8n's own timer fires; the in-time decision is kept for the record.
+		expect(timedOut.map((i) => i.json.subject)).toEqual(['late 1', 'late 2']);
+		expect(timedOut[0].json.hitl).toMatchObject({ decision: 'timed_out', reviewer: null, earlierDecision: { decision: 'approved', reviewer: 'ann@example.com' } });
+		expect(timedOut[1].json.hitl).toMatchObject({ decision: 'timed_out', earlierDecision: null });
+		expect(timedOut.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(post.customData).toMatchObject({ hitl_decision: 'timed_out', hitl_reviewer: '' });
+		expect((await records(executionId)).filter((r) => r.event === 'expired')).toHaveLength(1);
+		// A second late POST does not resume again.
+		const again = await callWebhook(result, second, 'POST', {});
+		expect(again.status).toBe(410);
+		expect(again.result.workflowData).toBeUndefined();
+	});
+
+	test('batch mode: one link per reviewer, one decision for every item of the run', async () => {
+		const { result, mails } = await run(
+			[
+				{ reviewers: 'ann@example.com, ben@example.com', subject: 'b1' },
+				{ reviewers: 'ann@example.com, ben@example.com', subject: 'b2' },
+				{ reviewers: 'ann@example.com, ben@example.com', subject: 'b3' },
+			],
+			{ reviewMode: 'batch', reviewers: 'ann@example.com, ben@example.com' },
+		);
+		expect(mails).toHaveLength(2);
+		for (const mail of mails) expect(gateLinks(mail)).toHaveLength(1);
+		const link = gateLinks(mails.find((m) => m.to[0] === 'ben@example.com')!)[0];
+		const page = await callWebhook(result, link, 'GET');
+		for (const s of ['b1', 'b2', 'b3']) expect(page.body).toContain(s);
+		const noReason = await callWebhook(result, link, 'POST', { csrf: csrfOf(page.body), decision: 'reject', comment: '' });
+		expect(noReason.status).toBe(400);
+		const rejected = await callWebhook(result, link, 'POST', { csrf: csrfOf(page.body), decision: 'reject', comment: 'Not this week' });
+		const [timedOut, approved, rej] = outputsOf(rejected);
+		expect(timedOut).toEqual([]);
+		expect(approved).toEqual([]);
+		expect(rej.map((i) => i.json.subject)).toEqual(['b1', 'b2', 'b3']);
+		expect(rej.map((i) => (i.json.hitl as IDataObject).reviewer)).toEqual(['ben@example.com', 'ben@example.com', 'ben@example.com']);
+		expect(rej.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+	});
+});
