@@ -12,8 +12,14 @@ import * as jsoncParser from 'jsonc-eslint-parser';
 const communityRecommended = n8nCommunity.configs.recommended;
 
 export default [
-	{ ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs', '!index.js'] },
+	{ ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.test-tmp/**', '**/*.mjs'] },
 	...tseslint.configs.recommended,
+	{
+		// Plain CommonJS entry points and scripts run by Node directly (index.js, bin/, scripts/, gulpfile).
+		files: ['**/*.js'],
+		languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+		rules: { '@typescript-eslint/no-require-imports': 'off' },
+	},
 	{
 		files: ['**/*.ts'],
 		rules: {
@@ -36,21 +42,41 @@ export default [
 		// DEPARTURE 2 — filesystem and process access. The embedded review store is an append-only file under
 		// the n8n user folder (fsync, O_APPEND, an inter-process lock), so the store core imports node:fs and
 		// reads N8N_USER_FOLDER. Scoped to the store and the verify CLI only.
-		files: ['core/store/**/*.ts', 'core/cli/**/*.ts', 'core/verify.ts', 'nodes/shared/reviewStore.ts'],
+		files: ['core/store/**/*.ts', 'core/cli/**/*.ts', 'core/verify.ts', 'core/lineReader.ts', 'nodes/shared/reviewStore.ts'],
 		rules: {
 			'@n8n/community-nodes/no-restricted-imports': 'off',
 			'@n8n/community-nodes/no-restricted-globals': 'off',
 		},
 	},
 	{
+		// Not a departure from n8n's rules but from where they apply: core/ is deliberately free of n8n (no
+		// n8n-workflow import), so it cannot throw NodeOperationError. It throws its own typed errors, and the
+		// node adapters turn them into NodeOperationError / NodeApiError with itemIndex and the cause kept.
+		files: ['core/**/*.ts'],
+		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
+	},
+	{
 		files: ['nodes/**/*.ts'],
 		plugins: { 'n8n-nodes-base': n8nNodesBase },
-		rules: { ...n8nNodesBase.configs.nodes.rules },
+		rules: {
+			...n8nNodesBase.configs.nodes.rules,
+			// Two classic rules contradict the newer community rule set: they demand the string literal
+			// ['main'], while @n8n/community-nodes/node-connection-type-literal demands NodeConnectionTypes.Main
+			// (what n8n's own modern nodes use). The newer rule wins; these two are off for that reason only.
+			'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
+			'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
+		},
 	},
 	{
 		files: ['credentials/**/*.ts'],
 		plugins: { 'n8n-nodes-base': n8nNodesBase },
-		rules: { ...n8nNodesBase.configs.credentials.rules },
+		rules: {
+			...n8nNodesBase.configs.credentials.rules,
+			// The classic rule wants a camelCase docs.n8n.io slug (it was written for n8n's main repository);
+			// the community rule credential-documentation-url wants a full URL. A community package has no
+			// docs.n8n.io page, so the community rule wins.
+			'n8n-nodes-base/cred-class-field-documentation-url-miscased': 'off',
+		},
 	},
 	{
 		files: ['package.json'],
