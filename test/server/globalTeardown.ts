@@ -1,4 +1,4 @@
-/** jest globalTeardown of the "server" project: stops what globalSetup started. */
+/** jest globalTeardown of the "server" project: stops what globalSetup started (nothing when attached). */
 import { stopSuite } from '../harness/suite';
 
 export default async function globalTeardown(): Promise<void> {
