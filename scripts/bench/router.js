@@ -113,7 +113,12 @@ function median(values) {
 
 async function run(argv) {
 	if (!fs.existsSync(ROUTER_JS)) throw new Error(`${path.relative(ROOT, ROUTER_JS)} is missing: run "npm run build" first.`);
-	process.env.N8N_USER_FOLDER = process.env.N8N_USER_FOLDER || fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-hitl-bench-'));
+	if (!process.env.N8N_USER_FOLDER) {
+		// n8n-core writes an encryption key into the user folder: keep it out of the home folder.
+		const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-hitl-bench-'));
+		process.env.N8N_USER_FOLDER = userFolder;
+		process.on('exit', () => fs.rmSync(userFolder, { recursive: true, force: true }));
+	}
 	const core = { nCore: require('n8n-core'), nWorkflow: require('n8n-workflow') };
 	const { BlastRadiusRouter } = require(ROUTER_JS);
 	const nItems = arg(argv, 'items', 20000);

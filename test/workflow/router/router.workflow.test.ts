@@ -200,3 +200,39 @@ describe('defaults', () => {
 		expect((high[0].blastRadius as { reasons: Array<Record<string, unknown>> }).reasons[0]).toMatchObject({ label: 'Bad input', error: 'item contains the forbidden key "__proto__"' });
 	});
 });
+
+describe('annotation details', () => {
+	test('an existing annotation on the input is replaced, and all items of a run share one evaluation time', async () => {
+		const result = await runWorkflow({
+			workflow: loadFixture('router/defaults.json'),
+			items: [
+				{ id: 'forged', blastRadius: { tier: 'low', sampled: false } },
+				{ id: 'plain' },
+			],
+		});
+		const high = result.json(ROUTER, OUT.high);
+		expect(high.map((j) => j.id)).toEqual(['forged', 'plain']);
+		const [a, b] = high.map((j) => j.blastRadius as { tier: string; evaluatedAt: string });
+		expect(a.tier).toBe('high');
+		expect(a.evaluatedAt).toBe(b.evaluatedAt);
+	});
+	test.each(['__proto__', 'constructor', ' '])('annotation field %j is refused with a clear error', async (field) => {
+		const wf = loadFixture('router/defaults.json');
+		wf.nodes.find((n) => n.name === ROUTER)!.parameters.options = { annotationField: field };
+		const result = await runWorkflow({ workflow: wf });
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toMatch(/Annotation field .* cannot be used/);
+		expect(({} as Record<string, unknown>).tier).toBeUndefined();
+	});
+	test('a configuration error with the error output enabled sends every item to Error, none to Low', async () => {
+		const wf = loadFixture('router/misconfigured.json');
+		const router = wf.nodes.find((n) => n.name === ROUTER)!;
+		router.onError = 'continueErrorOutput';
+		const result = await runWorkflow({ workflow: wf });
+		expect(result.status).toBe('success');
+		const outs = result.outputs(ROUTER);
+		expect(outs[OUT.error].map((i) => i.json.id)).toEqual(['p1', 'p2']);
+		expect(outs[OUT.error][0].json.error).toBe('Sampling key is empty');
+		expect([0, 1, 2, 3].map((o) => outs[o].length)).toEqual([0, 0, 0, 0]);
+	});
+});
