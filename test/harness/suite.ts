@@ -112,6 +112,10 @@ export async function startSuite(): Promise<RunningSuite> {
 	const packed = await timed(timings, 'npm pack', () => packPackage());
 
 	const runDir = mkdtempSync(path.join(tmpdir(), 'hitl-suite-'));
+	// If the process ends without teardown (Ctrl-C on the dev server), leave no run folder behind.
+	process.on('exit', () => {
+		if (process.env.HITL_KEEP_SUITE_DIR !== '1') rmSync(runDir, { recursive: true, force: true });
+	});
 	const userFolder = path.join(runDir, 'n8n');
 	mkdirSync(userFolder);
 	const installed = await timed(timings, 'install package like Community Nodes', () =>
