@@ -11,8 +11,6 @@ export class HitlStoreApi implements ICredentialType {
 
 	icon = 'file:hitlStore.svg' as const;
 
-	// A full URL, as the community rule requires; the classic camelCase rule is for n8n's own repository.
-	// eslint-disable-next-line n8n-nodes-base/cred-class-field-documentation-url-miscased
 	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-hitl#review-log';
 
 	properties: INodeProperties[] = [

@@ -16,10 +16,7 @@ export class ReviewLog implements INodeType {
 		subtitle: '={{ $parameter["operation"] }}',
 		description: 'Tamper-evident, hash-chained audit log of human review decisions: append, query, verify, export, metrics',
 		defaults: { name: 'Review Log' },
-		// The community rule (@n8n/node-cli) asks for NodeConnectionTypes; the classic one predates it.
-		// eslint-disable-next-line n8n-nodes-base/node-class-description-inputs-wrong-regular-node
 		inputs: [NodeConnectionTypes.Main],
-		// eslint-disable-next-line n8n-nodes-base/node-class-description-outputs-wrong
 		outputs: [NodeConnectionTypes.Main],
 		// Optional: without it the embedded file store under the n8n user folder is used.
 		credentials: [{ name: 'hitlStoreApi', required: false, testedBy: 'hitlStoreApiTest' }],

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { isTier } from '../../../core/tiers';
+import { matchesQuery, normaliseQuery, QueryError } from '../../../core/store/query';
 import { REVIEW_DECISIONS, REVIEW_EVENTS, type QueryFilter, type ReviewRecord, type ReviewStore } from '../../../core/store/types';
 
 const show = { show: { operation: ['query'] } };
@@ -142,24 +143,31 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
 		const output = this.getNodeParameter('queryOutput', i, 'records') as string;
 		const limit = returnAll ? MAX_PAGE : Math.min(MAX_PAGE, Math.max(1, Math.floor(this.getNodeParameter('limit', i, 50) as number)));
-		let cursor: string | undefined = returnAll ? undefined : (this.getNodeParameter('cursor', i, '') as string) || undefined;
-		const records: ReviewRecord[] = [];
+		const cursor: string | undefined = returnAll ? undefined : (this.getNodeParameter('cursor', i, '') as string) || undefined;
+		let records: ReviewRecord[] = [];
 		let nextCursor: string | null = null;
-		do {
-			let page;
-			try {
-				page = await store.query(filter, { limit, cursor });
-			} catch (error) {
-				throw new NodeOperationError(node, error as Error, {
-					itemIndex: i,
-					message: `Query failed: ${(error as Error).message}`,
-					description: cursor ? 'The cursor may be from another query or store; start again without it.' : 'Check that the review store is reachable and readable.',
-				});
+		try {
+			if (returnAll) {
+				// One pass with the store's own filter semantics; paging through the store would rescan
+				// the log once per page.
+				const q = normaliseQuery(filter, { limit: 1 });
+				for await (const r of store.readAll()) if (matchesQuery(r, q)) records.push(r);
+				records = records.reverse();
+			} else {
+				const page = await store.query(filter, { limit, cursor });
+				records = page.records;
+				nextCursor = page.nextCursor;
 			}
-			records.push(...page.records);
-			nextCursor = page.nextCursor;
-			cursor = nextCursor ?? undefined;
-		} while (returnAll && nextCursor !== null);
+		} catch (error) {
+			throw new NodeOperationError(node, error as Error, {
+				itemIndex: i,
+				message: `Query failed: ${(error as Error).message}`,
+				description:
+					error instanceof QueryError
+						? `${cursor ? 'The cursor may be from another query; start again without it. ' : ''}Fix the filter and try again.`
+						: 'Check that the review store is reachable and readable.',
+			});
+		}
 
 		if (output === 'page') {
 			out.push({ json: { records: records as unknown as IDataObject[], count: records.length, nextCursor }, pairedItem: { item: i } });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { createHmac } from 'node:crypto';
-import type { IBinaryData, IDataObject } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, INodeParameters } from 'n8n-workflow';
 import { computeMetrics } from '../../../core/metrics';
 import { verifyFile } from '../../../core/verify';
 import { DIST, loadFixture, runWorkflow, type WorkflowJson, type WorkflowRunResult } from '../harness';
@@ -38,7 +38,7 @@ const cred = (extra: IDataObject = {}) => ({
 function fixture(name: string, params: IDataObject = {}): WorkflowJson {
 	const wf = loadFixture(`reviewlog/${name}.json`);
 	const node = wf.nodes.find((n) => n.name === NODE)!;
-	node.parameters = { ...node.parameters, ...params };
+	node.parameters = { ...node.parameters, ...params } as INodeParameters;
 	return wf;
 }
 
