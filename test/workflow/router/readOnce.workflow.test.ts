@@ -10,8 +10,7 @@ function countingRouter(counter: { calls: string[] }): INodeType {
 	return {
 		description: built.description,
 		async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-			const ctx = this;
-			const spy = new Proxy(ctx, {
+			const spy = new Proxy(this, {
 				get(target, prop, receiver) {
 					if (prop === 'getNodeParameter') {
 						return (...args: Parameters<IExecuteFunctions['getNodeParameter']>) => {
