@@ -32,76 +32,96 @@ export function hasLoneSurrogate(text: string): boolean {
 	return LONE_SURROGATE.test(text);
 }
 
-function pathOf(parent: string, key: string | number): string {
-	if (typeof key === 'number') return `${parent}[${key}]`;
-	return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
+/** Builds the JSON path of a value only when an error needs it (paths cost time on every value). */
+function pathOf(keys: ReadonlyArray<string | number>): string {
+	let path = '$';
+	for (const key of keys) {
+		if (typeof key === 'number') path += `[${key}]`;
+		else path += /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+	}
+	return path;
 }
 
-function serialiseString(value: string, path: string): string {
+function serialiseString(value: string, keys: Array<string | number>): string {
 	if (LONE_SURROGATE.test(value)) {
-		throw new CanonicalJsonError('String contains a lone UTF-16 surrogate (not valid Unicode)', path);
+		throw new CanonicalJsonError('String contains a lone UTF-16 surrogate (not valid Unicode)', pathOf(keys));
 	}
 	return JSON.stringify(value);
 }
 
-function serialise(value: unknown, path: string, depth: number, out: string[]): void {
-	if (value === null) {
-		out.push('null');
-		return;
-	}
+function serialise(value: unknown, keys: Array<string | number>): string {
+	if (value === null) return 'null';
 	switch (typeof value) {
 		case 'boolean':
-			out.push(value ? 'true' : 'false');
-			return;
+			return value ? 'true' : 'false';
 		case 'number':
 			if (!Number.isFinite(value)) {
-				throw new CanonicalJsonError(`Number ${String(value)} is not valid JSON`, path);
+				throw new CanonicalJsonError(`Number ${String(value)} is not valid JSON`, pathOf(keys));
 			}
 			// JSON.stringify applies ECMAScript Number::toString, which RFC 8785 adopts; -0 becomes 0.
-			out.push(JSON.stringify(value));
-			return;
+			return JSON.stringify(value);
 		case 'string':
-			out.push(serialiseString(value, path));
-			return;
+			return serialiseString(value, keys);
 		case 'object':
 			break;
 		default:
-			throw new CanonicalJsonError(`Value of type ${typeof value} is not JSON`, path);
+			throw new CanonicalJsonError(`Value of type ${typeof value} is not JSON`, pathOf(keys));
 	}
-	if (depth >= MAX_CANONICAL_DEPTH) {
-		throw new CanonicalJsonError(`Nesting deeper than ${MAX_CANONICAL_DEPTH} levels`, path);
+	if (keys.length >= MAX_CANONICAL_DEPTH) {
+		throw new CanonicalJsonError(`Nesting deeper than ${MAX_CANONICAL_DEPTH} levels`, pathOf(keys));
 	}
+	// Strings are built by concatenation: V8 keeps them as ropes, cheaper than arrays + join here.
 	if (Array.isArray(value)) {
-		out.push('[');
+		let out = '[';
 		for (let i = 0; i < value.length; i++) {
-			if (i > 0) out.push(',');
-			serialise(value[i], pathOf(path, i), depth + 1, out);
+			if (i > 0) out += ',';
+			keys.push(i);
+			out += serialise(value[i], keys);
+			keys.pop();
 		}
-		out.push(']');
-		return;
+		return `${out}]`;
 	}
 	const proto = Object.getPrototypeOf(value) as unknown;
 	if (proto !== Object.prototype && proto !== null) {
-		throw new CanonicalJsonError('Only plain objects are JSON (got a class instance)', path);
+		throw new CanonicalJsonError('Only plain objects are JSON (got a class instance)', pathOf(keys));
 	}
 	// Object.keys lists own enumerable string keys, including an own "__proto__" created by JSON.parse.
 	// The default sort compares UTF-16 code units, exactly as RFC 8785 section 3.2.3 requires.
-	const keys = Object.keys(value).sort();
+	const names = Object.keys(value).sort();
 	const record = value as Record<string, unknown>;
-	out.push('{');
-	for (let i = 0; i < keys.length; i++) {
-		const key = keys[i];
-		if (i > 0) out.push(',');
-		out.push(serialiseString(key, pathOf(path, key)));
-		out.push(':');
-		serialise(record[key], pathOf(path, key), depth + 1, out);
+	let out = '{';
+	for (let i = 0; i < names.length; i++) {
+		const name = names[i];
+		if (i > 0) out += ',';
+		keys.push(name);
+		out += `${serialiseString(name, keys)}:${serialise(record[name], keys)}`;
+		keys.pop();
 	}
-	out.push('}');
+	return `${out}}`;
 }
 
 /** Canonical JSON text of `value` (RFC 8785). Throws {@link CanonicalJsonError} on non-JSON input. */
 export function canonicalize(value: unknown): string {
-	const out: string[] = [];
-	serialise(value, '$', 0, out);
-	return out.join('');
+	return serialise(value, []);
+}
+
+/**
+ * Canonical JSON of a plain object twice in one pass: with all members, and without the member
+ * `omit` (e.g. a record with and without its own `hash`).
+ */
+export function canonicalizePair(value: Record<string, unknown>, omit: string): { full: string; without: string } {
+	const proto = Object.getPrototypeOf(value) as unknown;
+	if (value === null || typeof value !== 'object' || Array.isArray(value) || (proto !== Object.prototype && proto !== null)) {
+		throw new CanonicalJsonError('Expected a plain object', '$');
+	}
+	const names = Object.keys(value).sort();
+	let full = '{';
+	let without = '{';
+	for (let i = 0; i < names.length; i++) {
+		const name = names[i];
+		const member = `${serialiseString(name, [name])}:${serialise(value[name], [name])}`;
+		full += i > 0 ? `,${member}` : member;
+		if (name !== omit) without += without.length > 1 ? `,${member}` : member;
+	}
+	return { full: `${full}}`, without: `${without}}` };
 }

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 
-import { canonicalize, CanonicalJsonError } from './canonicalJson';
+import { canonicalize, CanonicalJsonError, canonicalizePair } from './canonicalJson';
 import { isTier } from './tiers';
 import {
 	REVIEW_DECISIONS,
@@ -220,9 +220,7 @@ export function sha256Hex(text: string): string {
 
 /** Hash of a record: SHA-256 over the domain prefix and the canonical JSON of the record without `hash`. */
 export function computeRecordHash(record: Omit<ReviewRecord, 'hash'> | ReviewRecord): string {
-	const copy: Record<string, unknown> = { ...record };
-	delete copy.hash;
-	return sha256Hex(RECORD_DOMAIN + canonicalize(copy));
+	return sha256Hex(RECORD_DOMAIN + canonicalizePair(record as unknown as Record<string, unknown>, 'hash').without);
 }
 
 export interface ChainPosition {
@@ -254,11 +252,13 @@ export function createRecord(body: ReviewRecordBody, pos: ChainPosition): { reco
 	return { record, line };
 }
 
-export type ParsedLine = { ok: true; record: ReviewRecord } | { ok: false; message: string };
+export type ParsedLine =
+	| { ok: true; record: ReviewRecord; /** The hash the record's content gives (compare with `record.hash`). */ computedHash: string }
+	| { ok: false; message: string };
 
 /**
  * Parses and checks one stored line: valid JSON, canonical form, every field present with the right
- * type, nothing extra. Does not check the hash (see {@link computeRecordHash}).
+ * type, nothing extra. Computes the content's hash but does not compare it with `record.hash`.
  */
 export function parseRecordLine(line: string): ParsedLine {
 	if (Buffer.byteLength(line, 'utf8') > MAX_RECORD_BYTES) {
@@ -294,12 +294,12 @@ export function parseRecordLine(line: string): ParsedLine {
 		const problem = checkField(field, r[field]);
 		if (problem) return { ok: false, message: problem };
 	}
-	let canonical: string;
+	let pair: { full: string; without: string };
 	try {
-		canonical = canonicalize(r);
+		pair = canonicalizePair(r, 'hash');
 	} catch (error) {
 		return { ok: false, message: (error as Error).message };
 	}
-	if (canonical !== line) return { ok: false, message: 'line is not in canonical JSON form' };
-	return { ok: true, record: r as unknown as ReviewRecord };
+	if (pair.full !== line) return { ok: false, message: 'line is not in canonical JSON form' };
+	return { ok: true, record: r as unknown as ReviewRecord, computedHash: sha256Hex(RECORD_DOMAIN + pair.without) };
 }

@@ -5,7 +5,7 @@
  * `firstBad.seq` is the seq the verifier expected at the first bad line: every record before it is
  * proven intact and in order. `line` is the 1-based line number in the file (or row number).
  */
-import { computeRecordHash, MAX_RECORD_BYTES, parseRecordLine, ZERO_HASH } from './chain';
+import { MAX_RECORD_BYTES, parseRecordLine, ZERO_HASH } from './chain';
 import { type CheckpointKey, verifyCheckpointMac } from './checkpoint';
 import { readLines, type RawLine } from './lineReader';
 import type { ReviewRecord, SignedCheckpoint, VerifyFailureReason, VerifyResult } from './store/types';
@@ -124,7 +124,7 @@ export async function verifyLines(source: LineSource, options: VerifyOptions = {
 				new Failure(expected, lineNo, 'prev_hash_mismatch', `line ${lineNo}: seq ${record.seq} does not link to the record before it`),
 			);
 		}
-		if (computeRecordHash(record) !== record.hash) {
+		if (parsed.computedHash !== record.hash) {
 			return result(
 				new Failure(expected, lineNo, 'hash_mismatch', `line ${lineNo}: seq ${record.seq} was altered (its hash does not match its content)`),
 			);

@@ -13,7 +13,7 @@ import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { assertChainName, computeRecordHash, createRecord, MAX_RECORD_BYTES, normaliseInput, parseRecordLine, sha256Hex, ZERO_HASH } from '../../chain';
+import { assertChainName, createRecord, MAX_RECORD_BYTES, normaliseInput, parseRecordLine, sha256Hex, ZERO_HASH } from '../../chain';
 import { type CheckpointKey, type CheckpointKeyConfig, checkpointKeyList, signCheckpoint } from '../../checkpoint';
 import { readLines } from '../../lineReader';
 import { verifyFile } from '../../verify';
@@ -119,9 +119,10 @@ export class JsonlReviewStore implements ReviewStore {
 		const tail = await readTail(this.fd, st.size);
 		let broken: { offset: number; reason: string } | null = null;
 		let record: ReviewRecord | null = null;
+		let computedHash = '';
 		if (tail.last) {
 			const parsed = tail.last.text === null ? { ok: false as const, message: 'invalid UTF-8' } : parseRecordLine(tail.last.text);
-			if (parsed.ok) record = parsed.record;
+			if (parsed.ok) ({ record, computedHash } = parsed);
 			else if (!tail.torn) broken = { offset: tail.last.offset, reason: `unreadable last line (${parsed.message})` };
 			else throw new StoreCorruptError(`The review log ${this.path} is damaged before its cut-off last line: ${parsed.message}`);
 		}
@@ -133,7 +134,7 @@ export class JsonlReviewStore implements ReviewStore {
 		}
 		if (record) {
 			if (record.chain !== this.chain) throw new StoreCorruptError(`The review log ${this.path} ends with a record of chain "${record.chain}"`);
-			if (computeRecordHash(record) !== record.hash) {
+			if (computedHash !== record.hash) {
 				throw new StoreCorruptError(`The last record of ${this.path} (seq ${record.seq}) was altered: its hash does not match. Restore the file from a backup.`);
 			}
 		}
