@@ -11,7 +11,7 @@ describe('deterministic sampling', () => {
 	});
 	test('same seed and key → same decision on every run; the annotation lets an auditor recompute it', () => {
 		fc.assert(
-			fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }).filter((k) => k.trim() !== ''), fc.double({ min: 0.01, max: 99.99, noNaN: true }), (seed, key, rate) => {
+			fc.property(fc.string({ minLength: 1 }).filter((s) => s.trim() !== ''), fc.string({ minLength: 1 }).filter((k) => k.trim() !== ''), fc.double({ min: 0.01, max: 99.99, noNaN: true }), (seed, key, rate) => {
 				const r1 = compileRouter({ fallbackTier: 'low', sampling: { rate, seed } }).route({}, { samplingKey: () => key });
 				const r2 = compileRouter({ fallbackTier: 'low', sampling: { rate, seed } }).route({}, { samplingKey: () => key });
 				expect(r1.annotation.sampled).toBe(r2.annotation.sampled);
