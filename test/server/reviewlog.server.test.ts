@@ -103,6 +103,20 @@ const backends: Backend[] = [
 	},
 ];
 
+// The first request of a fresh test worker to this n8n sometimes dies with "other side closed"
+// (seen twice, always the very first call); a retried GET absorbs it before the first POST.
+beforeAll(async () => {
+	for (let attempt = 0; ; attempt++) {
+		try {
+			const res = await fetch(`${info.n8n.baseUrl}/healthz`);
+			if (res.ok) return;
+		} catch (error) {
+			if (attempt >= 4) throw error;
+		}
+		await new Promise((resolve) => setTimeout(resolve, 200));
+	}
+});
+
 afterAll(async () => {
 	await closeAllReviewStores();
 	rmSync(dir, { recursive: true, force: true });
