@@ -16,6 +16,11 @@ export interface VerifyOptions {
 	/** A signed checkpoint to check the log against (detects truncation). Needs `checkpointKeys`. */
 	checkpoint?: SignedCheckpoint | unknown;
 	checkpointKeys?: CheckpointKey[];
+	/**
+	 * Continue after an already verified prefix: the state after its last record. `recordsChecked`
+	 * then counts only the new records.
+	 */
+	resumeFrom?: { seq: number; hash: string; line: number };
 }
 
 type LineSource = AsyncIterable<RawLine | string>;
@@ -64,9 +69,9 @@ export async function verifyLines(source: LineSource, options: VerifyOptions = {
 		}
 	}
 	let chain = options.chain ?? checkpoint?.chain;
-	let prevSeq = 0;
-	let prevHash = ZERO_HASH;
-	let lineNo = 0;
+	let prevSeq = options.resumeFrom?.seq ?? 0;
+	let prevHash = options.resumeFrom?.hash ?? ZERO_HASH;
+	let lineNo = options.resumeFrom?.line ?? 0;
 	let checked = 0;
 	// A record whose seq jumped ahead: a gap, unless the next line holds the expected seq (a swap).
 	let ahead: { seq: number; line: number } | null = null;
@@ -160,6 +165,6 @@ export async function verifyLines(source: LineSource, options: VerifyOptions = {
 }
 
 /** Verifies a JSON Lines file (an export or the store's own file). */
-export function verifyFile(path: string, options: VerifyOptions & { end?: number } = {}): Promise<VerifyResult> {
-	return verifyLines(readLines(path, { maxLineBytes: MAX_RECORD_BYTES, end: options.end }), options);
+export function verifyFile(path: string, options: VerifyOptions & { start?: number; end?: number } = {}): Promise<VerifyResult> {
+	return verifyLines(readLines(path, { maxLineBytes: MAX_RECORD_BYTES, start: options.start, end: options.end }), options);
 }

@@ -38,6 +38,19 @@ export interface FileStoreOptions {
 	now?: () => Date;
 }
 
+/**
+ * What this process has already verified (or written itself) per log file: reopening the store
+ * (the factory closes idle stores) then checks only the bytes added since, not the whole file.
+ */
+interface Verified {
+	ino: number;
+	size: number;
+	seq: number;
+	hash: string;
+	line: number;
+}
+const verifiedPrefix = new Map<string, Verified>();
+
 interface Head {
 	seq: number;
 	hash: string;
@@ -78,9 +91,20 @@ export class JsonlReviewStore implements ReviewStore {
 		const store = new JsonlReviewStore(options.chain, options.directory, fd, options);
 		try {
 			if (!existed) await fsyncDir(options.directory);
-			const size = await store.lock.run(async () => (await store.refreshHead(true)).size);
+			const head = await store.lock.run(() => store.refreshHead(true));
 			if (options.verifyOnOpen !== false) {
-				const result = await verifyFile(path, { chain: options.chain, end: size });
+				const known = verifiedPrefix.get(path);
+				const from = known && known.ino === head.ino && known.size <= head.size ? known : null;
+				const result = await verifyFile(path, {
+					chain: options.chain,
+					start: from?.size,
+					end: head.size,
+					resumeFrom: from ?? undefined,
+				});
+				if (result.ok) {
+					const line = (from?.line ?? 0) + result.recordsChecked;
+					verifiedPrefix.set(path, { ino: head.ino, size: head.size, seq: result.headSeq, hash: result.headHash, line });
+				}
 				if (!result.ok && result.firstBad) {
 					throw new StoreCorruptError(
 						`The review log ${path} is damaged at line ${result.firstBad.line} (seq ${result.firstBad.seq}): ${result.firstBad.message}. Nothing is written to a damaged log; restore it from a backup or move it aside (a new log then starts).`,
@@ -194,6 +218,10 @@ export class JsonlReviewStore implements ReviewStore {
 			this.die('fsync', error);
 		}
 		this.cached = { seq: record.seq, hash: record.hash, size: head.size + buf.length, ino: head.ino };
+		const known = verifiedPrefix.get(this.path);
+		if (known && known.ino === head.ino && known.size === head.size) {
+			verifiedPrefix.set(this.path, { ino: head.ino, size: this.cached.size, seq: record.seq, hash: record.hash, line: known.line + 1 });
+		}
 		return record;
 	}
 

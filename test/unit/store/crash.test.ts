@@ -103,7 +103,6 @@ describe('crash: SIGKILL while appending', () => {
 		}
 		expect(kills).toBe(KILLS);
 		expect(acked.size).toBeGreaterThan(KILLS / 4);
-		// eslint-disable-next-line no-console
 		console.log(`crash test: ${kills} kills, ${acked.size} acknowledged appends, ${lines.length} records, ${simulatedTears} simulated tears, ${quarantined.length} quarantine files, ${repaired} repaired records`);
 	}, 400_000);
 });

@@ -143,3 +143,33 @@ describe('JSONL store robustness', () => {
 		for (const a of acked) expect(hashes.has(a.hash)).toBe(true);
 	}, 120_000);
 });
+
+describe('JSONL store reopen within one process', () => {
+	let dir: string;
+	let cleanup: () => void;
+	beforeEach(() => ({ dir, cleanup } = tempDir('reopen')));
+	afterEach(() => cleanup());
+
+	it('verifies only what was added since this process last verified or wrote, with true line numbers', async () => {
+		const path = join(dir, 'main.jsonl');
+		const store = await JsonlReviewStore.open({ directory: dir, chain: 'main' });
+		for (let i = 0; i < 3; i++) await store.append({ event: 'note', comment: `own ${i}` });
+		await store.close();
+		// Another writer adds two records; the first of them is then altered.
+		const text = readFileSync(path, 'utf8');
+		const last = JSON.parse(text.trim().split('\n').pop() as string) as { seq: number; hash: string };
+		const { lines } = buildLog([{ event: 'note', comment: 'theirs 1' }, { event: 'note', comment: 'theirs 2' }], 'main', last);
+		appendFileSync(path, toFileText([lines[0].replace('theirs 1', 'THEIRS 1'), lines[1]]));
+		await expect(JsonlReviewStore.open({ directory: dir, chain: 'main' })).rejects.toMatchObject({ line: 4 });
+
+		// The limit: an in-place edit of the already verified prefix is not re-read on reopen in this
+		// process (a new process, or verify(), reads everything).
+		writeFileSync(path, text.replace('own 0', 'OWN 0'));
+		const again = await JsonlReviewStore.open({ directory: dir, chain: 'main' });
+		try {
+			expect(await again.verify()).toMatchObject({ ok: false, firstBad: { seq: 1, reason: 'hash_mismatch' } });
+		} finally {
+			await again.close();
+		}
+	});
+});
