@@ -11,6 +11,7 @@ const path = require('path');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DIST = process.env.HITL_DIST || path.join(ROOT, 'dist');
+const HEAP_CAP_MB = 32;
 
 function arg(argv, name, fallback) {
 	const i = argv.indexOf(`--${name}`);
@@ -70,7 +71,8 @@ function verifyInChild(file) {
 			const u = process.resourceUsage();
 			process.stdout.write(JSON.stringify({ ok: r.ok, records: r.recordsChecked, ms, cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, maxRssKb: u.maxRSS }));
 		});`;
-	const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', maxBuffer: 1 << 20 });
+	// A small heap cap proves the memory claim: a verifier that kept records would die on a big file.
+	const child = spawnSync(process.execPath, [`--max-old-space-size=${HEAP_CAP_MB}`, '-e', script], { encoding: 'utf8', maxBuffer: 1 << 20 });
 	if (child.status !== 0) throw new Error(`verify child failed: ${child.stderr}`);
 	return JSON.parse(child.stdout);
 }
@@ -100,7 +102,7 @@ async function run(argv) {
 			});
 			fs.rmSync(file);
 		}
-		console.log('\nReview log verification (streaming, one child process per file)');
+		console.log(`\nReview log verification (streaming, one child process per file, V8 heap capped at ${HEAP_CAP_MB} MB)`);
 		console.table(rows);
 		return rows;
 	} finally {
