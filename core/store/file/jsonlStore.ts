@@ -8,12 +8,12 @@
  * without the data). A cut-off last line (crash mid-write) is moved to a quarantine file and
  * recorded with a `repaired` record; damage anywhere else fails closed.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { assertChainName, createRecord, MAX_RECORD_BYTES, normaliseInput, parseRecordLine, sha256Hex, ZERO_HASH } from '../../chain';
+import { assertChainName, createRecord, MAX_RECORD_BYTES, normaliseInput, parseRecordLine, ZERO_HASH } from '../../chain';
 import { type CheckpointKey, type CheckpointKeyConfig, checkpointKeyList, signCheckpoint } from '../../checkpoint';
 import { readLines } from '../../lineReader';
 import { verifyFile } from '../../verify';
@@ -191,7 +191,7 @@ export class JsonlReviewStore implements ReviewStore {
 		await this.appendLocked(
 			normaliseInput({
 				event: 'repaired',
-				details: { reason, quarantineFile: name, offset, bytes: bytes.length, sha256: sha256Hex(bytes.toString('latin1')) },
+				details: { reason, quarantineFile: name, offset, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') },
 			}),
 		);
 	}

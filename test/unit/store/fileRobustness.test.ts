@@ -1,5 +1,6 @@
 /** JSONL backend: repair of a cut-off tail, fail-closed on other damage, fatal fsync, locking, many processes. */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { appendFileSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
@@ -36,7 +37,12 @@ describe('JSONL store robustness', () => {
 				seq: 3,
 				event: 'repaired',
 				prevHash: records[1].hash,
-				details: { quarantineFile: quarantine[0], offset: Buffer.byteLength(toFileText(lines.slice(0, 2))), bytes: 40 },
+				details: {
+					quarantineFile: quarantine[0],
+					offset: Buffer.byteLength(toFileText(lines.slice(0, 2))),
+					bytes: 40,
+					sha256: createHash('sha256').update(torn).digest('hex'),
+				},
 			});
 			expect((await store.verify()).ok).toBe(true);
 		} finally {
