@@ -18,6 +18,10 @@
  * - sampled = `sampled` records; sampledUnreviewed = those with no later `decided` record for the same
  *   item key (a `sampled` record without an item key can never be matched and counts as unreviewed);
  *   skipRate = sampledUnreviewed ÷ sampled.
+ * - One outcome per request: HITL Gate logs its own `decided` / `expired` record (item key = request
+ *   id), and a Review Log Append after the gate logs the same outcome again (with the request id in
+ *   `details.requestId`). Outcome records with the same execution id and request id (or, without
+ *   one, item key) are counted once — the first in the log; later ones still resolve samples.
  * - A rate whose denominator is 0 is `null`.
  */
 import type { ReviewRecord } from './store/types';
@@ -179,6 +183,14 @@ function toRow(dimension: MetricsDimension, key: string, a: Acc): MetricsRow {
 	};
 }
 
+/** Execution + request id (from `details.requestId`, else the item key); null when unknown. */
+export function outcomeIdentity(r: ReviewRecord): string | null {
+	if (r.executionId === null) return null;
+	const fromDetails = r.details !== null && typeof r.details.requestId === 'string' ? r.details.requestId : null;
+	const key = fromDetails ?? r.itemKey;
+	return key === null ? null : JSON.stringify([r.executionId, key]);
+}
+
 interface PendingSample {
 	accs: Acc[];
 }
@@ -226,6 +238,15 @@ export async function computeMetrics(
 	};
 	const viewKey = (r: ReviewRecord): string =>
 		JSON.stringify([r.reviewerId, r.executionId, r.itemKey]);
+	const counted = new Set<string>();
+	/** True the first time an outcome (decided / expired) of a request is seen. */
+	const firstOutcome = (r: ReviewRecord): boolean => {
+		const id = outcomeIdentity(r);
+		if (id === null) return true;
+		if (counted.has(id)) return false;
+		counted.add(id);
+		return true;
+	};
 
 	for await (const r of records) {
 		const time = eventTime(r);
@@ -246,7 +267,9 @@ export async function computeMetrics(
 			const vk = viewKey(r);
 			const viewedAt = parseTime(r.viewedAt) ?? views.get(vk) ?? null;
 			views.delete(vk);
-			if (!inRange || r.decision === null) continue;
+			// Registered even outside the range, so a duplicate just inside it is not counted either.
+			const first = firstOutcome(r);
+			if (!inRange || r.decision === null || !first) continue;
 			const decidedAt = parseTime(r.decidedAt) ?? time;
 			let reviewMs: number | null = null;
 			if (viewedAt !== null && decidedAt !== null) reviewMs = decidedAt - viewedAt;
@@ -262,11 +285,14 @@ export async function computeMetrics(
 			}
 			continue;
 		}
+		if (r.event === 'expired') {
+			const first = firstOutcome(r);
+			if (inRange && first) for (const a of accsFor(r, time)) a.expired++;
+			continue;
+		}
 		if (!inRange) continue;
 		if (r.event === 'requested') {
 			for (const a of accsFor(r, time)) a.requests++;
-		} else if (r.event === 'expired') {
-			for (const a of accsFor(r, time)) a.expired++;
 		} else if (r.event === 'sampled') {
 			const accs = accsFor(r, time);
 			for (const a of accs) a.sampled++;

@@ -228,6 +228,11 @@ export function recordFromItem(json: unknown, mapped: MappedFields, s: AppendSet
 		}
 		const requestId = optString(hitl, 'requestId', h);
 		if (requestId !== null) details.push(['requestId', requestId]);
+		// Timed-out items: the deadline, and a decision made earlier on another item of the batch.
+		const expiresAt = optTime(hitl, 'expiresAt', h);
+		if (expiresAt !== null) details.push(['expiresAt', expiresAt]);
+		const earlier = own(hitl, 'earlierDecision');
+		if (isObj(earlier)) details.push(['earlierDecision', { ...earlier }]);
 	}
 	if (br) {
 		input.tier = br.tier;

@@ -194,3 +194,36 @@ describe('metrics helpers', () => {
 		expect(periodKey(Date.parse('2026-03-09T00:00:00Z'), 'month')).toBe('2026-03');
 	});
 });
+
+describe('one outcome per request (the gate logs it, and an Append after the gate logs it again)', () => {
+	const gate = (seq: number, over: Parameters<typeof rec>[1]) => rec(seq, { executionId: 'e9', reviewerId: 'alice', tier: 'high', ...over });
+	const log = [
+		gate(1, { event: 'requested', itemKey: 'req-A', requestedAt: '2026-11-02T09:00:00Z' }),
+		gate(2, { event: 'viewed', itemKey: 'req-A', viewedAt: '2026-11-02T09:00:01Z' }),
+		// the gate's own decided record: item key = request id
+		gate(3, { event: 'decided', decision: 'approved', itemKey: 'req-A', decidedAt: '2026-11-02T09:00:03Z', queueTimeMs: 3000 }),
+		// Review Log Append after the gate: business item key, request id in details
+		gate(4, { event: 'decided', decision: 'approved', itemKey: 'cand-1', details: { requestId: 'req-A' }, decidedAt: '2026-11-02T09:00:03Z', queueTimeMs: 3000 }),
+		gate(5, { event: 'expired', itemKey: 'req-B', recordedAt: '2026-11-02T10:00:00Z' }),
+		gate(6, { event: 'expired', itemKey: 'cand-2', details: { requestId: 'req-B' }, recordedAt: '2026-11-02T10:00:01Z' }),
+		// same request id in another execution is another request
+		rec(7, { event: 'decided', decision: 'rejected', executionId: 'e10', itemKey: 'req-A', reviewerId: 'bob', decidedAt: '2026-11-02T11:00:00Z', queueTimeMs: 5000 }),
+	];
+
+	it('counts each request once, the first record in the log', async () => {
+		const [total] = await computeMetrics(log, { period: 'day', fastThresholdSeconds: 5, dimensions: [] });
+		expect(total).toMatchObject({
+			requests: 1, outcomes: 3, approved: 1, rejected: 1, expired: 1,
+			// [3000, 5000]: without de-duplication it would be [3000, 3000, 5000] and the median 3000
+			queueTimeMedianMs: 4000, queueTimeP90Ms: 5000, fastDecisions: 1, fastDecisionRate: 0.5,
+		});
+	});
+
+	it('the duplicate still resolves a sample of its business item key', async () => {
+		const rows = await computeMetrics(
+			[rec(0, { event: 'sampled', tier: 'low', itemKey: 'cand-1', recordedAt: '2026-11-02T08:00:00Z' }), ...log],
+			{ period: 'day', fastThresholdSeconds: 5, dimensions: [] },
+		);
+		expect(rows[0]).toMatchObject({ sampled: 1, sampledUnreviewed: 0, outcomes: 3 });
+	});
+});

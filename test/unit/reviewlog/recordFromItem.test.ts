@@ -82,6 +82,16 @@ describe('recordFromItem: gate and router annotations', () => {
 		expect(recordFromItem(gateItem({ decision: 'reject' }), {}, settings()).decision).toBe('rejected');
 		const expired = recordFromItem(gateItem({ decision: 'expired' }), {}, settings());
 		expect([expired.event, expired.decision]).toEqual(['expired', null]);
+		// As HITL Gate's Timed Out output writes it.
+		const timedOut = recordFromItem(
+			gateItem({ decision: 'timed_out', reviewer: null, expiresAt: '2026-11-25T10:00:00.000Z', earlierDecision: { decision: 'approved', reviewer: 'bob', decidedAt: '2026-11-25T09:59:00.000Z' } }),
+			{},
+			settings(),
+		);
+		expect(timedOut).toMatchObject({
+			event: 'expired', decision: null, reviewerId: null,
+			details: { requestId: 'req-1', expiresAt: '2026-11-25T10:00:00.000Z', earlierDecision: { decision: 'approved', reviewer: 'bob' } },
+		});
 	});
 
 	it('a sampled Low item without a gate annotation becomes a sampled record', () => {
