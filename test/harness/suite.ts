@@ -47,33 +47,51 @@ async function timed<T>(timings: Record<string, number>, step: string, work: () 
 	return result;
 }
 
-/** Node types this package declares in package.json `n8n.nodes`, as n8n names them once installed. */
-function declaredNodeTypes(packageDir: string, packageName: string): string[] {
-	const manifest = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { n8n?: { nodes?: string[] } };
-	return (manifest.n8n?.nodes ?? []).map((file) => {
-		// n8n names a node `<package>.<description.name>`; the file is dist/nodes/<Dir>/<Class>.node.js.
-		const className = path.basename(file).replace(/\.node\.js$/, '');
-		return `${packageName}.${className.charAt(0).toLowerCase()}${className.slice(1)}`;
-	});
+/**
+ * Node types and credential types this package declares in package.json `n8n`, as n8n names them:
+ * a node is `<package>.<description.name>` and a credential `<name>`, both normally the class name
+ * with a lower-case first letter (dist/nodes/<Dir>/<Class>.node.js, dist/credentials/<Class>.credentials.js).
+ */
+function declaredTypes(packageDir: string, packageName: string): { nodes: string[]; credentials: string[] } {
+	const manifest = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as {
+		n8n?: { nodes?: string[]; credentials?: string[] };
+	};
+	const lowerFirst = (name: string): string => `${name.charAt(0).toLowerCase()}${name.slice(1)}`;
+	return {
+		nodes: (manifest.n8n?.nodes ?? []).map((file) => `${packageName}.${lowerFirst(path.basename(file).replace(/\.node\.js$/, ''))}`),
+		credentials: (manifest.n8n?.credentials ?? []).map((file) => lowerFirst(path.basename(file).replace(/\.credentials\.js$/, ''))),
+	};
 }
 
 /**
- * Fails unless every node the package declares is loaded by the server. Node names are checked
- * case-insensitively against the class-derived name, since a node's `description.name` is what
- * n8n uses and normally equals the camel-cased class name.
+ * Fails unless the server loaded every node and credential the package declares (compared
+ * case-insensitively); returns the loaded node types. A package that fails to load in n8n only
+ * logs an error there, so without this check its tests would fail later and less clearly.
  */
-async function assertPackageLoaded(baseUrl: string, cookie: string, browserId: string, expected: string[], logFile: string): Promise<string[]> {
-	const res = await fetch(`${baseUrl}/types/nodes.json`, { headers: { cookie, 'browser-id': browserId } });
-	if (!res.ok) throw new Error(`GET /types/nodes.json → ${res.status}`);
-	const types = (await res.json()) as Array<{ name: string }>;
-	const packageName = expected[0]?.split('.')[0] ?? 'n8n-nodes-hitl';
-	const loaded = [...new Set(types.map((type) => type.name).filter((name) => name.startsWith(`${packageName}.`)))];
-	const lower = new Set(loaded.map((name) => name.toLowerCase()));
-	const missing = expected.filter((name) => !lower.has(name.toLowerCase()));
+async function assertPackageLoaded(
+	baseUrl: string,
+	session: { cookie: string; browserId: string },
+	packageName: string,
+	expected: { nodes: string[]; credentials: string[] },
+	logFile: string,
+): Promise<string[]> {
+	const headers = { cookie: session.cookie, 'browser-id': session.browserId };
+	const fetchNames = async (file: string): Promise<string[]> => {
+		const res = await fetch(`${baseUrl}/types/${file}`, { headers });
+		if (!res.ok) throw new Error(`GET /types/${file} → ${res.status}`);
+		return ((await res.json()) as Array<{ name: string }>).map((type) => type.name);
+	};
+	const loadedNodes = [...new Set((await fetchNames('nodes.json')).filter((name) => name.startsWith(`${packageName}.`)))].sort();
+	const credentialNames = new Set((await fetchNames('credentials.json')).map((name) => name.toLowerCase()));
+	const nodeNames = new Set(loadedNodes.map((name) => name.toLowerCase()));
+	const missing = [
+		...expected.nodes.filter((name) => !nodeNames.has(name.toLowerCase())),
+		...expected.credentials.filter((name) => !credentialNames.has(name.toLowerCase())).map((name) => `credential ${name}`),
+	];
 	if (missing.length > 0) {
-		throw new Error(`n8n did not load ${missing.join(', ')} (loaded: ${loaded.join(', ') || 'none'}). Log tail:\n${tailLog(logFile)}`);
+		throw new Error(`n8n did not load ${missing.join(', ')} (loaded nodes: ${loadedNodes.join(', ') || 'none'}). Log tail:\n${tailLog(logFile)}`);
 	}
-	return loaded.sort();
+	return loadedNodes;
 }
 
 async function createApiKey(baseUrl: string, cookie: string, browserId: string): Promise<string> {
@@ -155,9 +173,9 @@ export async function startSuite(): Promise<RunningSuite> {
 			return { ...loggedIn, apiKey };
 		});
 
-		const expected = declaredNodeTypes(installed.packageDir, packed.name);
-		const loaded = await assertPackageLoaded(n8n.baseUrl, session.cookie, session.browserId, expected, n8n.logFile);
-		log(`n8n ${N8N_VERSION} loaded ${loaded.join(', ')}`);
+		const expected = declaredTypes(installed.packageDir, packed.name);
+		const loaded = await assertPackageLoaded(n8n.baseUrl, session, packed.name, expected, n8n.logFile);
+		log(`n8n ${N8N_VERSION} loaded ${loaded.join(', ')} and credentials ${expected.credentials.join(', ')}`);
 		timings.total = Date.now() - suiteStarted;
 
 		const info: ConnectionInfo = {
