@@ -282,8 +282,7 @@ export function compileRegex(source: string, caseSensitive: boolean): RegExp {
 	try {
 		return new RegExp(pattern, flags);
 	} catch (error) {
-		// core/ has no n8n import; the router turns this into a High routing with the message as reason.
-		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
+		// The router turns this into a High routing with the message as its reason.
 		throw new RuleError(`Bad regex ${source}: ${errorMessage(error)}`);
 	}
 }

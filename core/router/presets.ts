@@ -73,8 +73,7 @@ export function compilePresets(specs: PresetSpecs, ifMissing: IfMissing = 'fail'
 			const message = `Preset is misconfigured: ${errorMessage(error)}`;
 			label ||= name;
 			test = () => {
-				// core/ has no n8n import; the router turns this into a High routing with the message as reason.
-				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
+				// The router turns this into a High routing with the message as its reason.
 				throw new RuleError(message);
 			};
 		}

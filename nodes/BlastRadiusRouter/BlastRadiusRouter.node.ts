@@ -21,12 +21,8 @@ export class BlastRadiusRouter implements INodeType {
 		subtitle: '={{ "fallback: " + $parameter["fallbackTier"] }}',
 		description: 'Route items by the damage they could do if automation acted alone: High, Medium, Low (sampled) or Low',
 		defaults: { name: 'Blast Radius Router' },
-		// The classic n8n-nodes-base rules predate NodeConnectionTypes (which @n8n/community-nodes requires)
-		// and assume one output; this node has four by design.
-		// eslint-disable-next-line n8n-nodes-base/node-class-description-inputs-wrong-regular-node
 		inputs: [NodeConnectionTypes.Main],
 		// Four outputs, ordered by risk; n8n adds a fifth (Error) when the builder enables the error output.
-		// eslint-disable-next-line n8n-nodes-base/node-class-description-outputs-wrong
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: OUTPUT_NAMES,
 		properties: routerProperties,

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeType } from 'n8n-workflow';
 
 import { loadFixture, loadPackageNodeTypes, runWorkflow } from '../harness';
 
@@ -9,7 +9,7 @@ function countingRouter(counter: { calls: string[] }): INodeType {
 	const built = loadPackageNodeTypes()['n8n-nodes-hitl.blastRadiusRouter'] as INodeType;
 	return {
 		description: built.description,
-		async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		async execute(this: IExecuteFunctions) {
 			const spy = new Proxy(this, {
 				get(target, prop, receiver) {
 					if (prop === 'getNodeParameter') {
