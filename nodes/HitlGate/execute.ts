@@ -248,7 +248,8 @@ async function notify(
 		try {
 			await sendReviewEmails(smtp, settings.fromEmail, mails, deadline, ctx.getWorkflow().name ?? '');
 		} catch (error) {
-			throw new NodeApiError(ctx.getNode(), error as JsonObject, {
+			// NodeOperationError keeps our message (NodeApiError would replace it with a generic one per error code).
+			throw new NodeOperationError(ctx.getNode(), error as Error, {
 				message: `Could not send the review email: ${(error as Error).message}`,
 				description: 'Check the SMTP credential and the From Email address. No item left the gate.',
 			});

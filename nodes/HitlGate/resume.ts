@@ -26,6 +26,8 @@ export function buildOutputs(requests: ReviewRequest[], now: Date): INodeExecuti
 		for (const item of payload.items) {
 			const common = {
 				requestId: request.id,
+				// n8n rewrites pairedItem when a webhook resumes a multi-output node; this stays true.
+				itemIndex: item.index,
 				requestedAt: request.createdAt,
 				draftSha256: request.draftSha256,
 				linkKeyId: payload.linkKeyId,

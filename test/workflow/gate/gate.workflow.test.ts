@@ -185,6 +185,26 @@ describe('HITL Gate in the n8n engine', () => {
 		}
 	});
 
+	test('an SMTP server that refuses fails the node; the stored requests are expired so their links cannot decide', async () => {
+		const saved = credentials.hitlSmtpApi;
+		// A port nothing listens on: the connection is refused.
+		credentials.hitlSmtpApi = { ...saved, port: 1 };
+		try {
+			const { result, mails } = await run([{ reviewers: 'smtp-fail@example.com', subject: 'x' }]);
+			expect(result.status).toBe('error');
+			// n8n words connection errors itself ("The service refused the connection…"); the description says what to do.
+			expect(result.error?.message).toMatch(/Could not send the review email|refused the connection/);
+			expect((result.error as unknown as { description: string }).description).toContain('Check the SMTP credential');
+			expect(result.ran('Approved')).toBe(false);
+			expect(mails).toHaveLength(0);
+			const requested = (await store.query({ event: 'requested', reviewerId: 'smtp-fail@example.com' }, { limit: 10 })).records;
+			expect(requested).toHaveLength(1);
+			expect(await store.getReviewRequest(requested[0].itemKey as string)).toMatchObject({ status: 'expired' });
+		} finally {
+			credentials.hitlSmtpApi = saved;
+		}
+	});
+
 	test('GET shows the page and decides nothing; POST approves with an edit and resumes through Approved', async () => {
 		const { result, mails } = await run([{ reviewers: 'ann@example.com', subject: 'Draft subject', body: 'x' }]);
 		const link = gateLinks(mails[0])[0];
