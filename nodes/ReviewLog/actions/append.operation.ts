@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeParameters, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+import { createRecord, normaliseInput, RecordError, ZERO_HASH } from '../../../core/chain';
 import type { ReviewRecord, ReviewRecordInput, ReviewStore } from '../../../core/store/types';
 import { RecordInputError, recordFromItem, type AppendSettings, type EventMode, type MappedFields } from '../helpers/recordFromItem';
 import type { StoreSettings } from '../../shared/reviewStore';
@@ -92,6 +93,15 @@ export const description: INodeProperties[] = [
 	},
 ];
 
+/**
+ * Runs the store's own record checks (field types, canonical JSON, lone surrogates, the 64 KiB size
+ * limit) on a dry-run record, so a batch is refused before anything is written. The largest possible
+ * seq keeps the size check conservative.
+ */
+function storeWouldAccept(input: ReviewRecordInput, chain: string): void {
+	createRecord(normaliseInput(input), { chain, seq: Number.MAX_SAFE_INTEGER, prevHash: ZERO_HASH, recordedAt: new Date().toISOString() });
+}
+
 /** True when a parameter value (or anything inside it) is an n8n expression. */
 function hasExpression(value: unknown): boolean {
 	if (typeof value === 'string') return value.startsWith('=');
@@ -131,13 +141,20 @@ export async function execute(
 	for (let i = 0; i < items.length; i++) {
 		const mapped = shared ?? (this.getNodeParameter('fields', i, {}) as MappedFields);
 		try {
-			inputs.push(recordFromItem(items[i].json, mapped, settings));
+			const input = recordFromItem(items[i].json, mapped, settings);
+			storeWouldAccept(input, store.chain);
+			inputs.push(input);
 		} catch (error) {
-			const known = error instanceof RecordInputError;
+			const known = error instanceof RecordInputError || error instanceof RecordError;
 			const nodeError = new NodeOperationError(node, error as Error, {
 				itemIndex: i,
 				message: `Item ${i}: ${(error as Error).message}. Nothing was written to the review log.`,
-				description: known ? error.description : 'Unexpected error while reading the item; check its fields and the mapped expressions.',
+				description:
+					error instanceof RecordInputError
+						? error.description
+						: error instanceof RecordError
+							? 'Shorten or fix that value (text must be valid Unicode; store large drafts elsewhere and log their SHA-256).'
+							: 'Unexpected error while reading the item; check its fields and the mapped expressions.',
 			});
 			if (!known) throw nodeError;
 			if (!continueOnFail) throw nodeError;

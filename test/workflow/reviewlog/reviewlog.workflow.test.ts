@@ -102,6 +102,18 @@ describe('Append', () => {
 		expect(lines()).toHaveLength(0);
 	});
 
+	it("checks the store's own limits before writing: an oversized or invalid-Unicode item stops the batch", async () => {
+		const huge = { id: 'big', hitl: { ...gateItems[1].hitl, comment: 'x'.repeat(70 * 1024) }, blastRadius: gateItems[1].blastRadius };
+		const big = await runWorkflow({ workflow: fixture('append'), items: [gateItems[0], huge], credentials: cred() });
+		const error = errorOf(big);
+		expect(error.message).toMatch(/Item 1: Record is \d+ bytes as canonical JSON; the limit is 65536 bytes/);
+		expect(error.context?.itemIndex).toBe(1);
+		const lone = { id: 'lone', hitl: { ...gateItems[1].hitl, comment: 'broken \ud800 surrogate' }, blastRadius: gateItems[1].blastRadius };
+		const surrogate = await runWorkflow({ workflow: fixture('append'), items: [gateItems[0], lone], credentials: cred() });
+		expect(errorOf(surrogate).context?.itemIndex).toBe(1);
+		expect(lines()).toHaveLength(0);
+	});
+
 	it('with Continue On Fail, a bad item goes out with its error and the others are written', async () => {
 		const wf = fixture('append');
 		wf.nodes.find((n) => n.name === NODE)!.onError = 'continueRegularOutput';
@@ -187,6 +199,13 @@ describe('Query', () => {
 		expect(all.outputs(NODE)[0].map((i) => [i.json.seq, (i.pairedItem as { item: number }).item])).toEqual([
 			[5, 0], [4, 0], [3, 0], [2, 0], [1, 0], [5, 1], [4, 1], [3, 1], [2, 1], [1, 1],
 		]);
+	});
+
+	it('a cursor from elsewhere is a node error that says to start without it', async () => {
+		const result = await runWorkflow({ workflow: fixture('query', { cursor: 'page-2' }), items: [{ reviewer: 'alice@example.com' }], credentials: cred() });
+		const error = errorOf(result);
+		expect(error.message).toMatch(/Invalid page cursor/);
+		expect(error.description).toMatch(/start again without it/);
 	});
 
 	it('a bad date filter is a node error with the item index', async () => {
