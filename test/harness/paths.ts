@@ -13,9 +13,9 @@ export const N8N_VERSION = process.env.HITL_N8N_VERSION ?? '2.41.1';
 export const NODE24_VERSION = process.env.HITL_NODE24_VERSION ?? '24.9.0';
 
 /**
- * The connection-info file of the running test server. Keyed by the repository path so two
- * checkouts on one machine (a developer tree and a CI clone) never read each other's server.
- * `HITL_SERVER_INFO` overrides it.
+ * The connection-info file of the running test server: `HITL_SERVER_INFO`, which the suite's
+ * globalSetup sets to a file in its own run folder (test workers inherit it). The fallback, keyed
+ * by the repository path, is only for tools started outside jest.
  */
 export function connectionInfoPath(): string {
 	if (process.env.HITL_SERVER_INFO) return process.env.HITL_SERVER_INFO;

@@ -14,7 +14,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser';
 import { writeConnectionInfo, type ConnectionInfo } from './connectionInfo';
 import { login, setupOwner, startN8n, stopN8n, tailLog, type RunningN8n } from './n8nServer';
 import { buildPackage, installLikeCommunityNodes, packPackage } from './packageInstall';
-import { connectionInfoPath, ensureN8nInstalled, N8N_VERSION, REPO_ROOT } from './paths';
+import { ensureN8nInstalled, N8N_VERSION, REPO_ROOT } from './paths';
 import { startPostgres, type RunningPostgres } from './postgres';
 import { startSmtpCapture, type SmtpCapture } from './smtpCapture';
 
@@ -115,8 +115,6 @@ async function createApiKey(baseUrl: string, cookie: string, browserId: string):
 export async function startSuite(): Promise<RunningSuite> {
 	const timings: Record<string, number> = {};
 	const suiteStarted = Date.now();
-	const infoFile = connectionInfoPath();
-	rmSync(infoFile, { force: true });
 
 	const install = await timed(timings, 'install n8n (cached after the first run)', () => ensureN8nInstalled());
 	await timed(timings, 'check/install Chromium', () => {
@@ -130,6 +128,12 @@ export async function startSuite(): Promise<RunningSuite> {
 	const packed = await timed(timings, 'npm pack', () => packPackage());
 
 	const runDir = mkdtempSync(path.join(tmpdir(), 'hitl-suite-'));
+	// One info file per run, handed to the test workers through the environment (they start after
+	// globalSetup and inherit it): several suites can run at once in one checkout without one
+	// reading — or tearing down — another's server.
+	const infoFile = process.env.HITL_SERVER_INFO ?? path.join(runDir, 'server-info.json');
+	process.env.HITL_SERVER_INFO = infoFile;
+	rmSync(infoFile, { force: true });
 	// If the process ends without teardown (Ctrl-C on the dev server), leave no run folder behind.
 	process.on('exit', () => {
 		if (process.env.HITL_KEEP_SUITE_DIR !== '1') rmSync(runDir, { recursive: true, force: true });
