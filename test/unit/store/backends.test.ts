@@ -221,6 +221,7 @@ describe('postgres specifics', () => {
 			}
 			await expect(pg.admin(`UPDATE hitl_review_log SET line = 'x' WHERE chain = '${c}'`)).rejects.toThrow(/append-only: UPDATE/);
 			await expect(pg.admin(`DELETE FROM hitl_review_log WHERE chain = '${c}'`)).rejects.toThrow(/append-only: DELETE/);
+			await expect(pg.admin('TRUNCATE hitl_review_log')).rejects.toThrow(/append-only: TRUNCATE/);
 			expect((await store.verify()).ok).toBe(true);
 		} finally {
 			await store.close();
