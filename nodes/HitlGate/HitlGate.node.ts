@@ -14,6 +14,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { gateProperties, gateWebhooks, OUTPUT_NAMES } from './description';
 import { executeGate } from './execute';
 import { testSmtpConnection } from './notify/email';
+import { hitlSigningApiTest } from './signingCredentialTest';
 import { gateWebhook } from './webhook';
 
 export class HitlGate implements INodeType {
@@ -31,7 +32,7 @@ export class HitlGate implements INodeType {
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: OUTPUT_NAMES,
 		credentials: [
-			{ name: 'hitlSigningApi', required: true },
+			{ name: 'hitlSigningApi', required: true, testedBy: 'hitlSigningApiTest' },
 			{ name: 'hitlSmtpApi', required: true, testedBy: 'hitlSmtpConnectionTest', displayOptions: { show: { notifyByEmail: [true] } } },
 			{ name: 'hitlStoreApi', required: false },
 		],
@@ -43,6 +44,7 @@ export class HitlGate implements INodeType {
 
 	methods = {
 		credentialTest: {
+			hitlSigningApiTest,
 			async hitlSmtpConnectionTest(
 				this: ICredentialTestFunctions,
 				credential: ICredentialsDecrypted,

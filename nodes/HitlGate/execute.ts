@@ -167,11 +167,12 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 		}
 	}
 
+	const byId = new Map(requests.map((r) => [r.id, r]));
 	const store = await openReviewStore(this);
 	try {
 		await store.putReviewRequests(requests);
 		for (const link of links) {
-			const request = requests.find((r) => r.id === link.requestId) as ReviewRequest;
+			const request = byId.get(link.requestId) as ReviewRequest;
 			const payload = request.payload as unknown as GatePayload;
 			await store.append({
 				event: 'requested',
@@ -190,7 +191,7 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 				details: { itemIndexes: link.itemIndexes, expiresAt: request.expiresAt, groupId },
 			});
 		}
-		await notify(this, settings, requests, links, subjectOf, deadline);
+		await notify(this, settings, byId, links, subjectOf, deadline);
 	} catch (error) {
 		await abandon(store, requests);
 		throw error instanceof NodeApiError || error instanceof NodeOperationError
@@ -220,16 +221,20 @@ async function abandon(store: ReviewStore, requests: ReviewRequest[]): Promise<v
 async function notify(
 	ctx: IExecuteFunctions,
 	settings: GateSettings,
-	requests: ReviewRequest[],
+	requests: Map<string, ReviewRequest>,
 	links: IssuedLink[],
 	subjectOf: (i: number) => string,
 	deadline: Date,
 ): Promise<void> {
 	const byReviewer = new Map<string, IssuedLink[]>();
-	for (const l of links) byReviewer.set(l.reviewer, [...(byReviewer.get(l.reviewer) ?? []), l]);
+	for (const l of links) {
+		const list = byReviewer.get(l.reviewer);
+		if (list) list.push(l);
+		else byReviewer.set(l.reviewer, [l]);
+	}
 	const entriesOf = (reviewerLinks: IssuedLink[]) =>
 		reviewerLinks.map((l) => {
-			const request = requests.find((r) => r.id === l.requestId) as ReviewRequest;
+			const request = requests.get(l.requestId) as ReviewRequest;
 			const payload = request.payload as unknown as GatePayload;
 			return { link: l, payload };
 		});
