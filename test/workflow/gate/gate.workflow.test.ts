@@ -8,6 +8,8 @@
  * expiry path) and the error paths of execute().
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -203,6 +205,45 @@ describe('HITL Gate in the n8n engine', () => {
 		} finally {
 			credentials.hitlSmtpApi = saved;
 		}
+	});
+
+	test('the optional chat webhook receives one JSON POST with every reviewer\'s links, tier and reasons', async () => {
+		const received: Array<{ headers: Record<string, unknown>; body: string }> = [];
+		const server = createServer((req, res) => {
+			let body = '';
+			req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+			req.on('end', () => {
+				received.push({ headers: req.headers, body });
+				res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+			});
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		try {
+			const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+			const { result, mails } = await run(
+				[{ reviewers: 'ann@example.com, ben@example.com', subject: 'chat', blastRadius: { tier: 'medium', reasons: [{ label: 'SMS' }] } }],
+				{ notificationWebhookUrl: url },
+			);
+			expect(result.status).toBe('waiting');
+			expect(received).toHaveLength(1);
+			expect(String(received[0].headers['content-type'])).toContain('application/json');
+			const body = JSON.parse(received[0].body) as { text: string; reviews: Array<Record<string, unknown>> };
+			expect(body.reviews.map((r) => r.reviewer)).toEqual(['ann@example.com', 'ben@example.com']);
+			expect(body.reviews[0]).toMatchObject({ tier: 'medium', reasons: ['SMS'], itemIndexes: [0] });
+			// The same personal links as in the mails.
+			const mailed = mails.flatMap(gateLinks).sort();
+			expect(body.reviews.map((r) => r.url).sort()).toEqual(mailed);
+			for (const link of mailed) expect(body.text).toContain(link);
+		} finally {
+			server.close();
+		}
+	});
+
+	test('a chat webhook that fails fails the node; nothing leaves the gate', async () => {
+		const { result } = await run([{ reviewers: 'ann@example.com', subject: 'x' }], { notificationWebhookUrl: 'http://127.0.0.1:1/hook' });
+		expect(result.status).toBe('error');
+		expect((result.error as unknown as { description: string }).description).toContain('notification webhook URL');
+		expect(result.ran('Approved')).toBe(false);
 	});
 
 	test('GET shows the page and decides nothing; POST approves with an edit and resumes through Approved', async () => {
