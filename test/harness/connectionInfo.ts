@@ -35,6 +35,8 @@ export interface ConnectionInfo {
 		packageName: string;
 		packageVersion: string;
 		packageDir: string;
+		/** Every package installed into its node_modules by the Community-Nodes-style install, name → version. */
+		installedDependencies: Record<string, string>;
 		/** Node types of this package that the server loaded, e.g. `n8n-nodes-hitl.blastRadiusRouter`. */
 		nodeTypes: string[];
 	};

@@ -203,6 +203,7 @@ export async function startSuite(): Promise<RunningSuite> {
 				packageName: packed.name,
 				packageVersion: packed.version,
 				packageDir: installed.packageDir,
+				installedDependencies: installed.dependencies,
 				nodeTypes: loaded,
 			},
 			smtp: { host: smtp.host, port: smtp.port, mailDir: smtp.mailDir },

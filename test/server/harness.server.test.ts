@@ -2,6 +2,8 @@
  * Self-test of the server harness: the shared services globalSetup started really work, so a
  * failing gate or log test points at the node, not at the harness.
  */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { Client } from 'pg';
 import { createTransport } from 'nodemailer';
 
@@ -22,15 +24,34 @@ describe('server harness', () => {
 		for (const type of info.n8n.nodeTypes) expect(type.startsWith('n8n-nodes-hitl.')).toBe(true);
 	});
 
+	it('installed the package like the Community Nodes installer: stripped manifest, runtime deps only', () => {
+		const manifest = JSON.parse(readFileSync(path.join(info.n8n.packageDir, 'package.json'), 'utf8')) as Record<string, unknown>;
+		expect(manifest.name).toBe('n8n-nodes-hitl');
+		for (const field of ['devDependencies', 'peerDependencies', 'optionalDependencies']) expect(manifest).not.toHaveProperty(field);
+		const runtime = Object.keys(manifest.dependencies as Record<string, string>);
+		const repoManifest = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+			dependencies: Record<string, string>;
+		};
+		expect(runtime.sort()).toEqual(Object.keys(repoManifest.dependencies).sort());
+		for (const dependency of runtime) expect(info.n8n.installedDependencies).toHaveProperty(dependency);
+		// n8n's own modules come from n8n, never from the package's folder.
+		expect(info.n8n.installedDependencies).not.toHaveProperty('n8n-workflow');
+		expect(info.n8n.installedDependencies).not.toHaveProperty('n8n-core');
+		const nodesManifest = JSON.parse(readFileSync(path.join(info.n8n.userFolder, '.n8n', 'nodes', 'package.json'), 'utf8')) as {
+			dependencies: Record<string, string>;
+		};
+		expect(nodesManifest.dependencies['n8n-nodes-hitl']).toBe(info.n8n.packageVersion);
+	});
+
 	it('answers the public API with the API key', async () => {
 		const page = await n8n.publicApi<{ data: unknown[] }>('GET', '/workflows?limit=1');
 		expect(Array.isArray(page.data)).toBe(true);
 	});
 
 	it('deploys a webhook workflow and reads the run back from execution history', async () => {
-		const path = `harness-${uniqueSuffix()}`;
+		const webhookPath = `harness-${uniqueSuffix()}`;
 		const workflow = await n8n.deployWorkflow({
-			name: `harness self-test ${path}`,
+			name: `harness self-test ${webhookPath}`,
 			nodes: [
 				{
 					id: 'w1',
@@ -38,8 +59,8 @@ describe('server harness', () => {
 					type: 'n8n-nodes-base.webhook',
 					typeVersion: 2.1,
 					position: [0, 0],
-					parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
-					webhookId: path,
+					parameters: { httpMethod: 'POST', path: webhookPath, responseMode: 'onReceived', options: {} },
+					webhookId: webhookPath,
 				},
 				{
 					id: 'w2',
@@ -56,7 +77,7 @@ describe('server harness', () => {
 				Split: { main: [[{ node: 'Done', type: 'main', index: 0 }]] },
 			},
 		});
-		const response = await n8n.callWebhook(path, { body: { items: [{ n: 1 }, { n: 2 }] } });
+		const response = await n8n.callWebhook(webhookPath, { body: { items: [{ n: 1 }, { n: 2 }] } });
 		expect(response.status).toBe(200);
 		const [execution] = await n8n.waitForExecutions(workflow.id, { count: 1 });
 		expect(execution.status).toBe('success');

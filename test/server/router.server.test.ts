@@ -170,8 +170,12 @@ describe('Blast Radius Router on a real n8n server', () => {
 			expect(annotation.sampled).toBe(sampled);
 			expect(annotation.sampling).toEqual({ rate: RATE, seed: SEED, key, value: auditorSampleValue(SEED, key) });
 		}
-		// Items that are not Low are not sampled.
-		expect((routed.get('big-payment')?.[0].item.json.blastRadius as Annotation).sampled).toBe(false);
+		// Items that are not Low are not sampled and carry no sampling record.
+		for (const id of ['big-payment', 'stage-change', 'no-rule-matches']) {
+			const annotation = routed.get(id)?.[0].item.json.blastRadius as Annotation;
+			expect(annotation.sampled).toBe(false);
+			expect(annotation.sampling).toBeNull();
+		}
 	});
 
 	it('routes items no rule matches to the fallback tier (High), saying so', () => {
