@@ -9,94 +9,23 @@ import { parse as parseFlatted } from 'flatted';
 
 import type { ConnectionInfo } from './connectionInfo';
 import { readConnectionInfo } from './connectionInfo';
-import { pollUntil, sleep } from './net';
+import { fetchRetryingReads, httpCall } from './http';
+import type {
+	ExecutionDetail,
+	ExecutionStatus,
+	ExecutionSummary,
+	RunExecutionData,
+	WebhookResponse,
+	WorkflowJson,
+	WorkflowRecord,
+} from './n8nTypes';
+import { pollUntil } from './net';
 import { tailLog } from './n8nServer';
 
-export interface WorkflowNode {
-	id?: string;
-	name: string;
-	type: string;
-	typeVersion: number;
-	position: [number, number];
-	parameters: Record<string, unknown>;
-	webhookId?: string;
-	credentials?: Record<string, { id: string; name: string }>;
-	[key: string]: unknown;
-}
-
-export interface WorkflowJson {
-	name: string;
-	nodes: WorkflowNode[];
-	connections: Record<string, unknown>;
-	settings?: Record<string, unknown>;
-	staticData?: unknown;
-	pinData?: Record<string, unknown>;
-	[key: string]: unknown;
-}
-
-export interface WorkflowRecord extends WorkflowJson {
-	id: string;
-	versionId: string;
-	active: boolean;
-}
-
-export type ExecutionStatus = 'new' | 'running' | 'waiting' | 'success' | 'error' | 'canceled' | 'crashed' | 'unknown';
-
-export interface ExecutionSummary {
-	id: string;
-	workflowId: string;
-	status: ExecutionStatus;
-	mode: string;
-	createdAt: string;
-	startedAt: string | null;
-	stoppedAt: string | null;
-	waitTill: string | null;
-}
-
-export interface OutputItem {
-	json: Record<string, unknown>;
-	pairedItem?: { item: number; input?: number } | Array<{ item: number; input?: number }>;
-	binary?: Record<string, unknown>;
-	[key: string]: unknown;
-}
-
-export interface NodeRun {
-	startTime: number;
-	executionTime: number;
-	executionStatus?: string;
-	data?: { main: Array<OutputItem[] | null> };
-	error?: { message: string; description?: string; [key: string]: unknown };
-	[key: string]: unknown;
-}
-
-/** The decoded `data` of an execution (n8n's IRunExecutionData, the parts tests read). */
-export interface RunExecutionData {
-	resultData: {
-		runData: Record<string, NodeRun[]>;
-		lastNodeExecuted?: string;
-		error?: { message: string; [key: string]: unknown };
-		metadata?: Record<string, string>;
-	};
-	executionData?: Record<string, unknown>;
-	resumeToken?: string;
-	waitTill?: string;
-	[key: string]: unknown;
-}
-
-export interface ExecutionDetail extends ExecutionSummary {
-	finished: boolean;
-	customData?: Record<string, string>;
-	data: RunExecutionData;
-	workflowData?: WorkflowJson;
-}
-
-export interface WebhookResponse {
-	status: number;
-	headers: Headers;
-	text: string;
-	/** `text` parsed as JSON, or undefined when it is not JSON. */
-	json: unknown;
-}
+// One import site for tests: the types and helpers live in their own files.
+export * from './n8nTypes';
+export { httpCall } from './http';
+export { nodeOutput, nodeOutputs, nodeRan, nodeRuns } from './executionData';
 
 export class N8nApiError extends Error {
 	constructor(
@@ -333,65 +262,3 @@ export class N8nClient {
 	}
 }
 
-/**
- * fetch, retrying a GET up to twice when the connection drops before an answer (a kept-alive
- * socket the server closed at that moment: undici's "other side closed"). Writes are never
- * retried, since the server may have acted on them.
- */
-async function fetchRetryingReads(url: string, init: RequestInit): Promise<Response> {
-	for (let attempt = 0; ; attempt++) {
-		try {
-			return await fetch(url, init);
-		} catch (error) {
-			if ((init.method ?? 'GET') !== 'GET' || attempt >= 2) throw error;
-			await sleep(100);
-		}
-	}
-}
-
-/** A plain HTTP call that never throws on status and never follows redirects. */
-export async function httpCall(
-	url: string,
-	options: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<WebhookResponse> {
-	const headers: Record<string, string> = { ...options.headers };
-	let body: string | undefined;
-	if (options.body !== undefined) {
-		body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-		if (!Object.keys(headers).some((key) => key.toLowerCase() === 'content-type')) {
-			headers['content-type'] = typeof options.body === 'string' ? 'text/plain' : 'application/json';
-		}
-	}
-	const res = await fetch(url, { method: options.method ?? 'POST', headers, body, redirect: 'manual' });
-	const text = await res.text();
-	let json: unknown;
-	try {
-		json = JSON.parse(text);
-	} catch {
-		json = undefined;
-	}
-	return { status: res.status, headers: res.headers, text, json };
-}
-
-/** Every run of `nodeName` in the execution (empty if the node never ran). */
-export function nodeRuns(execution: ExecutionDetail, nodeName: string): NodeRun[] {
-	return execution.data.resultData.runData[nodeName] ?? [];
-}
-
-/** True when `nodeName` ran at least once in the execution. */
-export function nodeRan(execution: ExecutionDetail, nodeName: string): boolean {
-	return nodeRuns(execution, nodeName).length > 0;
-}
-
-/**
- * Items `nodeName` emitted on output `output` in run `run` — i.e.
- * `runData[node][run].data.main[output]`; empty when the node did not run or that output was empty.
- */
-export function nodeOutput(execution: ExecutionDetail, nodeName: string, output = 0, run = 0): OutputItem[] {
-	return nodeRuns(execution, nodeName)[run]?.data?.main[output] ?? [];
-}
-
-/** All outputs of one run of `nodeName`, indexed by output. */
-export function nodeOutputs(execution: ExecutionDetail, nodeName: string, run = 0): OutputItem[][] {
-	return (nodeRuns(execution, nodeName)[run]?.data?.main ?? []).map((items) => items ?? []);
-}
