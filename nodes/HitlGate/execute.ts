@@ -142,7 +142,11 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 		perRequestReviewers.push(reviewers);
 	};
 
-	const gateItems = items.map((item, index) => ({ index, json: plainJson(item.json) }));
+	const gateItems = items.map((item, index) => ({
+		index,
+		json: plainJson(item.json),
+		...heldBinary(this, item, index),
+	}));
 	if (settings.reviewMode === 'batch') {
 		makeRequest(gateItems, sharedReviewers ?? reviewersFor(this, 0), messageOf(0));
 	} else {
@@ -205,6 +209,27 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 
 	await this.putExecutionToWait(deadline);
 	return [[], [], []];
+}
+
+/** Inline (base64) binary data above this size is refused rather than copied into the store. */
+const MAX_INLINE_BINARY_CHARS = 5_000_000;
+
+/**
+ * Binary data must come out of Approved/Rejected as it went in (an attachment must not silently
+ * vanish). n8n's filesystem/S3 modes hand over small references, kept as they are; inline base64
+ * (n8n's "default" mode) is kept up to a limit, beyond which the gate refuses instead of dropping it.
+ */
+function heldBinary(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: number): { binary?: Record<string, unknown> } {
+	if (!item.binary || Object.keys(item.binary).length === 0) return {};
+	const binary = JSON.parse(JSON.stringify(item.binary)) as Record<string, unknown>;
+	if (JSON.stringify(binary).length > MAX_INLINE_BINARY_CHARS) {
+		throw new NodeOperationError(ctx.getNode(), 'The item\'s binary data is too large to hold for review', {
+			itemIndex,
+			description:
+				'Run n8n with N8N_DEFAULT_BINARY_DATA_MODE=filesystem (binary data is then passed by reference), or remove the binary data before the gate.',
+		});
+	}
+	return { binary };
 }
 
 /** Sending failed: the requests must not stay decidable for a run that will never resume. */

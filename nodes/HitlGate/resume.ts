@@ -51,6 +51,7 @@ export function buildOutputs(requests: ReviewRequest[], now: Date): INodeExecuti
 							...common,
 						} as IDataObject,
 					},
+					...(item.binary ? { binary: item.binary as INodeExecutionData['binary'] } : {}),
 					pairedItem: { item: item.index },
 				});
 				continue;
@@ -73,6 +74,7 @@ export function buildOutputs(requests: ReviewRequest[], now: Date): INodeExecuti
 						...common,
 					} as unknown as IDataObject,
 				},
+				...(item.binary ? { binary: item.binary as INodeExecutionData['binary'] } : {}),
 				pairedItem: { item: item.index },
 			});
 		}

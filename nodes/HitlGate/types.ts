@@ -6,6 +6,8 @@ export interface GateItem {
 	/** Index of the item in the gate's input, used for `pairedItem`. */
 	index: number;
 	json: Record<string, unknown>;
+	/** The item's binary data as n8n handed it over (references in filesystem/S3 mode), if any. */
+	binary?: Record<string, unknown>;
 }
 
 export interface GatePayload {

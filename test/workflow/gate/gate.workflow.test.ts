@@ -55,7 +55,7 @@ function fixture(params: IDataObject = {}): WorkflowJson {
 	return wf;
 }
 
-async function run(items: IDataObject[], params: IDataObject = {}): Promise<{ result: WorkflowRunResult; mails: CapturedMail[] }> {
+async function run(items: Array<IDataObject | INodeExecutionData>, params: IDataObject = {}): Promise<{ result: WorkflowRunResult; mails: CapturedMail[] }> {
 	const before = listMail(smtp.mailDir).length;
 	const result = await runWorkflow({ workflow: fixture(params), items, credentials: credentials as never });
 	return { result, mails: listMail(smtp.mailDir).slice(before) };
@@ -275,6 +275,18 @@ describe('HITL Gate in the n8n engine', () => {
 		const late = await callWebhook(result, link, 'POST', { csrf: csrfOf(view.body), decision: 'reject', comment: 'no' });
 		expect(titleOf(late.body)).toBe('Already decided');
 		expect(late.result.workflowData).toBeUndefined();
+	});
+
+	test('binary data (an attachment) leaves through Approved as it came in', async () => {
+		const data = Buffer.from('%PDF-1.4 offer letter').toString('base64');
+		const { result, mails } = await run([
+			{ json: { reviewers: 'ann@example.com', subject: 'with attachment' }, binary: { letter: { data, mimeType: 'application/pdf', fileName: 'offer.pdf' } } },
+		]);
+		const link = gateLinks(mails[0])[0];
+		const csrf = csrfOf((await callWebhook(result, link, 'GET')).body);
+		const ok = await callWebhook(result, link, 'POST', { csrf, decision: 'approve', comment: '' });
+		const [approved] = outputsOf(ok)[1];
+		expect(approved.binary?.letter).toMatchObject({ data, mimeType: 'application/pdf', fileName: 'offer.pdf' });
 	});
 
 	test('an edit that breaks the field type is refused on the page and nothing is decided', async () => {
