@@ -197,7 +197,7 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 		}
 		await notify(this, settings, byId, links, subjectOf, deadline);
 	} catch (error) {
-		await abandon(store, requests);
+		await abandon(store, requests, error);
 		throw error instanceof NodeApiError || error instanceof NodeOperationError
 			? error
 			: new NodeOperationError(node, error as Error, {
@@ -233,10 +233,24 @@ function heldBinary(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex:
 }
 
 /** Sending failed: the requests must not stay decidable for a run that will never resume. */
-async function abandon(store: ReviewStore, requests: ReviewRequest[]): Promise<void> {
+async function abandon(store: ReviewStore, requests: ReviewRequest[], cause: unknown): Promise<void> {
 	for (const r of requests) {
 		try {
-			await store.resolveReviewRequest(r.id, 'expired', null);
+			const cas = await store.resolveReviewRequest(r.id, 'expired', null);
+			if (!cas.applied) continue;
+			const p = r.payload as unknown as GatePayload;
+			await store.append({
+				event: 'expired',
+				requestedAt: r.createdAt,
+				workflowId: p.workflowId,
+				workflowName: p.workflowName,
+				executionId: r.executionId,
+				nodeName: p.nodeName,
+				itemKey: r.id,
+				tier: p.tier,
+				draftSha256: r.draftSha256,
+				details: { reason: 'notification_failed', error: String((cause as Error)?.message ?? cause).slice(0, 500) },
+			});
 		} catch {
 			// The original error is what the user must see; the deadline also ends these requests.
 		}

@@ -202,6 +202,9 @@ describe('HITL Gate in the n8n engine', () => {
 			const requested = (await store.query({ event: 'requested', reviewerId: 'smtp-fail@example.com' }, { limit: 10 })).records;
 			expect(requested).toHaveLength(1);
 			expect(await store.getReviewRequest(requested[0].itemKey as string)).toMatchObject({ status: 'expired' });
+			const expired = (await store.query({ event: 'expired', itemKey: requested[0].itemKey as string }, { limit: 10 })).records;
+			expect(expired).toHaveLength(1);
+			expect(expired[0].details).toMatchObject({ reason: 'notification_failed' });
 		} finally {
 			credentials.hitlSmtpApi = saved;
 		}
