@@ -5,7 +5,7 @@
  * (then through output 0, Timed Out).
  */
 import { randomUUID } from 'crypto';
-import type { IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { SigningKey } from '../../core/links';
@@ -14,18 +14,9 @@ import type { ReviewRequest, ReviewStore } from '../../core/store/types';
 import { maxTier, type Tier } from '../../core/tiers';
 import { openReviewStore } from '../shared/reviewStore';
 import { draftSha256, plainJson, riskOf } from './draft';
-import { sendReviewEmails, type ReviewerMail } from './notify/email';
-import { postNotification } from './notify/webhookPost';
-import { isExpressionParameter, parseReviewerList, readGateSettings, type GateSettings } from './settings';
+import { notifyReviewers, type IssuedLink } from './notify/send';
+import { isExpressionParameter, parseReviewerList, readGateSettings } from './settings';
 import type { GatePayload } from './types';
-
-export interface IssuedLink {
-	requestId: string;
-	itemIndexes: number[];
-	reviewer: string;
-	url: string;
-	nonce: string;
-}
 
 export async function loadSigningKeys(
 	ctx: Pick<IExecuteFunctions, 'getCredentials' | 'getNode'>,
@@ -195,7 +186,7 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 				details: { itemIndexes: link.itemIndexes, expiresAt: request.expiresAt, groupId },
 			});
 		}
-		await notify(this, settings, byId, links, subjectOf, deadline);
+		await notifyReviewers(this, settings, byId, links, subjectOf, deadline);
 	} catch (error) {
 		await abandon(store, requests, error);
 		throw error instanceof NodeApiError || error instanceof NodeOperationError
@@ -253,60 +244,6 @@ async function abandon(store: ReviewStore, requests: ReviewRequest[], cause: unk
 			});
 		} catch {
 			// The original error is what the user must see; the deadline also ends these requests.
-		}
-	}
-}
-
-async function notify(
-	ctx: IExecuteFunctions,
-	settings: GateSettings,
-	requests: Map<string, ReviewRequest>,
-	links: IssuedLink[],
-	subjectOf: (i: number) => string,
-	deadline: Date,
-): Promise<void> {
-	const byReviewer = new Map<string, IssuedLink[]>();
-	for (const l of links) {
-		const list = byReviewer.get(l.reviewer);
-		if (list) list.push(l);
-		else byReviewer.set(l.reviewer, [l]);
-	}
-	const entriesOf = (reviewerLinks: IssuedLink[]) =>
-		reviewerLinks.map((l) => {
-			const request = requests.get(l.requestId) as ReviewRequest;
-			const payload = request.payload as unknown as GatePayload;
-			return { link: l, payload };
-		});
-	if (settings.notifyByEmail) {
-		const mails: ReviewerMail[] = [];
-		for (const [reviewer, reviewerLinks] of byReviewer) {
-			const entries = entriesOf(reviewerLinks);
-			mails.push({
-				to: reviewer,
-				subject: subjectOf(reviewerLinks[0].itemIndexes[0]),
-				message: entries[0].payload.message,
-				entries,
-			});
-		}
-		const smtp = await ctx.getCredentials('hitlSmtpApi');
-		try {
-			await sendReviewEmails(smtp, settings.fromEmail, mails, deadline, ctx.getWorkflow().name ?? '');
-		} catch (error) {
-			// NodeOperationError keeps our message (NodeApiError would replace it with a generic one per error code).
-			throw new NodeOperationError(ctx.getNode(), error as Error, {
-				message: `Could not send the review email: ${(error as Error).message}`,
-				description: 'Check the SMTP credential and the From Email address. No item left the gate.',
-			});
-		}
-	}
-	if (settings.notificationWebhookUrl !== '') {
-		try {
-			await postNotification(ctx, settings.notificationWebhookUrl, [...byReviewer].map(([reviewer, ls]) => ({ reviewer, entries: entriesOf(ls) })), deadline, ctx.getWorkflow().name ?? '');
-		} catch (error) {
-			throw new NodeApiError(ctx.getNode(), error as JsonObject, {
-				message: `Could not post the review notification: ${(error as Error).message}`,
-				description: 'Check the notification webhook URL. No item left the gate.',
-			});
 		}
 	}
 }

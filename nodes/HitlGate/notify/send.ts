@@ -1,0 +1,72 @@
+/** Sending the review links: one email per reviewer, and the optional chat-webhook POST. */
+import type { IExecuteFunctions, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import type { ReviewRequest } from '../../../core/store/types';
+import type { GateSettings } from '../settings';
+import type { GatePayload } from '../types';
+import { sendReviewEmails, type ReviewerMail } from './email';
+import { postNotification } from './webhookPost';
+
+/** One reviewer's personal link for one review request. */
+export interface IssuedLink {
+	requestId: string;
+	itemIndexes: number[];
+	reviewer: string;
+	url: string;
+	nonce: string;
+}
+
+export async function notifyReviewers(
+	ctx: IExecuteFunctions,
+	settings: GateSettings,
+	requests: Map<string, ReviewRequest>,
+	links: IssuedLink[],
+	subjectOf: (i: number) => string,
+	deadline: Date,
+): Promise<void> {
+	const byReviewer = new Map<string, IssuedLink[]>();
+	for (const l of links) {
+		const list = byReviewer.get(l.reviewer);
+		if (list) list.push(l);
+		else byReviewer.set(l.reviewer, [l]);
+	}
+	const entriesOf = (reviewerLinks: IssuedLink[]) =>
+		reviewerLinks.map((l) => {
+			const request = requests.get(l.requestId) as ReviewRequest;
+			const payload = request.payload as unknown as GatePayload;
+			return { link: l, payload };
+		});
+	if (settings.notifyByEmail) {
+		const mails: ReviewerMail[] = [];
+		for (const [reviewer, reviewerLinks] of byReviewer) {
+			const entries = entriesOf(reviewerLinks);
+			mails.push({
+				to: reviewer,
+				subject: subjectOf(reviewerLinks[0].itemIndexes[0]),
+				message: entries[0].payload.message,
+				entries,
+			});
+		}
+		const smtp = await ctx.getCredentials('hitlSmtpApi');
+		try {
+			await sendReviewEmails(smtp, settings.fromEmail, mails, deadline, ctx.getWorkflow().name ?? '');
+		} catch (error) {
+			// NodeOperationError keeps our message (NodeApiError would replace it with a generic one per error code).
+			throw new NodeOperationError(ctx.getNode(), error as Error, {
+				message: `Could not send the review email: ${(error as Error).message}`,
+				description: 'Check the SMTP credential and the From Email address. No item left the gate.',
+			});
+		}
+	}
+	if (settings.notificationWebhookUrl !== '') {
+		try {
+			await postNotification(ctx, settings.notificationWebhookUrl, [...byReviewer].map(([reviewer, ls]) => ({ reviewer, entries: entriesOf(ls) })), deadline, ctx.getWorkflow().name ?? '');
+		} catch (error) {
+			throw new NodeApiError(ctx.getNode(), error as JsonObject, {
+				message: `Could not post the review notification: ${(error as Error).message}`,
+				description: 'Check the notification webhook URL. No item left the gate.',
+			});
+		}
+	}
+}
