@@ -1,5 +1,6 @@
 /**
- * An exclusive inter-process lock on one host: a lock file created with O_EXCL that names its owner
+ * An exclusive inter-process lock on one host: a lock file created exclusively (link(2), which fails
+ * when the name exists, like O_EXCL) that names its owner
  * (host, pid, process start time, random token). Node has no flock(), so a crashed owner's lock is
  * broken by whoever finds it: the owner counts as dead when its pid no longer exists or now belongs
  * to a process with a different start time (pid reuse). Breaking happens under a second, short-lived
@@ -43,7 +44,7 @@ const SELF_START = processStart(process.pid);
 const HOST = hostname();
 /** A break lock older than this belongs to a breaker that died mid-break (breaking takes microseconds). */
 const BREAK_LOCK_STALE_MS = 10_000;
-/** An empty or unreadable lock file older than this was left by an owner that died while creating it. */
+/** An unreadable lock file (only damage can make one) older than this is treated as stale. */
 const UNREADABLE_LOCK_STALE_MS = 5_000;
 
 function isDead(owner: Owner): boolean {
@@ -104,16 +105,17 @@ export class FileLock {
 		const deadline = Date.now() + this.timeoutMs;
 		let wait = 1;
 		for (;;) {
+			// The owner record is written first and then hard-linked into place (link fails if the lock
+			// exists), so a lock file is never seen empty, even if its creator dies mid-way.
+			const tmp = `${this.path}.${process.pid}.tmp`;
+			await fs.writeFile(tmp, content, { mode: 0o600 });
 			try {
-				const handle = await fs.open(this.path, 'wx', 0o600);
-				try {
-					await handle.writeFile(content);
-				} finally {
-					await handle.close();
-				}
+				await fs.link(tmp, this.path);
 				return token;
 			} catch (error) {
 				if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+			} finally {
+				await fs.unlink(tmp).catch(() => undefined);
 			}
 			const holder = await this.inspect();
 			if (holder.stale) {
