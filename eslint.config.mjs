@@ -39,6 +39,12 @@ export default [
 		},
 	},
 	{
+		// DEPARTURE 1, continued — the import of nodemailer itself (the gate's SMTP sender) is what
+		// no-restricted-imports flags; allowed in that one file.
+		files: ['nodes/HitlGate/notify/email.ts'],
+		rules: { '@n8n/community-nodes/no-restricted-imports': 'off' },
+	},
+	{
 		// DEPARTURE 2 — filesystem and process access. The embedded review store is an append-only file under
 		// the n8n user folder (fsync, O_APPEND, an inter-process lock), so the store core imports node:fs and
 		// reads N8N_USER_FOLDER. Scoped to the store and the verify CLI only.

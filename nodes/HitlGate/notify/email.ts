@@ -4,8 +4,6 @@
  * model output.
  */
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
-// Departure from n8n Cloud's dependency rule (self-hosted package): SMTP is nodemailer's job.
-// eslint-disable-next-line @n8n/community-nodes/no-restricted-imports
 import { createTransport } from 'nodemailer';
 
 import { escapeHtml } from '../../../core/html';
