@@ -13,6 +13,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { gateProperties, gateWebhooks, OUTPUT_NAMES } from './description';
 import { executeGate } from './execute';
+import { hitlStoreApiTest } from '../shared/reviewStore';
 import { testSmtpConnection } from './notify/email';
 import { hitlSigningApiTest } from './signingCredentialTest';
 import { gateWebhook } from './webhook';
@@ -34,7 +35,7 @@ export class HitlGate implements INodeType {
 		credentials: [
 			{ name: 'hitlSigningApi', required: true, testedBy: 'hitlSigningApiTest' },
 			{ name: 'hitlSmtpApi', required: true, testedBy: 'hitlSmtpConnectionTest', displayOptions: { show: { notifyByEmail: [true] } } },
-			{ name: 'hitlStoreApi', required: false },
+			{ name: 'hitlStoreApi', required: false, testedBy: 'hitlStoreApiTest' },
 		],
 		webhooks: gateWebhooks,
 		// Not offered as an AI tool: the gate waits for a person, which an agent's tool call cannot do.
@@ -45,6 +46,7 @@ export class HitlGate implements INodeType {
 	methods = {
 		credentialTest: {
 			hitlSigningApiTest,
+			hitlStoreApiTest,
 			async hitlSmtpConnectionTest(
 				this: ICredentialTestFunctions,
 				credential: ICredentialsDecrypted,

@@ -10,7 +10,7 @@ export class ReviewLog implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Review Log',
 		name: 'reviewLog',
-		icon: 'file:reviewLog.svg',
+		icon: { light: 'file:reviewLog.svg', dark: 'file:reviewLog.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] }}',
