@@ -5,40 +5,14 @@
  * prefixed with a single quote (OWASP "CSV injection"), so the CSV is for reading, not for verifying:
  * the JSON Lines export is the verifiable one. No n8n import.
  */
+import { BODY_FIELDS } from './chain';
 import type { ReviewRecord } from './store/types';
 
 /** Column order: chain position first, then the record body in the order of `ReviewRecordBody`. */
 export const CSV_COLUMNS = [
 	'seq',
 	'recordedAt',
-	'event',
-	'decision',
-	'reviewerId',
-	'requesterId',
-	'requestedAt',
-	'viewedAt',
-	'decidedAt',
-	'queueTimeMs',
-	'workflowId',
-	'workflowName',
-	'workflowVersion',
-	'executionId',
-	'nodeName',
-	'itemKey',
-	'modelName',
-	'modelVersion',
-	'promptVersion',
-	'tier',
-	'tierReasons',
-	'draftSha256',
-	'finalSha256',
-	'edits',
-	'comment',
-	'linkKeyId',
-	'linkNonce',
-	'clientIp',
-	'userAgent',
-	'details',
+	...BODY_FIELDS,
 	'chain',
 	'v',
 	'prevHash',
