@@ -11,6 +11,7 @@ import type { FieldEdit, ReviewDecision, ReviewOutcome, ReviewRequest, ReviewSto
 import { maxTier, type Tier } from '../../core/tiers';
 import type { ClientInfo } from './clientInfo';
 import { draftSha256 } from './draft';
+import { requestRecordFields } from './records';
 import { buildOutputs } from './resume';
 import { asGatePayload, type GatePayload } from './types';
 
@@ -73,17 +74,9 @@ export async function decide(
 		event: 'decided',
 		decision,
 		reviewerId: input.claims.rev,
-		requestedAt: request.createdAt,
+		...requestRecordFields(request, payload),
 		decidedAt: outcome.decidedAt,
 		queueTimeMs: now.getTime() - new Date(request.createdAt).getTime(),
-		workflowId: payload.workflowId,
-		workflowName: payload.workflowName,
-		executionId: request.executionId,
-		nodeName: payload.nodeName,
-		itemKey: request.id,
-		tier: payload.tier,
-		tierReasons: payload.tierReasons,
-		draftSha256: request.draftSha256,
 		finalSha256: draftSha256(finalJson ?? (payload.items.length === 1 ? payload.items[0].json : payload.items.map((i) => i.json))),
 		edits,
 		comment: outcome.comment,
@@ -109,14 +102,7 @@ export async function expireGroup(
 		const payload = asGatePayload(r.payload);
 		await store.append({
 			event: 'expired',
-			requestedAt: r.createdAt,
-			workflowId: payload?.workflowId ?? null,
-			workflowName: payload?.workflowName ?? null,
-			executionId: r.executionId,
-			nodeName: payload?.nodeName ?? null,
-			itemKey: r.id,
-			tier: payload?.tier ?? null,
-			draftSha256: r.draftSha256,
+			...requestRecordFields(r, payload),
 			details: { expiresAt: r.expiresAt, reviewers: r.reviewers },
 		});
 	}

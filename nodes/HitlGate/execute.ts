@@ -15,6 +15,7 @@ import { maxTier, type Tier } from '../../core/tiers';
 import { openReviewStore } from '../shared/reviewStore';
 import { draftSha256, plainJson, riskOf } from './draft';
 import { notifyReviewers, type IssuedLink } from './notify/send';
+import { requestRecordFields } from './records';
 import { isExpressionParameter, parseReviewerList, readGateSettings } from './settings';
 import type { GatePayload } from './types';
 
@@ -172,15 +173,7 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 			await store.append({
 				event: 'requested',
 				reviewerId: link.reviewer,
-				requestedAt: request.createdAt,
-				workflowId: payload.workflowId,
-				workflowName: payload.workflowName,
-				executionId,
-				nodeName: node.name,
-				itemKey: request.id,
-				tier: payload.tier,
-				tierReasons: payload.tierReasons,
-				draftSha256: request.draftSha256,
+				...requestRecordFields(request, payload),
 				linkKeyId: signingKey.keyId,
 				linkNonce: link.nonce,
 				details: { itemIndexes: link.itemIndexes, expiresAt: request.expiresAt, groupId },
@@ -229,17 +222,9 @@ async function abandon(store: ReviewStore, requests: ReviewRequest[], cause: unk
 		try {
 			const cas = await store.resolveReviewRequest(r.id, 'expired', null);
 			if (!cas.applied) continue;
-			const p = r.payload as unknown as GatePayload;
 			await store.append({
 				event: 'expired',
-				requestedAt: r.createdAt,
-				workflowId: p.workflowId,
-				workflowName: p.workflowName,
-				executionId: r.executionId,
-				nodeName: p.nodeName,
-				itemKey: r.id,
-				tier: p.tier,
-				draftSha256: r.draftSha256,
+				...requestRecordFields(r, r.payload as unknown as GatePayload),
 				details: { reason: 'notification_failed', error: String((cause as Error)?.message ?? cause).slice(0, 500) },
 			});
 		} catch {

@@ -12,6 +12,7 @@ import type { ReviewRequest, ReviewStore } from '../../core/store/types';
 import { clientInfo } from './clientInfo';
 import { decide, expireGroup } from './decide';
 import { parseDecisionForm } from './page';
+import { requestRecordFields } from './records';
 import { sendMessage, sendReviewPage } from './respond';
 import { openReviewStore } from '../shared/reviewStore';
 import { asGatePayload, type GatePayload } from './types';
@@ -119,15 +120,8 @@ async function show(
 		await store.append({
 			event: 'viewed',
 			reviewerId: claims.rev,
-			requestedAt: request.createdAt,
+			...requestRecordFields(request, payload),
 			viewedAt: now.toISOString(),
-			workflowId: payload.workflowId,
-			workflowName: payload.workflowName,
-			executionId: request.executionId,
-			nodeName: payload.nodeName,
-			itemKey: request.id,
-			tier: payload.tier,
-			draftSha256: request.draftSha256,
 			linkKeyId: claims.kid,
 			linkNonce: claims.nonce,
 			...clientInfo(ctx, payload.hashClientInfo, key),
