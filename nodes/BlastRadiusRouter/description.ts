@@ -1,20 +1,17 @@
 /** UI of the Blast Radius Router: outputs, ordered rules, presets, fallback, sampling and options. */
 import type { INodeProperties, INodePropertyCollection } from 'n8n-workflow';
 
+import { TIER_OPTIONS } from '../shared/options';
+
 /** Output order: the canvas reads top to bottom by risk. Indexes are used by execute.ts. */
 export const OUTPUT_NAMES = ['High', 'Medium', 'Low – sampled for review', 'Low'];
 
-const tierOptions = [
-	{ name: 'High', value: 'high', description: 'Hard gate with a logged reviewer' },
-	{ name: 'Medium', value: 'medium', description: 'Lock the record, then sync' },
-	{ name: 'Low', value: 'low', description: 'Sample review' },
-];
 
 const tierProperty = (defaultTier: string, description: string): INodeProperties => ({
 	displayName: 'Tier',
 	name: 'tier',
 	type: 'options',
-	options: tierOptions,
+	options: TIER_OPTIONS,
 	default: defaultTier,
 	description,
 });
@@ -289,7 +286,7 @@ export const routerProperties: INodeProperties[] = [
 		displayName: 'Fallback Tier',
 		name: 'fallbackTier',
 		type: 'options',
-		options: tierOptions,
+		options: TIER_OPTIONS,
 		default: 'high',
 		description: 'Tier for items no rule or preset matches. Unknown means risky: keep High unless your rules cover every risky case.',
 	},

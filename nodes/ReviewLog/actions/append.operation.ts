@@ -4,6 +4,7 @@ import { createRecord, normaliseInput, RecordError, ZERO_HASH } from '../../../c
 import type { ReviewRecord, ReviewRecordInput, ReviewStore } from '../../../core/store/types';
 import { RecordInputError, recordFromItem, type AppendSettings, type EventMode, type MappedFields } from '../helpers/recordFromItem';
 import type { StoreSettings } from '../../shared/reviewStore';
+import { DECISION_OPTIONS, TIER_OPTIONS } from '../../shared/options';
 
 const show = { show: { operation: ['append'] } };
 
@@ -42,11 +43,7 @@ export const description: INodeProperties[] = [
 				name: 'decision',
 				type: 'options',
 				default: 'approved',
-				options: [
-					{ name: 'Approved', value: 'approved' },
-					{ name: 'Approved With Edits', value: 'approved_with_edits' },
-					{ name: 'Rejected', value: 'rejected' },
-				],
+				options: DECISION_OPTIONS,
 			},
 			{ displayName: 'Details (JSON)', name: 'details', type: 'json', default: '{}', description: 'Extra data stored with the record (a JSON object)' },
 			{ displayName: 'Item Key', name: 'itemKey', type: 'string', default: '', placeholder: '={{ $json.candidateId }}', description: 'Identifies the business item (e.g. candidate ID); used for queries and the skip rate' },
@@ -61,11 +58,7 @@ export const description: INodeProperties[] = [
 				name: 'tier',
 				type: 'options',
 				default: 'high',
-				options: [
-					{ name: 'High', value: 'high' },
-					{ name: 'Medium', value: 'medium' },
-					{ name: 'Low', value: 'low' },
-				],
+				options: TIER_OPTIONS,
 			},
 			{ displayName: 'User Agent', name: 'userAgent', type: 'string', default: '' },
 			{ displayName: 'Workflow Version', name: 'workflowVersion', type: 'string', default: '' },

@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { isTier } from '../../../core/tiers';
 import { matchesQuery, normaliseQuery, QueryError } from '../../../core/store/query';
 import { REVIEW_DECISIONS, REVIEW_EVENTS, type QueryFilter, type ReviewRecord, type ReviewStore } from '../../../core/store/types';
+import { DECISION_OPTIONS, TIER_OPTIONS } from '../../shared/options';
 
 const show = { show: { operation: ['query'] } };
 const MAX_PAGE = 1000;
@@ -21,11 +22,7 @@ export const description: INodeProperties[] = [
 				name: 'decision',
 				type: 'options',
 				default: 'approved',
-				options: [
-					{ name: 'Approved', value: 'approved' },
-					{ name: 'Approved With Edits', value: 'approved_with_edits' },
-					{ name: 'Rejected', value: 'rejected' },
-				],
+				options: DECISION_OPTIONS,
 			},
 			{
 				displayName: 'Event',
@@ -43,11 +40,7 @@ export const description: INodeProperties[] = [
 				name: 'tier',
 				type: 'options',
 				default: 'high',
-				options: [
-					{ name: 'High', value: 'high' },
-					{ name: 'Medium', value: 'medium' },
-					{ name: 'Low', value: 'low' },
-				],
+				options: TIER_OPTIONS,
 			},
 			{ displayName: 'To', name: 'to', type: 'dateTime', default: '', description: 'Records at or before this time' },
 			{ displayName: 'Workflow ID', name: 'workflowId', type: 'string', default: '' },
