@@ -3,6 +3,18 @@ import { sleep } from './net';
 import type { WebhookResponse } from './n8nTypes';
 
 /**
+ * fetch on a fresh connection that is closed after the answer (`connection: close`). n8n closes idle
+ * kept-alive sockets after a few seconds; a request that undici dispatches on such a socket at that
+ * moment dies with "other side closed" — harmless to retry for a read, not for a write. With no
+ * socket ever kept alive there is none to go stale; a loopback handshake costs nothing.
+ */
+export function fetchFresh(url: string | URL, init: RequestInit = {}): Promise<Response> {
+	const headers = new Headers(init.headers);
+	headers.set('connection', 'close');
+	return fetch(url, { ...init, headers });
+}
+
+/**
  * fetch, retrying a GET up to twice when the connection drops before an answer (a kept-alive
  * socket the server closed at that moment: undici's "other side closed"). Writes are never
  * retried, since the server may have acted on them.
@@ -10,7 +22,7 @@ import type { WebhookResponse } from './n8nTypes';
 export async function fetchRetryingReads(url: string, init: RequestInit): Promise<Response> {
 	for (let attempt = 0; ; attempt++) {
 		try {
-			return await fetch(url, init);
+			return await fetchFresh(url, init);
 		} catch (error) {
 			if ((init.method ?? 'GET') !== 'GET' || attempt >= 2) throw error;
 			await sleep(100);
@@ -31,7 +43,7 @@ export async function httpCall(
 			headers['content-type'] = typeof options.body === 'string' ? 'text/plain' : 'application/json';
 		}
 	}
-	const res = await fetch(url, { method: options.method ?? 'POST', headers, body, redirect: 'manual' });
+	const res = await fetchFresh(url, { method: options.method ?? 'POST', headers, body, redirect: 'manual' });
 	const text = await res.text();
 	let json: unknown;
 	try {

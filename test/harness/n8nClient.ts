@@ -9,7 +9,7 @@ import { parse as parseFlatted } from 'flatted';
 
 import type { ConnectionInfo } from './connectionInfo';
 import { readConnectionInfo } from './connectionInfo';
-import { fetchRetryingReads, httpCall } from './http';
+import { fetchFresh, fetchRetryingReads, httpCall } from './http';
 import type {
 	ExecutionDetail,
 	ExecutionStatus,
@@ -169,7 +169,7 @@ export class N8nClient {
 			async () => {
 				let res: Response;
 				try {
-					res = await fetch(`${this.webhookUrl}/${path}`, { method: probeMethod });
+					res = await fetchFresh(`${this.webhookUrl}/${path}`, { method: probeMethod });
 				} catch (error) {
 					last = String(error);
 					return undefined;

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 
 import { freePort, sleep } from './net';
 import type { N8nInstall } from './paths';
+import { fetchFresh } from './http';
 
 export interface StartN8nOptions {
 	install: N8nInstall;
@@ -126,7 +127,7 @@ export async function startN8n(options: StartN8nOptions): Promise<RunningN8n> {
 			throw new Error(`n8n did not become ready within ${options.startTimeoutMs ?? 180_000} ms. Log tail:\n${tailLog(logFile)}`);
 		}
 		try {
-			const res = await fetch(`${baseUrl}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
+			const res = await fetchFresh(`${baseUrl}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
 			if (res.ok) break;
 		} catch {
 			// not listening yet
@@ -202,7 +203,7 @@ export async function setupOwner(baseUrl: string, owner: OwnerAccount, timeoutMs
 	let last = '';
 	while (Date.now() < deadline) {
 		try {
-			const res = await fetch(`${baseUrl}/rest/owner/setup`, {
+			const res = await fetchFresh(`${baseUrl}/rest/owner/setup`, {
 				method: 'POST',
 				headers: { 'content-type': 'application/json' },
 				body: JSON.stringify(owner),
@@ -218,7 +219,7 @@ export async function setupOwner(baseUrl: string, owner: OwnerAccount, timeoutMs
 }
 
 export async function login(baseUrl: string, owner: OwnerAccount, browserId = randomBytes(8).toString('hex')): Promise<Session> {
-	const res = await fetch(`${baseUrl}/rest/login`, {
+	const res = await fetchFresh(`${baseUrl}/rest/login`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json', 'browser-id': browserId },
 		body: JSON.stringify({ emailOrLdapLoginId: owner.email, password: owner.password }),

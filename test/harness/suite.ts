@@ -17,6 +17,7 @@ import { buildPackage, installLikeCommunityNodes, packPackage } from './packageI
 import { ensureN8nInstalled, N8N_VERSION, REPO_ROOT } from './paths';
 import { startPostgres, type RunningPostgres } from './postgres';
 import { startSmtpCapture, type SmtpCapture } from './smtpCapture';
+import { fetchFresh } from './http';
 
 export interface RunningSuite {
 	info: ConnectionInfo;
@@ -77,7 +78,7 @@ async function assertPackageLoaded(
 ): Promise<string[]> {
 	const headers = { cookie: session.cookie, 'browser-id': session.browserId };
 	const fetchNames = async (file: string): Promise<string[]> => {
-		const res = await fetch(`${baseUrl}/types/${file}`, { headers });
+		const res = await fetchFresh(`${baseUrl}/types/${file}`, { headers });
 		if (!res.ok) throw new Error(`GET /types/${file} → ${res.status}`);
 		return ((await res.json()) as Array<{ name: string }>).map((type) => type.name);
 	};
@@ -96,9 +97,9 @@ async function assertPackageLoaded(
 
 async function createApiKey(baseUrl: string, cookie: string, browserId: string): Promise<string> {
 	const headers = { cookie, 'browser-id': browserId, 'content-type': 'application/json' };
-	const scopesRes = await fetch(`${baseUrl}/rest/api-keys/scopes`, { headers });
+	const scopesRes = await fetchFresh(`${baseUrl}/rest/api-keys/scopes`, { headers });
 	const scopes = ((await scopesRes.json()) as { data: string[] }).data;
-	const res = await fetch(`${baseUrl}/rest/api-keys`, {
+	const res = await fetchFresh(`${baseUrl}/rest/api-keys`, {
 		method: 'POST',
 		headers,
 		body: JSON.stringify({ label: 'server tests', scopes, expiresAt: null }),

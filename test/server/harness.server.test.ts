@@ -11,13 +11,14 @@ import { launchBrowser } from '../harness/browser';
 import { readConnectionInfo } from '../harness/connectionInfo';
 import { N8nClient, nodeOutput, uniqueSuffix } from '../harness/n8nClient';
 import { extractLinks, waitForMail } from '../harness/smtpCapture';
+import { fetchFresh } from '../harness/http';
 
 const info = readConnectionInfo();
 const n8n = N8nClient.fromConnectionInfo(info);
 
 describe('server harness', () => {
 	it('runs the pinned n8n with this package loaded under its package name', async () => {
-		const health = await fetch(`${info.n8n.baseUrl}/healthz`);
+		const health = await fetchFresh(`${info.n8n.baseUrl}/healthz`);
 		expect(health.status).toBe(200);
 		expect(info.n8n.version).toBe('2.41.1');
 		expect(info.n8n.nodeTypes.length).toBeGreaterThan(0);

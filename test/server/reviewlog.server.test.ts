@@ -14,6 +14,7 @@ import { closeAllReviewStores, openReviewStore, type ReviewStoreConfig } from '.
 import { verifyFile } from '../../core/verify';
 import { readConnectionInfo } from '../harness/connectionInfo';
 import { N8nClient, nodeOutput, nodeRan, uniqueSuffix, type ExecutionDetail, type OutputItem, type WorkflowJson } from '../harness/n8nClient';
+import { fetchFresh } from '../harness/http';
 
 const info = readConnectionInfo();
 const n8n = N8nClient.fromConnectionInfo(info);
@@ -55,7 +56,7 @@ function loadWorkflow(webhookPath: string, credential: { id: string; name: strin
 async function binaryText(binary: Record<string, unknown>): Promise<string> {
 	if (typeof binary.id === 'string' && binary.id !== '') {
 		const url = `${info.n8n.baseUrl}/rest/binary-data?${new URLSearchParams({ id: binary.id, action: 'download' }).toString()}`;
-		const res = await fetch(url, { headers: { cookie: info.n8n.cookie, 'browser-id': info.n8n.browserId } });
+		const res = await fetchFresh(url, { headers: { cookie: info.n8n.cookie, 'browser-id': info.n8n.browserId } });
 		if (!res.ok) throw new Error(`GET binary-data → ${res.status} ${await res.text()}`);
 		return await res.text();
 	}
@@ -108,7 +109,7 @@ const backends: Backend[] = [
 beforeAll(async () => {
 	for (let attempt = 0; ; attempt++) {
 		try {
-			const res = await fetch(`${info.n8n.baseUrl}/healthz`);
+			const res = await fetchFresh(`${info.n8n.baseUrl}/healthz`);
 			if (res.ok) return;
 		} catch (error) {
 			if (attempt >= 4) throw error;
