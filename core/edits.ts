@@ -12,12 +12,11 @@
 import { createHash } from 'node:crypto';
 
 import { canonicalize } from './canonicalJson';
+import { FORBIDDEN_KEYS } from './router/path';
 import type { FieldEdit } from './store/types';
 
 export type { FieldEdit };
 
-/** Path segments that could reach an object's prototype; refused everywhere. */
-const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'prototype', 'constructor']);
 export const MAX_PATH_DEPTH = 16;
 /** Per field; the page is for human-sized text. */
 export const MAX_EDIT_LENGTH = 200_000;
@@ -38,7 +37,7 @@ export function parseFieldPath(path: string): string[] {
 	}
 	for (const s of segments) {
 		if (s === '') throw new FieldPathError(`Field path "${path}" has an empty part (check the dots).`);
-		if (FORBIDDEN_SEGMENTS.has(s)) {
+		if (FORBIDDEN_KEYS.has(s)) {
 			throw new FieldPathError(`Field path "${path}" uses "${s}", which is not allowed (it could reach object internals).`);
 		}
 		if (/[\u0000-\u001F\u007F]/.test(s)) throw new FieldPathError(`Field path "${path}" contains control characters.`);

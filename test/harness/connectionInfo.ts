@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 import { connectionInfoPath } from './paths';
+import type { RunningPostgres } from './postgres';
 
 export interface ConnectionInfo {
 	format: 'n8n-nodes-hitl/server-info/v1';
@@ -46,15 +47,8 @@ export interface ConnectionInfo {
 		/** One JSON file per received message (see smtpCapture.ts, `CapturedMail`). */
 		mailDir: string;
 	};
-	postgres: {
-		host: string;
-		port: number;
-		user: string;
-		password: string;
-		/** A database created for the server suite (the `postgres` database is there too). */
-		database: string;
-		connectionString: string;
-	};
+	/** The suite's Postgres as `startPostgres()` reports it; `database` was created for the suite. */
+	postgres: Omit<RunningPostgres, 'dataDir' | 'stop'>;
 	chromium: {
 		executablePath: string;
 		args: string[];
