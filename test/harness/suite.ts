@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser';
 import { writeConnectionInfo, type ConnectionInfo } from './connectionInfo';
 import { login, setupOwner, startN8n, stopN8n, tailLog, type RunningN8n } from './n8nServer';
+import { withoutInheritedNpmConfig } from './npmEnv';
 import { buildPackage, installLikeCommunityNodes, packPackage } from './packageInstall';
 import { ensureN8nInstalled, N8N_VERSION, REPO_ROOT } from './paths';
 import { startPostgres, type RunningPostgres } from './postgres';
@@ -143,7 +144,7 @@ export async function startSuite(): Promise<RunningSuite> {
 	mkdirSync(userFolder);
 	const installed = await timed(timings, 'install package like Community Nodes', () =>
 		installLikeCommunityNodes(packed, userFolder, {
-			...process.env,
+			...withoutInheritedNpmConfig(),
 			PATH: `${path.dirname(install.node24)}:${process.env.PATH ?? ''}`,
 		}),
 	);
