@@ -54,6 +54,12 @@ export const BODY_FIELDS = [
 	'details',
 ] as const satisfies ReadonlyArray<keyof ReviewRecordBody>;
 
+/**
+ * Keys of one edit. A value too large to log in full is recorded as null with the SHA-256 of its
+ * canonical JSON in `beforeSha256` / `afterSha256`; the full content is kept beside the chain.
+ */
+const EDIT_KEYS: ReadonlySet<string> = new Set(['path', 'before', 'after', 'beforeSha256', 'afterSha256']);
+
 const CHAIN_FIELDS = ['v', 'chain', 'seq', 'recordedAt', 'prevHash', 'hash'] as const;
 const RECORD_FIELDS: ReadonlySet<string> = new Set<string>([...BODY_FIELDS, ...CHAIN_FIELDS]);
 const BODY_FIELD_SET: ReadonlySet<string> = new Set<string>(BODY_FIELDS);
@@ -149,8 +155,12 @@ function checkField(field: string, value: unknown): string | null {
 				if (!isPlainObject(edit) || typeof own(edit, 'path') !== 'string') {
 					return 'each edit must be an object with a string path';
 				}
-				if (Object.keys(edit).some((k) => k !== 'path' && k !== 'before' && k !== 'after')) {
-					return 'an edit has only path, before and after';
+				if (Object.keys(edit).some((k) => !EDIT_KEYS.has(k))) {
+					return 'an edit has only path, before, after, beforeSha256 and afterSha256';
+				}
+				for (const digest of ['beforeSha256', 'afterSha256']) {
+					const v = own(edit, digest);
+					if (v !== undefined && (typeof v !== 'string' || !HEX64.test(v))) return `an edit's ${digest} must be 64 lower-case hex characters`;
 				}
 			}
 			return null;
@@ -201,11 +211,12 @@ export function normaliseInput(input: unknown): ReviewRecordBody {
 		let value = own(input, field);
 		if (value === undefined) value = null;
 		if (field === 'edits' && Array.isArray(value)) {
-			value = value.map((e: unknown) =>
-				isPlainObject(e)
-					? { path: own(e, 'path'), before: own(e, 'before') ?? null, after: own(e, 'after') ?? null }
-					: e,
-			);
+			value = value.map((e: unknown) => {
+				if (!isPlainObject(e)) return e;
+				const edit: Record<string, unknown> = { ...e, path: own(e, 'path'), before: own(e, 'before') ?? null, after: own(e, 'after') ?? null };
+				for (const digest of ['beforeSha256', 'afterSha256']) if (own(e, digest) === undefined) delete edit[digest];
+				return edit;
+			});
 		}
 		const problem = checkField(field, value);
 		if (problem) throw new RecordError(problem, field);
@@ -250,6 +261,15 @@ export function createRecord(body: ReviewRecordBody, pos: ChainPosition): { reco
 		);
 	}
 	return { record, line };
+}
+
+/**
+ * Throws the {@link RecordError} that appending `body` to `chain` would throw (types, canonical JSON,
+ * size), without writing anything: callers check before they change state. The largest possible seq
+ * and the longest time keep the size check conservative.
+ */
+export function assertStorable(body: ReviewRecordBody, chain: string): void {
+	createRecord(body, { chain, seq: Number.MAX_SAFE_INTEGER, prevHash: ZERO_HASH, recordedAt: '9999-12-31T23:59:59.999Z' });
 }
 
 export type ParsedLine =

@@ -5,13 +5,14 @@
  * - a string field, or a field the draft does not have, takes the submitted text as a string;
  * - a number, boolean, object or array field takes the text as JSON and must keep its JSON type
  *   (a number stays a number); text that is not JSON of that type is an error shown to the reviewer;
- * - a null field takes the text as JSON when it parses, otherwise as a string.
+ * - a null field takes the text as JSON when it parses, otherwise as a string;
+ * - a changed JSON value may not contain the keys "__proto__", "constructor" or "prototype" at any depth.
  * Browsers send line breaks as CR LF and turn NUL into U+FFFD; text that differs from the original only
  * by that is "unchanged", so an untouched form never produces edits.
  */
 import { createHash } from 'node:crypto';
 
-import { canonicalize } from './canonicalJson';
+import { CanonicalJsonError, canonicalize } from './canonicalJson';
 import { FORBIDDEN_KEYS } from './router/path';
 import type { FieldEdit } from './store/types';
 
@@ -139,12 +140,26 @@ function jsonType(v: unknown): string {
 	return typeof v === 'object' ? 'object' : typeof v;
 }
 
+/**
+ * Deep equality of JSON values, key order aside. Structural rather than by canonical text: canonicalize
+ * refuses some values (lone surrogates, deep nesting), which made an untouched field count as edited.
+ * Iterative: submitted text may nest deeply.
+ */
 function sameJson(a: unknown, b: unknown): boolean {
-	try {
-		return canonicalize(a) === canonicalize(b);
-	} catch {
-		return false;
+	const pending: Array<[unknown, unknown]> = [[a, b]];
+	while (pending.length > 0) {
+		const [x, y] = pending.pop() as [unknown, unknown];
+		if (x === y) continue;
+		if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object') return false;
+		if (Array.isArray(x) !== Array.isArray(y)) return false;
+		const keys = Object.keys(x);
+		if (keys.length !== Object.keys(y).length) return false;
+		for (const key of keys) {
+			if (!Object.prototype.hasOwnProperty.call(y, key)) return false;
+			pending.push([(x as Record<string, unknown>)[key], (y as Record<string, unknown>)[key]]);
+		}
 	}
+	return true;
 }
 
 function typeHint(before: unknown): string {
@@ -161,6 +176,28 @@ function typeHint(before: unknown): string {
 }
 
 type Parsed = { ok: true; changed: boolean; value: unknown } | { ok: false; message: string };
+
+/**
+ * The first own key of FORBIDDEN_KEYS anywhere in a parsed JSON value (objects inside lists too), as
+ * `{key, where}`; null when there is none. JSON.parse makes `"__proto__"` an own data property, which a
+ * later consumer of Approved items could merge into a prototype. Iterative: submitted text may nest deeply.
+ */
+function findForbiddenKey(value: unknown): { key: string; where: string } | null {
+	const stack: Array<{ value: unknown; where: string }> = [{ value, where: '' }];
+	while (stack.length > 0) {
+		const { value: cur, where } = stack.pop() as { value: unknown; where: string };
+		if (Array.isArray(cur)) {
+			cur.forEach((item, i) => stack.push({ value: item, where: `${where}[${i}]` }));
+		} else if (cur !== null && typeof cur === 'object') {
+			for (const key of Object.keys(cur)) {
+				const at = where === '' ? key : `${where}.${key}`;
+				if (FORBIDDEN_KEYS.has(key)) return { key, where: at };
+				stack.push({ value: (cur as Record<string, unknown>)[key], where: at });
+			}
+		}
+	}
+	return null;
+}
 
 function parseSubmitted(path: string, original: { found: boolean; value: unknown }, text: string): Parsed {
 	const normalized = formNormalize(text);
@@ -185,8 +222,33 @@ function parseSubmitted(path: string, original: { found: boolean; value: unknown
 	} else if (!parsedOk || jsonType(parsed) !== jsonType(before)) {
 		return { ok: false, message: `"${path}" ${typeHint(before)}` };
 	}
+	// Unchanged means the draft's own value stays (drafts may carry such keys as plain data); only a
+	// value the reviewer changed is checked for keys they may not introduce.
 	if (sameJson(parsed, before)) return { ok: true, changed: false, value: before };
+	const forbidden = findForbiddenKey(parsed);
+	if (forbidden) {
+		return {
+			ok: false,
+			message: `"${path}" contains the key "${forbidden.key}" (at ${forbidden.where}), which is not allowed in an edit: rename or remove it.`,
+		};
+	}
 	return { ok: true, changed: true, value: parsed };
+}
+
+/**
+ * Why the value, placed at `segments` of the item, could not be canonical JSON; null when it can.
+ * The final item is hashed as canonical JSON when the decision is recorded, so an edit that makes it
+ * unhashable (an escaped lone surrogate such as "\ud800", nesting too deep) is the reviewer's to fix,
+ * not a failed request. Checked on the value alone, wrapped to its depth, so other fields never count.
+ */
+function canonicalProblem(segments: readonly string[], value: unknown): string | null {
+	try {
+		canonicalize(segments.reduceRight<unknown>((inner, segment) => ({ [segment]: inner }), value));
+		return null;
+	} catch (error) {
+		if (error instanceof CanonicalJsonError) return error.message;
+		throw error;
+	}
 }
 
 export interface EditError {
@@ -241,6 +303,11 @@ export function applyEdits(
 			continue;
 		}
 		if (!parsed.changed) continue;
+		const unhashable = canonicalProblem(segments, parsed.value);
+		if (unhashable) {
+			errors.push({ path, message: `"${path}" cannot be recorded: ${unhashable}.` });
+			continue;
+		}
 		const problem = writePath(final, segments, parsed.value);
 		if (problem) {
 			errors.push({ path, message: `Cannot edit ${problem}.` });

@@ -1,9 +1,12 @@
 /**
  * CSV export of review records for spreadsheets (RFC 4180: comma, CRLF, double-quote escaping).
  * One column per record field in a fixed order; nested values (reasons, edits, details) as JSON; null as
- * an empty cell. Cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR) are
- * prefixed with a single quote (OWASP "CSV injection"), so the CSV is for reading, not for verifying:
- * the JSON Lines export is the verifiable one. No n8n import.
+ * an empty cell. Every data cell is quoted, so a separator inside a value (";" or tab for spreadsheets
+ * set to split on those, "," for the rest) never starts a new cell. Cells that a spreadsheet would run
+ * as a formula (OWASP "CSV injection": starting with = + - @ tab CR, plus LF and NUL, or with = + - @
+ * after leading whitespace) get a leading single quote, so the CSV is for reading, not for verifying:
+ * the JSON Lines export is the verifiable one. The header (fixed column names) stays unquoted. No n8n
+ * import.
  */
 import { BODY_FIELDS } from './chain';
 import type { ReviewRecord } from './store/types';
@@ -19,10 +22,13 @@ export const CSV_COLUMNS = [
 	'hash',
 ] as const satisfies ReadonlyArray<keyof ReviewRecord>;
 
-const FORMULA_START = /^[=+\-@\t\r]/;
-const NEEDS_QUOTES = /[",\r\n]/;
+/**
+ * Starts a spreadsheet may read as a formula: OWASP's = + - @ tab CR, and (ASVS 1.2.10) NUL; LF too,
+ * and = + - @ behind leading whitespace, for importers that trim cells before reading them.
+ */
+const FORMULA_START = /^[=+\-@\t\r\n\u0000]|^\s*[=+\-@]/;
 
-/** One CSV cell: text form, formula-neutralised, quoted when needed. */
+/** One CSV cell: text form, formula-neutralised, always quoted (inner quotes doubled). */
 export function csvCell(value: unknown): string {
 	let text: string;
 	if (value === null || value === undefined) text = '';
@@ -30,7 +36,7 @@ export function csvCell(value: unknown): string {
 	else if (typeof value === 'number' || typeof value === 'boolean') text = String(value);
 	else text = JSON.stringify(value);
 	if (FORMULA_START.test(text)) text = `'${text}`;
-	return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+	return `"${text.replace(/"/g, '""')}"`;
 }
 
 export function csvHeader(): string {

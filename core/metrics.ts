@@ -6,9 +6,31 @@
  * - A record's time is its event time (`decidedAt` for `decided`, `requestedAt` for `requested`,
  *   `viewedAt` for `viewed`), falling back to `recordedAt`; periods are UTC days, ISO weeks
  *   (`2026-W48`) or months.
- * - requests = `requested` records; outcomes = `decided` + `expired` records (each request ends in one).
+ * - A request's identity is its execution id plus `details.requestId`, else its item key (HITL Gate
+ *   writes item key = request id). requests = distinct request identities among `requested` records:
+ *   the gate writes one `requested` record per reviewer link, so a request sent to two reviewers is
+ *   one request. A `requested` record without an execution id or a key cannot be matched to anything
+ *   and counts once per record. A request counts once in the total and once in every row one of its
+ *   `requested` records falls into: per-reviewer rows count the requests sent to that reviewer, so
+ *   they may add up to more than the total.
+ * - outcomes = `decided` + `expired` records (each request ends in one) + unrecorded expiries.
+ * - asOf (option, default now; the To bound instead when that is earlier) is the time the open
+ *   requests are judged at. An outcome record after To does not close its request (as of To it was
+ *   still open); any other outcome record does.
+ * - expiredUnrecorded = requests (counted in the range) with no outcome record whose deadline
+ *   (`details.expiresAt` of their first `requested` record) is at or before asOf — the link is dead
+ *   (a link is valid only while now < deadline) but nobody wrote `expired`, e.g. because n8n's own
+ *   timer released the run through Timed Out. One is counted in the period and tier of its
+ *   `requested` record (the rows its request was counted in; an `expired` record instead counts in
+ *   the period it was written in) and under reviewer `(none)` (like `expired` records, which name no
+ *   reviewer). They are included in `expired` and `outcomes`, so the approval rate is not overstated
+ *   nor the expiry rate understated.
+ * - pending = requests (counted in the range) with no outcome record whose deadline is after asOf or
+ *   unknown; counted in every row the request is counted in. A `requested` record without an
+ *   identity is neither pending nor an unrecorded expiry (no outcome can ever be matched to it).
  * - approvalRate / rejectionRate / expiryRate = approvals / rejections / expiries ÷ outcomes (they sum
  *   to 1). Approvals include approvals with edits. editRate = approvals with edits ÷ approvals.
+ * - tamperSuspected = `tamper_suspected` records (written when a verification finds the log altered).
  * - queue time = `queueTimeMs` of `decided` records: median (mean of the two middle values for an even
  *   count) and p90 (nearest rank: the ⌈0.9·n⌉-th smallest value).
  * - review time = decidedAt − viewedAt, the viewed time taken from the decided record or else from the
@@ -36,6 +58,11 @@ export interface MetricsOptions {
 	/** Only records whose event time is within [from, to] (ISO-8601, inclusive). */
 	from?: string;
 	to?: string;
+	/**
+	 * When open requests are judged (ISO-8601; default: now): a request without an outcome record whose
+	 * deadline is at or before this time (or To, if earlier) is an unrecorded expiry, else pending.
+	 */
+	asOf?: string;
 	/** Which breakdowns to produce besides the total (default: all three). */
 	dimensions?: Array<Exclude<MetricsDimension, 'total'>>;
 }
@@ -49,7 +76,12 @@ export interface MetricsRow {
 	approved: number;
 	approvedWithEdits: number;
 	rejected: number;
+	/** Includes {@link expiredUnrecorded}. */
 	expired: number;
+	/** Requests past their deadline without any outcome record (see the docblock). */
+	expiredUnrecorded: number;
+	/** Requests without an outcome record whose deadline has not passed (or is unknown). */
+	pending: number;
 	approvalRate: number | null;
 	rejectionRate: number | null;
 	editRate: number | null;
@@ -61,6 +93,8 @@ export interface MetricsRow {
 	sampled: number;
 	sampledUnreviewed: number;
 	skipRate: number | null;
+	/** `tamper_suspected` records. */
+	tamperSuspected: number;
 }
 
 /** Group key used for records without a reviewer or a tier. */
@@ -73,11 +107,14 @@ interface Acc {
 	approvedWithEdits: number;
 	rejected: number;
 	expired: number;
+	expiredUnrecorded: number;
+	pending: number;
 	queueTimes: number[];
 	decisionsWithReviewTime: number;
 	fastDecisions: number;
 	sampled: number;
 	sampledUnreviewed: number;
+	tamperSuspected: number;
 }
 
 function newAcc(): Acc {
@@ -87,11 +124,14 @@ function newAcc(): Acc {
 		approvedWithEdits: 0,
 		rejected: 0,
 		expired: 0,
+		expiredUnrecorded: 0,
+		pending: 0,
 		queueTimes: [],
 		decisionsWithReviewTime: 0,
 		fastDecisions: 0,
 		sampled: 0,
 		sampledUnreviewed: 0,
+		tamperSuspected: 0,
 	};
 }
 
@@ -169,6 +209,8 @@ function toRow(dimension: MetricsDimension, key: string, a: Acc): MetricsRow {
 		approvedWithEdits: a.approvedWithEdits,
 		rejected: a.rejected,
 		expired: a.expired,
+		expiredUnrecorded: a.expiredUnrecorded,
+		pending: a.pending,
 		approvalRate: ratio(a.approved, outcomes),
 		rejectionRate: ratio(a.rejected, outcomes),
 		editRate: ratio(a.approvedWithEdits, a.approved),
@@ -180,6 +222,7 @@ function toRow(dimension: MetricsDimension, key: string, a: Acc): MetricsRow {
 		sampled: a.sampled,
 		sampledUnreviewed: a.sampledUnreviewed,
 		skipRate: ratio(a.sampledUnreviewed, a.sampled),
+		tamperSuspected: a.tamperSuspected,
 	};
 }
 
@@ -191,13 +234,32 @@ export function outcomeIdentity(r: ReviewRecord): string | null {
 	return key === null ? null : JSON.stringify([r.executionId, key]);
 }
 
+/** Identity of the request a `requested` record belongs to: the same as {@link outcomeIdentity}. */
+export const requestIdentity = outcomeIdentity;
+
 interface PendingSample {
 	accs: Acc[];
 }
 
+/** A counted request with no outcome record yet. Deleted when its outcome arrives. */
+interface OpenRequest {
+	/** `details.expiresAt` of its first `requested` record; null when absent or unreadable. */
+	deadline: number | null;
+	/** Event time and tier of its first `requested` record: where an unrecorded expiry is counted. */
+	time: number;
+	tier: string;
+	/** Rows the request is already counted in (a further reviewer link adds only its reviewer row). */
+	countedIn: Set<Acc>;
+}
+
+/** The event written when a verification finds the log altered (compared as a string: new event). */
+const TAMPER_SUSPECTED = 'tamper_suspected';
+
 /**
  * Computes metrics in one pass. Memory grows with the number of groups, decisions (queue times are
- * kept for exact percentiles), open views and still-unmatched sampled item keys — not with the log.
+ * kept for exact percentiles), open views, still-unmatched sampled item keys, requests still open
+ * (dropped when their outcome arrives) and one identity per outcome (to count each once) — not with
+ * the number of records.
  */
 export async function computeMetrics(
 	records: AsyncIterable<ReviewRecord> | Iterable<ReviewRecord>,
@@ -211,6 +273,7 @@ export async function computeMetrics(
 	if (from !== undefined && to !== undefined && from > to) {
 		throw new RangeError(`From (${options.from}) is after To (${options.to})`);
 	}
+	const asOf = Math.min(parseTimeBound('As of', options.asOf) ?? Date.now(), to ?? Infinity);
 	const dims = new Set(options.dimensions ?? ['period', 'reviewer', 'tier']);
 	const fastMs = options.fastThresholdSeconds * 1000;
 
@@ -220,7 +283,9 @@ export async function computeMetrics(
 	// Sampled records still waiting for a decision, by item key (several samples of one key all wait).
 	const pendingSamples = new Map<string, PendingSample[]>();
 
-	const accsFor = (r: ReviewRecord, time: number): Acc[] => {
+	const accsFor = (r: ReviewRecord, time: number): Acc[] =>
+		accsOf(time, r.reviewerId ?? NO_REVIEWER, r.tier ?? UNKNOWN_TIER);
+	const accsOf = (time: number, reviewer: string, tier: string): Acc[] => {
 		const out = [total];
 		const add = (dimension: MetricsDimension, key: string): void => {
 			const id = `${dimension}\u0000${key}`;
@@ -232,20 +297,55 @@ export async function computeMetrics(
 			out.push(g.acc);
 		};
 		if (dims.has('period')) add('period', periodKey(time, options.period));
-		if (dims.has('reviewer')) add('reviewer', r.reviewerId ?? NO_REVIEWER);
-		if (dims.has('tier')) add('tier', r.tier ?? UNKNOWN_TIER);
+		if (dims.has('reviewer')) add('reviewer', reviewer);
+		if (dims.has('tier')) add('tier', tier);
 		return out;
 	};
 	const viewKey = (r: ReviewRecord): string =>
 		JSON.stringify([r.reviewerId, r.executionId, r.itemKey]);
-	const counted = new Set<string>();
-	/** True the first time an outcome (decided / expired) of a request is seen. */
-	const firstOutcome = (r: ReviewRecord): boolean => {
+	const open = new Map<string, OpenRequest>();
+	/** Identities with an outcome record; the value says whether the request itself was counted too. */
+	const outcomeSeen = new Map<string, boolean>();
+	/**
+	 * Registers an outcome (decided / expired) record, even outside the range, so a duplicate just
+	 * inside it is not counted either; closes its open request unless it comes after To. True the
+	 * first time an outcome of the request is seen.
+	 */
+	const firstOutcome = (r: ReviewRecord, time: number | null): boolean => {
 		const id = outcomeIdentity(r);
 		if (id === null) return true;
-		if (counted.has(id)) return false;
-		counted.add(id);
-		return true;
+		const first = !outcomeSeen.has(id);
+		if (first) outcomeSeen.set(id, open.has(id));
+		if (to === undefined || time === null || time <= to) open.delete(id);
+		return first;
+	};
+	/** Counts a `requested` record: once per request (identity), not once per reviewer link. */
+	const countRequest = (r: ReviewRecord, time: number): void => {
+		const id = requestIdentity(r);
+		if (id === null) {
+			for (const a of accsFor(r, time)) a.requests++;
+			return;
+		}
+		const known = open.get(id);
+		if (known) {
+			for (const a of accsFor(r, time)) {
+				if (known.countedIn.has(a)) continue;
+				known.countedIn.add(a);
+				a.requests++;
+			}
+			return;
+		}
+		const seen = outcomeSeen.get(id);
+		if (seen === true) return; // a further link of a request already counted and closed
+		const accs = accsFor(r, time);
+		for (const a of accs) a.requests++;
+		if (seen === false) {
+			// Its outcome was logged first: counted now, and already closed.
+			outcomeSeen.set(id, true);
+			return;
+		}
+		const expiresAt = r.details !== null && typeof r.details.expiresAt === 'string' ? r.details.expiresAt : null;
+		open.set(id, { deadline: parseTime(expiresAt), time, tier: r.tier ?? UNKNOWN_TIER, countedIn: new Set(accs) });
 	};
 
 	for await (const r of records) {
@@ -267,8 +367,7 @@ export async function computeMetrics(
 			const vk = viewKey(r);
 			const viewedAt = parseTime(r.viewedAt) ?? views.get(vk) ?? null;
 			views.delete(vk);
-			// Registered even outside the range, so a duplicate just inside it is not counted either.
-			const first = firstOutcome(r);
+			const first = firstOutcome(r, time);
 			if (!inRange || r.decision === null || !first) continue;
 			const decidedAt = parseTime(r.decidedAt) ?? time;
 			let reviewMs: number | null = null;
@@ -286,13 +385,15 @@ export async function computeMetrics(
 			continue;
 		}
 		if (r.event === 'expired') {
-			const first = firstOutcome(r);
+			const first = firstOutcome(r, time);
 			if (inRange && first) for (const a of accsFor(r, time)) a.expired++;
 			continue;
 		}
 		if (!inRange) continue;
 		if (r.event === 'requested') {
-			for (const a of accsFor(r, time)) a.requests++;
+			countRequest(r, time);
+		} else if ((r.event as string) === TAMPER_SUSPECTED) {
+			for (const a of accsFor(r, time)) a.tamperSuspected++;
 		} else if (r.event === 'sampled') {
 			const accs = accsFor(r, time);
 			for (const a of accs) a.sampled++;
@@ -307,6 +408,16 @@ export async function computeMetrics(
 	}
 	for (const list of pendingSamples.values()) {
 		for (const s of list) for (const a of s.accs) a.sampledUnreviewed++;
+	}
+	for (const request of open.values()) {
+		if (request.deadline !== null && request.deadline <= asOf) {
+			for (const a of accsOf(request.time, NO_REVIEWER, request.tier)) {
+				a.expired++;
+				a.expiredUnrecorded++;
+			}
+		} else {
+			for (const a of request.countedIn) a.pending++;
+		}
 	}
 
 	const order: MetricsDimension[] = ['period', 'reviewer', 'tier'];

@@ -2,3 +2,4 @@ export * from './signingKey';
 export * from './linkToken';
 export * from './csrf';
 export * from './reviewUrl';
+export * from './decisionMac';

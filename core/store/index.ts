@@ -27,7 +27,7 @@ interface CommonConfig {
 }
 
 export type ReviewStoreConfig =
-	| (CommonConfig & { backend: 'file'; directory?: string; verifyOnOpen?: boolean })
+	| (CommonConfig & { backend: 'file'; directory?: string; verifyOnOpen?: boolean; readOnly?: boolean })
 	| (CommonConfig & { backend: 'postgres'; connection: PostgresConnection });
 
 /** `<N8N_USER_FOLDER or home>/.n8n/hitl`, where n8n keeps its own data too. */
@@ -65,6 +65,7 @@ async function openUncached(config: ReviewStoreConfig): Promise<ReviewStore> {
 			chain,
 			checkpointKey,
 			verifyOnOpen: config.verifyOnOpen,
+			readOnly: config.readOnly,
 		});
 	}
 	if (config.backend === 'postgres') return PostgresReviewStore.open({ connection: config.connection, chain, checkpointKey });
@@ -112,7 +113,9 @@ export async function openReviewStore(config: ReviewStoreConfig): Promise<Review
 		putReviewRequests: (requests) => store.putReviewRequests(requests),
 		getReviewRequest: (id) => store.getReviewRequest(id),
 		listReviewRequests: (groupId) => store.listReviewRequests(groupId),
-		resolveReviewRequest: (id, status, outcome) => store.resolveReviewRequest(id, status, outcome),
+		resolveReviewRequest: (id, resolution) => store.resolveReviewRequest(id, resolution),
+		terminalRecord: (id) => store.terminalRecord(id),
+		listOverdueRequests: (now, limit) => store.listOverdueRequests(now, limit),
 		claimGroupResume: (groupId) => store.claimGroupResume(groupId),
 		close: async () => {},
 	};

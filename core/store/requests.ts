@@ -1,7 +1,16 @@
-/** Checks for the gate's review requests, shared by both backends. */
+/** Checks for the gate's review requests and their resolutions, shared by both backends. */
 import { canonicalize } from '../canonicalJson';
 import { StoreUsageError } from './errors';
-import type { ReviewOutcome, ReviewRequest } from './types';
+import {
+	REQUEST_BINDING_KEY,
+	TERMINAL_EVENTS,
+	type RequestBinding,
+	type Resolution,
+	type ReviewOutcome,
+	type ReviewRecord,
+	type ReviewRecordInput,
+	type ReviewRequest,
+} from './types';
 
 const STATUSES = ['pending', 'decided', 'expired'];
 
@@ -20,8 +29,10 @@ export function checkReviewRequest(r: ReviewRequest): ReviewRequest {
 	if (!STATUSES.includes(r.status)) fail(`status must be one of ${STATUSES.join(', ')}`);
 	if (r.payload === null || typeof r.payload !== 'object' || Array.isArray(r.payload)) fail('payload must be an object');
 	if (r.outcome !== null && (typeof r.outcome !== 'object' || Array.isArray(r.outcome))) fail('outcome must be an object or null');
+	if (r.mac !== undefined && r.mac !== null && (typeof r.mac !== 'string' || r.mac.length > 512)) fail('mac must be a string or null');
+	// An absent MAC is stored as null: the request then cannot pass the gate's authentication.
 	try {
-		return JSON.parse(canonicalize(r)) as ReviewRequest;
+		return JSON.parse(canonicalize({ ...r, mac: r.mac ?? null })) as ReviewRequest;
 	} catch (error) {
 		return fail(`not JSON data (${(error as Error).message})`);
 	}
@@ -38,4 +49,67 @@ export function checkOutcome(status: 'decided' | 'expired', outcome: ReviewOutco
 	} catch (error) {
 		throw new StoreUsageError(`Review outcome is not JSON data (${(error as Error).message})`);
 	}
+}
+
+/** The request binding a stored record carries (details.hitlRequest), or null when it has none or a malformed one. */
+export function requestBindingOf(record: Pick<ReviewRecord, 'details'>): RequestBinding | null {
+	const raw = record.details?.[REQUEST_BINDING_KEY];
+	if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return null;
+	const b = raw as Record<string, unknown>;
+	const str = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 512;
+	const opt = (v: unknown): v is string | null => v === null || str(v);
+	if (!str(b.id) || !str(b.groupId) || !str(b.nodeId) || !opt(b.keyId) || !opt(b.mac)) return null;
+	return { id: b.id, groupId: b.groupId, nodeId: b.nodeId, keyId: b.keyId, mac: b.mac };
+}
+
+/** True for a record that ends a gate request: a terminal event bound to a request. */
+export function isRequestTerminalRecord(record: Pick<ReviewRecord, 'event' | 'details'>): boolean {
+	return (TERMINAL_EVENTS as readonly string[]).includes(record.event) && requestBindingOf(record) !== null;
+}
+
+/** Refuses a plain append of a record that claims to end a gate request: only a resolution may. */
+export function refuseReservedBinding(input: ReviewRecordInput): void {
+	const details = input.details;
+	if (details !== null && typeof details === 'object' && Object.prototype.hasOwnProperty.call(details, REQUEST_BINDING_KEY)) {
+		throw new StoreUsageError(
+			`details.${REQUEST_BINDING_KEY} is reserved: only the HITL Gate's resolution of a review request writes it`,
+		);
+	}
+}
+
+/**
+ * Checks a resolution against the request it ends and returns its outcome as JSON data: the record's
+ * event matches the status, its binding names this request, and a decision's outcome says what the
+ * record says. Throws {@link StoreUsageError} before anything is written.
+ */
+export function checkResolution(request: ReviewRequest, resolution: Resolution): ReviewOutcome | null {
+	const outcome = checkOutcome(resolution.status, resolution.outcome);
+	const record = resolution.record;
+	if (record.event !== resolution.status) {
+		throw new StoreUsageError(`A ${resolution.status} request needs a "${resolution.status}" record, not "${String(record.event)}"`);
+	}
+	const binding = requestBindingOf({ details: record.details ?? null });
+	if (!binding || binding.id !== request.id || binding.groupId !== request.groupId || binding.nodeId !== request.nodeId) {
+		throw new StoreUsageError(`The terminal record must carry details.${REQUEST_BINDING_KEY} naming request ${request.id}, its group and node`);
+	}
+	if (outcome && (record.decision !== outcome.decision || record.reviewerId !== outcome.reviewerId)) {
+		throw new StoreUsageError('The terminal record and the outcome disagree on the decision or the reviewer');
+	}
+	return outcome;
+}
+
+/**
+ * The outcome a terminal record stands for: what the working state is rebuilt from. `finalJson` is the
+ * approved content kept beside the chain (bound by the record's finalSha256), null when unknown.
+ */
+export function outcomeFromRecord(record: ReviewRecord, finalJson: Record<string, unknown> | null): ReviewOutcome | null {
+	if (record.event !== 'decided' || record.decision === null) return null;
+	return {
+		decision: record.decision,
+		reviewerId: record.reviewerId ?? '',
+		decidedAt: record.decidedAt ?? record.recordedAt,
+		comment: record.comment,
+		edits: record.edits ?? [],
+		finalJson,
+	};
 }

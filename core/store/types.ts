@@ -14,8 +14,32 @@ export const REVIEW_EVENTS = [
 	'sampled',
 	'note',
 	'repaired',
+	'tamper_suspected',
 ] as const;
 export type ReviewEvent = (typeof REVIEW_EVENTS)[number];
+
+/** Events that end a review request; a gate request has at most one such record in the chain. */
+export const TERMINAL_EVENTS = ['decided', 'expired'] as const;
+export type TerminalEvent = (typeof TERMINAL_EVENTS)[number];
+
+/**
+ * The reserved `details` key that binds a terminal record to the gate request it ends. Only
+ * {@link ReviewStore.resolveReviewRequest} writes records carrying it (a plain `append` is refused), so
+ * the chain alone tells which requests ended and how: the working state is an index rebuilt from it.
+ */
+export const REQUEST_BINDING_KEY = 'hitlRequest';
+
+export interface RequestBinding {
+	/** The review request's id. */
+	id: string;
+	groupId: string;
+	/** n8n node id of the gate that issued the request. */
+	nodeId: string;
+	/** Key id of the gate signing key that made `mac`; null for records written without the key (expiry sweep). */
+	keyId: string | null;
+	/** The gate's MAC over the decision (see core/decisionMac.ts); null when written without the key. */
+	mac: string | null;
+}
 
 export const REVIEW_DECISIONS = ['approved', 'rejected', 'approved_with_edits'] as const;
 export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
@@ -25,6 +49,10 @@ export interface FieldEdit {
 	path: string;
 	before: unknown;
 	after: unknown;
+	/** Set (and `before` null) when the value was too large to log in full: SHA-256 of its canonical JSON. */
+	beforeSha256?: string;
+	/** Set (and `after` null) when the value was too large to log in full: SHA-256 of its canonical JSON. */
+	afterSha256?: string;
 }
 
 /**
@@ -137,7 +165,7 @@ export interface QueryResult {
 	nextCursor: string | null;
 }
 
-/** Status of one review request held by the gate. */
+/** Status of one review request held by the gate (an index of the chain: see {@link REQUEST_BINDING_KEY}). */
 export type ReviewRequestStatus = 'pending' | 'decided' | 'expired';
 
 export interface ReviewOutcome {
@@ -167,7 +195,29 @@ export interface ReviewRequest {
 	outcome: ReviewOutcome | null;
 	/** Anything the gate needs to render the page again (draft, editable fields, tier...). JSON only. */
 	payload: Record<string, unknown>;
+	/**
+	 * The gate's MAC over the request's definition (everything but status and outcome), so state read
+	 * back from the store is authenticated before it is shown or released; null for requests made
+	 * without a key (tests, other callers).
+	 */
+	mac: string | null;
 }
+
+/** Ending a request: the new status, its outcome, and the terminal record written in the same step. */
+export interface Resolution {
+	status: 'decided' | 'expired';
+	outcome: ReviewOutcome | null;
+	/**
+	 * The terminal record. Its event must match `status`, and its `details.hitlRequest` must name the
+	 * request (id, groupId, nodeId); the caller adds keyId and mac there.
+	 */
+	record: ReviewRecordInput;
+}
+
+export type ResolveResult =
+	| { applied: true; request: ReviewRequest; record: ReviewRecord }
+	/** Nothing was written: the request had already ended; `record` is its terminal record, if the chain has one. */
+	| { applied: false; request: ReviewRequest; record: ReviewRecord | null };
 
 export interface ReviewStore {
 	/** Identifies the chain; records of one chain share `seq` space. */
@@ -186,14 +236,17 @@ export interface ReviewStore {
 	getReviewRequest(id: string): Promise<ReviewRequest | null>;
 	listReviewRequests(groupId: string): Promise<ReviewRequest[]>;
 	/**
-	 * Atomic compare-and-set pending → decided (or expired). Exactly one concurrent caller gets
-	 * `applied: true`; every other caller gets the request as it now stands.
+	 * Ends a pending request in one atomic step: its terminal record is appended to the chain and the
+	 * request becomes decided (or expired) under the same lock (file) or in the same transaction
+	 * (Postgres), or neither happens. Exactly one concurrent caller gets `applied: true`; a request
+	 * never gets a second terminal record. A record the store cannot accept (too large, invalid)
+	 * throws before anything changes.
 	 */
-	resolveReviewRequest(
-		id: string,
-		status: 'decided' | 'expired',
-		outcome: ReviewOutcome | null,
-	): Promise<{ applied: boolean; request: ReviewRequest }>;
+	resolveReviewRequest(id: string, resolution: Resolution): Promise<ResolveResult>;
+	/** The request's terminal record, read from the chain; null when the chain has none. */
+	terminalRecord(id: string): Promise<ReviewRecord | null>;
+	/** Pending requests whose deadline is before `now` (oldest deadline first, at most `limit`). */
+	listOverdueRequests(now: Date, limit?: number): Promise<ReviewRequest[]>;
 	/** Claims the one right to resume a group's execution; true for exactly one caller. */
 	claimGroupResume(groupId: string): Promise<boolean>;
 

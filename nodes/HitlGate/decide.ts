@@ -1,18 +1,19 @@
 /**
- * Recording a decision: form edits → final item, atomic compare-and-set in the store, the `decided`
- * record, and — for exactly one caller — resuming the execution once every request of the group is
- * resolved.
+ * Recording a decision: form edits → final item, one atomic store step that writes the MAC'd
+ * `decided` record and marks the request decided (or neither), and — for exactly one caller — resuming
+ * the execution once every request of the group has a verified terminal record in the chain.
  */
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { applyEdits, type EditError } from '../../core/edits';
-import type { LinkClaims } from '../../core/links';
+import { assertStorable, normaliseInput, RecordError } from '../../core/chain';
+import { applyEdits, sha256Json, type EditError } from '../../core/edits';
+import type { LinkClaims, SigningKey } from '../../core/links';
 import type { FieldEdit, ReviewDecision, ReviewOutcome, ReviewRequest, ReviewStore } from '../../core/store/types';
 import { maxTier, type Tier } from '../../core/tiers';
+import { expiryResolution, type ExpiryReason } from '../shared/expiry';
 import type { ClientInfo } from './clientInfo';
-import { draftSha256 } from './draft';
-import { requestRecordFields } from './records';
-import { buildOutputs } from './resume';
+import { decisionResolution, draftOf, reportTamper, verdictFor, type Verdict } from './ledger';
+import { buildOutputs, type ReleasedRequest } from './resume';
 import { asGatePayload, type GatePayload } from './types';
 
 export interface DecisionInput {
@@ -29,6 +30,7 @@ export type DecisionResult =
 	| { kind: 'already'; reviewer: string; at: string }
 	| { kind: 'expired' }
 	| { kind: 'bad_edit'; errors: EditError[] }
+	| { kind: 'too_large'; message: string }
 	| { kind: 'decided'; resume: IWebhookResponseData | null };
 
 export async function decide(
@@ -37,19 +39,21 @@ export async function decide(
 	request: ReviewRequest,
 	payload: GatePayload,
 	input: DecisionInput,
+	keys: readonly SigningKey[],
 	now: Date,
 ): Promise<DecisionResult> {
 	let edits: FieldEdit[] = [];
 	let finalJson: Record<string, unknown> | null = null;
-	if (input.decision === 'approve') {
-		// Batch requests carry several items; reviewers approve them as shown (edits are per item).
-		const original = payload.items.length === 1 ? payload.items[0].json : null;
-		if (original) {
-			const applied = applyEdits(original, payload.editable, input.edits);
-			if (!applied.ok) return { kind: 'bad_edit', errors: applied.errors };
-			edits = applied.edits;
-			finalJson = applied.final;
-		}
+	const single = payload.items.length === 1;
+	if (!single && Object.keys(input.edits).length > 0) {
+		// A batch is decided as shown; refuse edits the page never offered, as single mode does.
+		return { kind: 'bad_edit', errors: Object.keys(input.edits).map((path) => ({ path, message: `"${path}" is not an editable field: a batch is approved or rejected as shown.` })) };
+	}
+	if (input.decision === 'approve' && single) {
+		const applied = applyEdits(payload.items[0].json, payload.editable, input.edits);
+		if (!applied.ok) return { kind: 'bad_edit', errors: applied.errors };
+		edits = applied.edits;
+		finalJson = applied.final;
 	}
 	const decision: ReviewDecision =
 		input.decision === 'reject' ? 'rejected' : edits.length > 0 ? 'approved_with_edits' : 'approved';
@@ -61,77 +65,104 @@ export async function decide(
 		edits,
 		finalJson,
 	};
-	const cas = await store.resolveReviewRequest(request.id, 'decided', outcome);
-	if (!cas.applied) {
-		if (cas.request.status === 'expired') return { kind: 'expired' };
-		return {
-			kind: 'already',
-			reviewer: cas.request.outcome?.reviewerId ?? 'another reviewer',
-			at: cas.request.outcome?.decidedAt ?? now.toISOString(),
-		};
-	}
-	await store.append({
-		event: 'decided',
-		decision,
-		reviewerId: input.claims.rev,
-		...requestRecordFields(request, payload),
-		decidedAt: outcome.decidedAt,
+	const resolution = decisionResolution({
+		request,
+		payload,
+		outcome,
+		finalSha256: sha256Json(finalJson ?? draftOf(payload)),
 		queueTimeMs: now.getTime() - new Date(request.createdAt).getTime(),
-		finalSha256: draftSha256(finalJson ?? (payload.items.length === 1 ? payload.items[0].json : payload.items.map((i) => i.json))),
-		edits,
-		comment: outcome.comment,
 		linkKeyId: input.claims.kid,
 		linkNonce: input.claims.nonce,
-		clientIp: input.client.clientIp,
-		userAgent: input.client.userAgent,
+		client: input.client,
+		key: keys[0],
 	});
-	return { kind: 'decided', resume: await resumeIfComplete(ctx, store, request.groupId, now) };
+	// The store's own checks, before anything is decided: a record it cannot take is the reviewer's to shorten.
+	let unstorable: string | null = null;
+	try {
+		assertStorable(normaliseInput(resolution.record), store.chain);
+	} catch (error) {
+		unstorable = error instanceof RecordError ? error.message.split(';')[0] : String(error);
+	}
+	if (unstorable !== null) {
+		return { kind: 'too_large', message: `Your decision cannot be recorded (${unstorable}). Shorten your comment or edits. Nothing was decided.` };
+	}
+	const result = await store.resolveReviewRequest(request.id, resolution);
+	if (!result.applied) {
+		if (result.record?.event === 'expired' || (!result.record && result.request.status === 'expired')) return { kind: 'expired' };
+		return {
+			kind: 'already',
+			reviewer: result.record?.reviewerId ?? 'another reviewer',
+			at: result.record?.decidedAt ?? result.record?.recordedAt ?? now.toISOString(),
+		};
+	}
+	return { kind: 'decided', resume: await resumeIfComplete(ctx, store, request.groupId, keys, now) };
 }
 
-/** Expires the group's pending requests whose deadline passed; resumes through Timed Out if that completes it. */
+/**
+ * Expires the group's pending requests whose deadline passed (each with its own `expired` record);
+ * resumes through Timed Out if that completes the group.
+ */
 export async function expireGroup(
 	ctx: IWebhookFunctions,
 	store: ReviewStore,
 	groupId: string,
+	keys: readonly SigningKey[],
 	now: Date,
+	reason: ExpiryReason = 'expired_link_posted',
 ): Promise<IWebhookResponseData | null> {
 	for (const r of await store.listReviewRequests(groupId)) {
-		if (r.status !== 'pending' || now.getTime() < new Date(r.expiresAt).getTime()) continue;
-		const cas = await store.resolveReviewRequest(r.id, 'expired', null);
-		if (!cas.applied) continue;
-		const payload = asGatePayload(r.payload);
-		await store.append({
-			event: 'expired',
-			...requestRecordFields(r, payload),
-			details: { expiresAt: r.expiresAt, reviewers: r.reviewers },
-		});
+		// Whether a request ended is the chain's to say (a stored status could be forged); the store's
+		// resolution refuses a second terminal record anyway.
+		if (now.getTime() < new Date(r.expiresAt).getTime() || (await store.terminalRecord(r.id))) continue;
+		await store.resolveReviewRequest(r.id, expiryResolution(r, reason, keys[0]));
 	}
-	return await resumeIfComplete(ctx, store, groupId, now);
+	return await resumeIfComplete(ctx, store, groupId, keys, now);
 }
 
-async function resumeIfComplete(
+/**
+ * Resumes the run once every request of the group has ended in a verified terminal record; exactly one
+ * caller gets to. A request whose stored state cannot be backed by the chain holds the whole run (it
+ * may still time out) and is reported as `tamper_suspected`.
+ */
+export async function resumeIfComplete(
 	ctx: IWebhookFunctions,
 	store: ReviewStore,
 	groupId: string,
+	keys: readonly SigningKey[],
 	now: Date,
 ): Promise<IWebhookResponseData | null> {
 	const group = await store.listReviewRequests(groupId);
-	if (group.length === 0 || group.some((r) => r.status === 'pending')) return null;
+	if (group.length === 0) return null;
+	const released: ReleasedRequest[] = [];
+	let complete = true;
+	for (const request of group) {
+		const verdict: Verdict = await verdictFor(store, request, keys);
+		if (verdict.kind === 'tampered') {
+			await reportTamper(store, request, verdict.reason);
+			complete = false;
+		} else if (verdict.kind === 'pending') {
+			complete = false;
+		} else {
+			released.push({ request, payload: asGatePayload(request.payload) as GatePayload, verdict });
+		}
+	}
+	if (!complete) return null;
 	if (!(await store.claimGroupResume(groupId))) return null;
-	setCustomData(ctx, group);
-	return { noWebhookResponse: true, workflowData: buildOutputs(group, now) };
+	setCustomData(ctx, released);
+	return { noWebhookResponse: true, workflowData: buildOutputs(released, now) };
 }
 
 /** Execution custom data (shown in n8n's execution list): decision, reviewer(s), tier. */
-function setCustomData(ctx: IWebhookFunctions, group: ReviewRequest[]): void {
+function setCustomData(ctx: IWebhookFunctions, group: ReleasedRequest[]): void {
 	const decisions = new Set<string>();
 	const reviewers = new Set<string>();
 	let tier: Tier | null = null;
 	let unclassified = false;
-	for (const r of group) {
-		decisions.add(r.status === 'decided' && r.outcome ? r.outcome.decision : 'timed_out');
-		if (r.outcome && r.status === 'decided') reviewers.add(r.outcome.reviewerId);
-		const t = asGatePayload(r.payload)?.tier ?? null;
+	for (const { payload, verdict } of group) {
+		const record = verdict.record;
+		decisions.add(verdict.kind === 'decided' && record.decision ? record.decision : 'timed_out');
+		if (verdict.kind === 'decided' && record.reviewerId) reviewers.add(record.reviewerId);
+		const t = payload.tier;
 		if (t === null) unclassified = true;
 		else tier = tier === null ? t : maxTier(tier, t);
 	}

@@ -2,6 +2,7 @@
 import { sha256Json } from '../../core/edits';
 import type { Tier } from '../../core/tiers';
 import { isTier } from '../../core/tiers';
+import { unverifiedReason, type RiskProvenance } from './riskProvenance';
 
 /**
  * The item as plain JSON (what n8n stores anyway): drops `undefined`, turns Dates into strings, so
@@ -34,20 +35,46 @@ export function shownFields(json: Record<string, unknown>, paths: string[]): Rec
 }
 
 export interface RiskSummary {
-	/** `null` when the item was not classified: the page and mail then say to treat it as high. */
+	/**
+	 * `null` when the item was not classified: the page and mail then say to treat it as high.
+	 * `'high'` when the annotation is not verified (unknown risk is high risk), whatever it claims.
+	 */
 	tier: Tier | null;
 	reasons: string[];
-	/** The annotation as it came, carried into the output's `hitl.blastRadius`. */
+	/** The annotation as it came; carried into the output's `hitl.blastRadius` only when verified. */
 	annotation: Record<string, unknown> | null;
+	/**
+	 * True only when a Blast Radius Router produced the annotation in this execution
+	 * (riskProvenance.ts). False for an unverified annotation and when there is none.
+	 */
+	verified: boolean;
 }
 
-/** Reads the Blast Radius Router's `blastRadius` annotation, leniently (reasons may be strings or objects). */
-export function riskOf(json: Record<string, unknown>): RiskSummary {
+/** An annotation's claims, shown (labelled as such) next to the reason it is not trusted. */
+function claimedTier(annotation: Record<string, unknown>): string {
+	const t = annotation.tier;
+	return typeof t === 'string' ? JSON.stringify(t.slice(0, 40)) : 'none';
+}
+
+/**
+ * Reads the Blast Radius Router's `blastRadius` annotation, leniently (reasons may be strings or
+ * objects). Without a verified `provenance` the annotation is not trusted: tier `high`, and the
+ * reasons say why (its own reasons are not repeated: they are as unverified as its tier).
+ */
+export function riskOf(json: Record<string, unknown>, provenance: RiskProvenance | null): RiskSummary {
 	const raw = json.blastRadius;
 	if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-		return { tier: null, reasons: [], annotation: null };
+		return { tier: null, reasons: [], annotation: null, verified: false };
 	}
 	const annotation = raw as Record<string, unknown>;
+	if (provenance?.verified !== true) {
+		return {
+			tier: 'high',
+			reasons: [unverifiedReason(provenance?.detail ?? null), `The item claimed tier ${claimedTier(annotation)} (not trusted)`],
+			annotation,
+			verified: false,
+		};
+	}
 	const tier = isTier(annotation.tier) ? annotation.tier : null;
 	const reasons: string[] = [];
 	if (Array.isArray(annotation.reasons)) {
@@ -60,5 +87,5 @@ export function riskOf(json: Record<string, unknown>): RiskSummary {
 			}
 		}
 	}
-	return { tier, reasons, annotation };
+	return { tier, reasons, annotation, verified: true };
 }

@@ -9,13 +9,15 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { SigningKey } from '../../core/links';
-import { buildReviewUrl, randomToken, signLinkToken, signingKeysFromCredential } from '../../core/links';
+import { buildReviewUrl, randomToken, signLinkToken, signingKeysFromCredential, signRequest } from '../../core/links';
 import type { ReviewRequest, ReviewStore } from '../../core/store/types';
 import { maxTier, type Tier } from '../../core/tiers';
+import { expireOverdueRequests, expiryResolution } from '../shared/expiry';
 import { openReviewStore } from '../shared/reviewStore';
 import { draftSha256, plainJson, riskOf } from './draft';
+import { riskVerifierFor } from './riskProvenance';
 import { notifyReviewers, type IssuedLink } from './notify/send';
-import { requestRecordFields } from './records';
+import { requestRecordFields } from '../shared/requestRecords';
 import { isExpressionParameter, parseReviewerList, readGateSettings } from './settings';
 import type { GatePayload } from './types';
 
@@ -98,10 +100,14 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 		let tier: Tier | null = null;
 		const reasons: string[] = [];
 		let unclassified = false;
-		for (const it of gateItems) {
-			const risk = riskOf(it.json);
+		let unverified = false;
+		// Trusted only if a Blast Radius Router of this execution produced it; otherwise high (riskProvenance.ts).
+		const verifyRisk = riskVerifierFor(this);
+		const risks = gateItems.map((it) => riskOf(it.json, verifyRisk(it.index, it.json.blastRadius)));
+		for (const risk of risks) {
 			if (risk.tier === null) unclassified = true;
 			else tier = tier === null ? risk.tier : maxTier(tier, risk.tier);
+			if (risk.annotation !== null && !risk.verified) unverified = true;
 			for (const r of risk.reasons) if (!reasons.includes(r)) reasons.push(r);
 		}
 		// One unclassified item makes the batch unclassified: unknown risk is shown as high.
@@ -114,7 +120,9 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 			message,
 			tier,
 			tierReasons: reasons,
-			blastRadius: gateItems.length === 1 ? riskOf(gateItems[0].json).annotation : null,
+			riskProvenance: unverified ? 'unverified' : unclassified ? 'none' : 'router',
+			// Only a verified annotation goes on into `hitl.blastRadius`.
+			blastRadius: risks.length === 1 && risks[0].verified ? risks[0].annotation : null,
 		};
 		const draft = gateItems.length === 1 ? gateItems[0].json : gateItems.map((g) => g.json);
 		requests.push({
@@ -130,6 +138,8 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 			status: 'pending',
 			outcome: null,
 			payload: payload as unknown as Record<string, unknown>,
+			// Signed below, once every request of the run is built.
+			mac: null,
 		});
 		perRequestReviewers.push(reviewers);
 	};
@@ -146,6 +156,9 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 			makeRequest([gi], sharedReviewers ?? reviewersFor(this, gi.index), messageOf(gi.index));
 		}
 	}
+
+	// The request's own MAC: what is read back from the store is authenticated before it is shown or released.
+	for (const request of requests) request.mac = signRequest(request, signingKey);
 
 	// One link per (reviewer, request): the decision then names a person.
 	const iat = Math.floor(now.getTime() / 1000);
@@ -166,6 +179,7 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 	const byId = new Map(requests.map((r) => [r.id, r]));
 	const store = await openReviewStore(this);
 	try {
+		await closeOverdueRequests(this, store, now, signingKey);
 		await store.putReviewRequests(requests);
 		for (const link of links) {
 			const request = byId.get(link.requestId) as ReviewRequest;
@@ -181,7 +195,7 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 		}
 		await notifyReviewers(this, settings, byId, links, subjectOf, deadline);
 	} catch (error) {
-		await abandon(store, requests, error);
+		await abandon(store, requests, signingKey, error);
 		throw error instanceof NodeApiError || error instanceof NodeOperationError
 			? error
 			: new NodeOperationError(node, error as Error, {
@@ -216,19 +230,26 @@ function heldBinary(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex:
 	return { binary };
 }
 
+/**
+ * Every request ends in exactly one terminal record, also when n8n's own timer released its run (the
+ * gate's code does not run then): close overdue requests of earlier runs now. Never fails the run.
+ */
+async function closeOverdueRequests(ctx: IExecuteFunctions, store: ReviewStore, now: Date, key: SigningKey): Promise<void> {
+	try {
+		await expireOverdueRequests(store, now, { key });
+	} catch (error) {
+		ctx.logger.warn(`HITL Gate could not close overdue review requests: ${(error as Error).message}`);
+	}
+}
+
 /** Sending failed: the requests must not stay decidable for a run that will never resume. */
-async function abandon(store: ReviewStore, requests: ReviewRequest[], cause: unknown): Promise<void> {
+async function abandon(store: ReviewStore, requests: ReviewRequest[], key: SigningKey, cause: unknown): Promise<void> {
+	const error = String((cause as Error)?.message ?? cause).slice(0, 500);
 	for (const r of requests) {
 		try {
-			const cas = await store.resolveReviewRequest(r.id, 'expired', null);
-			if (!cas.applied) continue;
-			await store.append({
-				event: 'expired',
-				...requestRecordFields(r, r.payload as unknown as GatePayload),
-				details: { reason: 'notification_failed', error: String((cause as Error)?.message ?? cause).slice(0, 500) },
-			});
+			await store.resolveReviewRequest(r.id, expiryResolution(r, 'notification_failed', key, { error }));
 		} catch {
-			// The original error is what the user must see; the deadline also ends these requests.
+			// The original error is what the user must see; the deadline sweep also ends these requests.
 		}
 	}
 }

@@ -57,6 +57,7 @@ export function sendReviewPage(res: Response, status: number, s: ReviewPageState
 			reviewer: s.claims.rev,
 			tier: s.payload.tier,
 			tierReasons: s.payload.tierReasons,
+			riskUnverified: s.payload.riskProvenance === 'unverified',
 			requestedAt: s.request.createdAt,
 			expiresAt: s.request.expiresAt,
 			draftSha256: s.request.draftSha256,

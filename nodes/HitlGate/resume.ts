@@ -1,29 +1,38 @@
-/** Turning the group's resolved requests into the gate's three outputs. */
+/**
+ * Turning the group's verified terminal records into the gate's three outputs. Only what
+ * ledger.ts verified against the chain gets here: the decision, reviewer and time come from the
+ * terminal record, the content from the request, checked against the record's hashes.
+ */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { ReviewRequest } from '../../core/store/types';
 import { OUTPUT_APPROVED, OUTPUT_REJECTED, OUTPUT_TIMED_OUT } from './description';
 import { draftSha256 } from './draft';
-import { asGatePayload } from './types';
+import type { Verdict } from './ledger';
+import type { GatePayload } from './types';
+
+export interface ReleasedRequest {
+	request: ReviewRequest;
+	payload: GatePayload;
+	verdict: Extract<Verdict, { kind: 'decided' | 'expired' }>;
+}
 
 function ms(iso: string): number {
 	return new Date(iso).getTime();
 }
 
 /**
- * Every request of the group, decided or expired → `[timedOut, approved, rejected]`.
+ * Every request of the group, ended → `[timedOut, approved, rejected]`.
  * If any request expired, the whole run leaves through Timed Out: the same thing n8n does when the
  * deadline fires on its own, so the outcome does not depend on who noticed the deadline first.
  */
-export function buildOutputs(requests: ReviewRequest[], now: Date): INodeExecutionData[][] {
+export function buildOutputs(released: ReleasedRequest[], now: Date): INodeExecutionData[][] {
 	const outputs: INodeExecutionData[][] = [[], [], []];
-	const timedOut = requests.some((r) => r.status !== 'decided');
-	const sorted = [...requests].sort((a, b) => a.itemIndex - b.itemIndex);
-	for (const request of sorted) {
-		const payload = asGatePayload(request.payload);
-		if (!payload) continue;
-		const outcome = request.outcome;
-		for (const item of payload.items) {
+	const timedOut = released.some((r) => r.verdict.kind !== 'decided');
+	const sorted = [...released].sort((a, b) => a.request.itemIndex - b.request.itemIndex);
+	for (const { request, payload, verdict } of sorted) {
+		const record = verdict.record;
+		payload.items.forEach((item, position) => {
 			const common = {
 				requestId: request.id,
 				// n8n rewrites pairedItem when a webhook resumes a multi-output node; this stays true.
@@ -31,9 +40,12 @@ export function buildOutputs(requests: ReviewRequest[], now: Date): INodeExecuti
 				requestedAt: request.createdAt,
 				draftSha256: request.draftSha256,
 				linkKeyId: payload.linkKeyId,
+				logSeq: record.seq,
 				...(payload.blastRadius ? { blastRadius: payload.blastRadius } : {}),
 			};
-			if (timedOut || !outcome) {
+			const binary = item.binary ? { binary: item.binary as INodeExecutionData['binary'] } : {};
+			if (timedOut || verdict.kind !== 'decided') {
+				const decided = verdict.kind === 'decided' ? record : null;
 				outputs[OUTPUT_TIMED_OUT].push({
 					json: {
 						...item.json,
@@ -44,40 +56,38 @@ export function buildOutputs(requests: ReviewRequest[], now: Date): INodeExecuti
 							queueTimeMs: now.getTime() - ms(request.createdAt),
 							expiresAt: request.expiresAt,
 							// A decision made before the deadline on another item of the run is kept for the record.
-							earlierDecision: outcome ? { decision: outcome.decision, reviewer: outcome.reviewerId, decidedAt: outcome.decidedAt } : null,
+							earlierDecision: decided ? { decision: decided.decision, reviewer: decided.reviewerId, decidedAt: decided.decidedAt } : null,
 							comment: null,
 							edits: [],
 							finalSha256: request.draftSha256,
 							...common,
 						} as IDataObject,
 					},
-					...(item.binary ? { binary: item.binary as INodeExecutionData['binary'] } : {}),
+					...binary,
 					pairedItem: { item: item.index },
 				});
-				continue;
+				return;
 			}
-			const approved = outcome.decision !== 'rejected';
-			// Edits apply to single-item requests; in batch mode items leave as they were shown.
-			const finalJson =
-				approved && payload.items.length === 1 && outcome.finalJson ? outcome.finalJson : item.json;
+			const approved = record.decision !== 'rejected';
+			const finalJson = verdict.json[position] ?? item.json;
 			outputs[approved ? OUTPUT_APPROVED : OUTPUT_REJECTED].push({
 				json: {
 					...finalJson,
 					hitl: {
-						decision: outcome.decision,
-						reviewer: outcome.reviewerId,
-						decidedAt: outcome.decidedAt,
-						queueTimeMs: ms(outcome.decidedAt) - ms(request.createdAt),
-						comment: outcome.comment,
-						edits: approved ? outcome.edits : [],
+						decision: record.decision,
+						reviewer: record.reviewerId,
+						decidedAt: record.decidedAt,
+						queueTimeMs: ms(record.decidedAt ?? record.recordedAt) - ms(request.createdAt),
+						comment: record.comment,
+						edits: approved ? (record.edits ?? []) : [],
 						finalSha256: draftSha256(finalJson),
 						...common,
 					} as unknown as IDataObject,
 				},
-				...(item.binary ? { binary: item.binary as INodeExecutionData['binary'] } : {}),
+				...binary,
 				pairedItem: { item: item.index },
 			});
-		}
+		});
 	}
 	return outputs;
 }

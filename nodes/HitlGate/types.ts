@@ -21,7 +21,14 @@ export interface GatePayload {
 	message: string;
 	tier: Tier | null;
 	tierReasons: string[];
-	/** The Blast Radius Router's annotation (per-item mode), carried into `hitl.blastRadius`. */
+	/**
+	 * Where the risk annotation came from: `router` — a Blast Radius Router of this execution produced
+	 * it (every item's); `unverified` — some item carried one no Router of this execution produced
+	 * (its tier is then high); `none` — otherwise (some item not classified). Absent in requests
+	 * stored before this field existed.
+	 */
+	riskProvenance?: 'router' | 'unverified' | 'none';
+	/** The Blast Radius Router's verified annotation (per-item mode), carried into `hitl.blastRadius`. */
 	blastRadius: Record<string, unknown> | null;
 	hashClientInfo: boolean;
 	workflowId: string | null;

@@ -1,8 +1,11 @@
 /**
  * The gate's second half, served on n8n's waiting webhook. GET shows the review page and never
- * decides; POST with a valid link and CSRF token decides through an atomic compare-and-set in the
- * store, and the one caller that completes the group resumes the execution. Every failure answers a
- * page and leaves the execution waiting (an exception here would end the run with an error).
+ * decides; POST with a valid link and CSRF token decides through one atomic store step (the MAC'd
+ * terminal record and the request's new state, or neither), and the one caller that completes the
+ * group resumes the execution. Stored requests are authenticated (their MAC, their draft's hash) before
+ * anything is shown; whether a request ended is read from the chain, not from its stored status.
+ * Every failure answers a page and leaves the execution waiting (an exception here would end the run
+ * with an error).
  */
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
@@ -11,8 +14,9 @@ import { linkTokenFromQuery, signingKeysFromCredential, verifyCsrfToken, verifyL
 import type { ReviewRequest, ReviewStore } from '../../core/store/types';
 import { clientInfo } from './clientInfo';
 import { decide, expireGroup } from './decide';
+import { reportTamper, verdictFor } from './ledger';
 import { parseDecisionForm } from './page';
-import { requestRecordFields } from './records';
+import { requestRecordFields } from '../shared/requestRecords';
 import { sendMessage, sendReviewPage } from './respond';
 import { openReviewStore } from '../shared/reviewStore';
 import { asGatePayload, type GatePayload } from './types';
@@ -65,7 +69,7 @@ async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 			try {
 				const request = await store.getReviewRequest(requestId);
 				if (request && request.executionId === executionId && request.nodeId === node.id) {
-					resume = await expireGroup(ctx, store, request.groupId, now);
+					resume = await expireGroup(ctx, store, request.groupId, keys, now);
 				}
 			} finally {
 				await store.close();
@@ -79,22 +83,33 @@ async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const store = await openReviewStore(ctx);
 	try {
 		const request = await store.getReviewRequest(claims.req);
-		const payload = request ? asGatePayload(request.payload) : null;
-		// The token is genuine, so a mismatch here means lost state or a link for another run.
-		if (!request || !payload || request.executionId !== executionId || request.nodeId !== node.id || request.draftSha256 !== claims.dh) {
+		if (!request || request.executionId !== executionId || request.nodeId !== node.id) {
+			// The token is genuine, so this means lost state or a link for another run.
 			sendMessage(res, { kind: 'invalid' });
 			return WAIT;
 		}
+		// Never show or decide on state the gate cannot authenticate: its MAC, the draft's hash recomputed
+		// from the stored content, the link's own draft hash, and — once it ended — its terminal record
+		// in the chain (whose MAC must verify). The stored status alone decides nothing.
+		const verdict = request.draftSha256 === claims.dh
+			? await verdictFor(store, request, keys)
+			: ({ kind: 'tampered', reason: 'the stored draft hash differs from the one the link was issued for' } as const);
+		if (verdict.kind === 'tampered') {
+			await reportTamper(store, request, verdict.reason, { reviewerId: claims.rev });
+			sendMessage(res, { kind: 'error', detail: 'This review cannot be shown: its stored data failed an integrity check. Nothing was decided; the review log records the problem for the workflow owner.' });
+			return WAIT;
+		}
+		const payload = asGatePayload(request.payload) as GatePayload;
 		if (!request.reviewers.includes(claims.rev)) {
 			sendMessage(res, { kind: 'forbidden' });
 			return WAIT;
 		}
-		if (request.status === 'decided' && request.outcome) {
-			sendMessage(res, { kind: 'already', reviewer: request.outcome.reviewerId, at: request.outcome.decidedAt });
+		if (verdict.kind === 'decided') {
+			sendMessage(res, { kind: 'already', reviewer: verdict.record.reviewerId ?? 'another reviewer', at: verdict.record.decidedAt ?? verdict.record.recordedAt });
 			return WAIT;
 		}
-		if (request.status === 'expired' || now.getTime() >= new Date(request.expiresAt).getTime()) {
-			const resume = method === 'POST' ? await expireGroup(ctx, store, request.groupId, now) : null;
+		if (verdict.kind === 'expired' || now.getTime() >= new Date(request.expiresAt).getTime()) {
+			const resume = method === 'POST' ? await expireGroup(ctx, store, request.groupId, keys, now) : null;
 			sendMessage(res, { kind: 'expired' });
 			return resume ?? WAIT;
 		}
@@ -168,7 +183,7 @@ async function post(
 		edits: form.edits,
 		claims,
 		client: clientInfo(ctx, payload.hashClientInfo, keys[0]),
-	}, now);
+	}, keys, now);
 	switch (result.kind) {
 		case 'already':
 			sendMessage(res, { kind: 'already', reviewer: result.reviewer, at: result.at });
@@ -177,7 +192,10 @@ async function post(
 			sendMessage(res, { kind: 'expired' });
 			return WAIT;
 		case 'bad_edit':
-			sendReviewPage(res, 400, { ...retry, error: 'Some edits could not be applied; see the fields below.', editErrors: result.errors });
+			sendReviewPage(res, 400, { ...retry, error: 'Some edits could not be applied; see the fields below. Nothing was decided.', editErrors: result.errors });
+			return WAIT;
+		case 'too_large':
+			sendReviewPage(res, 400, { ...retry, error: result.message });
 			return WAIT;
 		case 'decided':
 			sendMessage(res, { kind: 'recorded', decision: form.decision });

@@ -1,9 +1,19 @@
 /**
- * The review-log fields every gate record about one request shares (requested, viewed, decided,
- * expired), built in one place so the records of a request always describe it the same way.
+ * The review-log fields every record about one gate request shares (requested, viewed, decided,
+ * expired, tamper_suspected), built in one place so the records of a request always describe it the
+ * same way — whether the gate writes them or Review Log's expiry sweep does.
  */
 import type { ReviewRecordInput, ReviewRequest } from '../../core/store/types';
-import type { GatePayload } from './types';
+import type { Tier } from '../../core/tiers';
+
+/** The parts of the gate's request payload these fields come from. */
+export interface RequestDescription {
+	workflowId: string | null;
+	workflowName: string | null;
+	nodeName: string;
+	tier: Tier | null;
+	tierReasons: string[];
+}
 
 export type RequestRecordFields = Pick<
 	ReviewRecordInput,
@@ -11,7 +21,7 @@ export type RequestRecordFields = Pick<
 >;
 
 /** `payload` may be null when a stored request's payload is unreadable; the record still names the request. */
-export function requestRecordFields(request: ReviewRequest, payload: GatePayload | null): RequestRecordFields {
+export function requestRecordFields(request: ReviewRequest, payload: RequestDescription | null): RequestRecordFields {
 	return {
 		requestedAt: request.createdAt,
 		workflowId: payload?.workflowId ?? null,

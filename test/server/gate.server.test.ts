@@ -5,8 +5,9 @@
  * Chromium plays the reviewer and the scanner. Every outcome is read back from n8n's execution
  * history (REST) and from the review log file the gate writes.
  *
- * All runs start in beforeAll, so the two that must outlive their 5 s deadline wait while the others
- * are tested.
+ * All runs but one start in beforeAll, so the one that must outlive its 5 s deadline waits while the
+ * others are tested. The expired-link run starts later, at a moment chosen so that n8n's own wait
+ * timer cannot release it before the test uses its link (see `quietWindowStart`).
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -85,17 +86,65 @@ function reviewersOf(c: Case): string[] {
 
 let workflowId = '';
 let webhookPath = '';
-/** Started in beforeAll: uses the expired run's link as soon as its deadline has passed. */
-let expiredProbe: Promise<{ view: WebhookResponse; decide: WebhookResponse; waitingBefore: boolean }>;
 
-async function probeExpiredLink(c: Case): Promise<{ view: WebhookResponse; decide: WebhookResponse; waitingBefore: boolean }> {
+interface ExpiredProbe {
+	/** Whether n8n still held the run as waiting once the deadline had passed, before the link was used. */
+	waitingAtDeadline: boolean;
+	view: WebhookResponse;
+	/** Whether the run was still waiting after the GET (a GET never changes state). */
+	waitingAfterView: boolean;
+	decide: WebhookResponse;
+}
+
+/** Uses the run's link just after the request's deadline. */
+async function probeExpiredLink(c: Case): Promise<ExpiredProbe> {
 	const link = linkOf(c, who('grace'));
-	// Just after the deadline the link carries (its `exp`, unix seconds).
-	await sleep(Math.max(0, Number(claimsOf(link).exp) * 1000 + 700 - Date.now()));
+	// After the stored deadline (milliseconds), not only after the link's `exp` (whole seconds, up to
+	// 999 ms earlier): between the two the gate shows "expired" but does not expire the request yet.
+	await sleep(Math.max(0, deadlineOf(c) + 700 - Date.now()));
+	const waitingAtDeadline = (await n8n.getExecution(c.executionId as string)).status === 'waiting';
 	const view = await get(link);
-	const waitingBefore = (await n8n.getExecution(c.executionId as string)).status === 'waiting';
+	const waitingAfterView = (await n8n.getExecution(c.executionId as string)).status === 'waiting';
 	const decide = await post(link, { decision: 'approve', csrf: 'x' });
-	return { view, decide, waitingBefore };
+	return { waitingAtDeadline, view, waitingAfterView, decide };
+}
+
+/**
+ * n8n releases a waiting run by itself: its WaitTracker (n8n/dist/wait-tracker.js) queries the
+ * database every 60 s, counted from server start, for runs due within 70 s and sets a timer for each
+ * at its deadline. A run with a 5 s deadline is therefore released by n8n exactly at the deadline if
+ * a poll falls between its start and its deadline, else at the first poll after it. Only while no
+ * poll has seen the run does its expired link reach the gate (410); once n8n has released it, n8n
+ * itself answers 409. Which one happens depends on the poll's phase, so the tests control it.
+ */
+const WAIT_TRACKER_PERIOD_MS = 60_000;
+
+/** The request's deadline, to the millisecond, from its `requested` record. */
+function deadlineOf(c: Case): number {
+	const requested = requestedRecords(c)[0];
+	return Date.parse(String((requested.details as Record<string, unknown>).expiresAt));
+}
+
+/**
+ * When n8n's wait poll runs, learned from a run it released (the timeout case): an interval that
+ * held a poll; every later poll lies a multiple of 60 s after it.
+ */
+function pollPhaseFrom(c: Case, released: ExecutionDetail): { from: number; to: number } {
+	const releasedAt = released.data.resultData.runData['Timed Out'][0].startTime;
+	// Well after the deadline: the poll ran just before the release. Around the deadline: the poll that
+	// set n8n's timer ran somewhere between the run's start and the release.
+	return releasedAt > deadlineOf(c) + 2000 ? { from: releasedAt - 2000, to: releasedAt } : { from: c.startedAt as number, to: releasedAt };
+}
+
+/** The earliest moment from now after which `lengthMs` passes without a poll (3 s slack for timer drift each side). */
+function quietWindowStart(phase: { from: number; to: number }, lengthMs: number, now = Date.now()): number {
+	const slack = 3000;
+	for (let k = 0; ; k++) {
+		const earliest = phase.to + k * WAIT_TRACKER_PERIOD_MS + slack;
+		const latest = phase.from + (k + 1) * WAIT_TRACKER_PERIOD_MS - slack - lengthMs;
+		if (latest < earliest) throw new Error(`n8n's poll phase is known only to ${phase.to - phase.from} ms: no quiet window of ${lengthMs} ms`);
+		if (now <= latest) return Math.max(now, earliest);
+	}
 }
 
 function loadFixture(): WorkflowJson {
@@ -169,15 +218,34 @@ interface LogRecord {
 	[key: string]: unknown;
 }
 
-/** The review log as an auditor reads it: the JSON Lines file the gate appends to. */
+/**
+ * The review log as an auditor reads it: the JSON Lines file the gate appends to. A missing file is
+ * an error, not an empty log: "no decided record" must never pass because nothing was written at all.
+ */
 function logRecords(executionId: string): LogRecord[] {
 	const file = path.join(info.n8n.userFolder, '.n8n', 'hitl', 'default.jsonl');
-	if (!existsSync(file)) return [];
+	if (!existsSync(file)) throw new Error(`the review log ${file} does not exist: the gate wrote nothing there`);
 	return readFileSync(file, 'utf8')
 		.split('\n')
 		.filter((line) => line.trim() !== '')
 		.map((line) => JSON.parse(line) as LogRecord)
 		.filter((r) => r.executionId === executionId);
+}
+
+/** The run's `requested` records, after checking there is one per item and reviewer (one per link sent). */
+function requestedRecords(c: Case): LogRecord[] {
+	const requested = logRecords(c.executionId as string).filter((r) => r.event === 'requested');
+	expect(requested.map((r) => r.reviewerId).sort()).toEqual(c.items.flatMap(() => reviewersOf(c)).sort());
+	return requested;
+}
+
+/**
+ * The run's log records, once it is checked that the gate logged the run's requests: an assertion
+ * that some record is absent then cannot pass on a log that missed the run altogether.
+ */
+function recordsOfRun(c: Case): LogRecord[] {
+	requestedRecords(c);
+	return logRecords(c.executionId as string);
 }
 
 /** Signs a link token the way the package does, from the documented format (not the package's code). */
@@ -230,9 +298,9 @@ describe('HITL Gate on a real n8n server', () => {
 		const deployed = await n8n.deployWorkflow(workflow);
 		workflowId = deployed.id;
 		webhookPath = `gate-${RUN}`;
-		// The two short-deadline runs first: their clocks run while the other tests work.
-		await Promise.all([startCase(cases.timeout), startCase(cases.expired)]);
-		expiredProbe = probeExpiredLink(cases.expired);
+		// The short-deadline run first: its clock runs while the other tests work. The expired-link run
+		// starts in its own test, once n8n's poll phase is known.
+		await startCase(cases.timeout);
 		await Promise.all([startCase(cases.approve), startCase(cases.reject), startCase(cases.scanner)]);
 	});
 
@@ -241,7 +309,7 @@ describe('HITL Gate on a real n8n server', () => {
 	});
 
 	it('puts each run to wait and emails each reviewer one mail: HTML and text, escaped draft, tier, reasons, personal links', async () => {
-		for (const c of Object.values(cases)) {
+		for (const c of Object.values(cases).filter((x) => x !== cases.expired)) {
 			const execution = await n8n.getExecution(c.executionId as string);
 			expect(execution.status).toBe('waiting');
 			expect(ranOutputs(execution)).toEqual([]);
@@ -345,7 +413,7 @@ describe('HITL Gate on a real n8n server', () => {
 		const noReason = await post(bobItem1, { csrf, decision: 'reject', comment: '   ' });
 		expect(noReason.status).toBe(400);
 		expect(noReason.text).toContain('reason');
-		expect(logRecords(c.executionId as string).filter((r) => r.event === 'decided')).toHaveLength(0);
+		expect(recordsOfRun(c).filter((r) => r.event === 'decided')).toHaveLength(0);
 		const rejected = await post(bobItem1, { csrf, decision: 'reject', comment: 'Wrong candidate' });
 		expect(rejected.status).toBe(200);
 		expect(titleOf(rejected.text)).toBe('Decision recorded');
@@ -408,7 +476,7 @@ describe('HITL Gate on a real n8n server', () => {
 		const erinCsrf = csrfOf((await get(linkOf(c, who('erin')))).text);
 		expect((await post(link, { csrf: erinCsrf, decision: 'approve' })).status).toBe(403);
 		expect((await n8n.getExecution(c.executionId as string)).status).toBe('waiting');
-		expect(logRecords(c.executionId as string).filter((r) => r.event === 'decided')).toHaveLength(0);
+		expect(recordsOfRun(c).filter((r) => r.event === 'decided')).toHaveLength(0);
 	});
 
 	it('scanners decide nothing: HEAD, an Outlook-like GET, a browser following every link with scripts on, 50 rapid GETs', async () => {
@@ -438,7 +506,7 @@ describe('HITL Gate on a real n8n server', () => {
 		const execution = await n8n.getExecution(c.executionId as string);
 		expect(execution.status).toBe('waiting');
 		expect(ranOutputs(execution)).toEqual([]);
-		const records = logRecords(c.executionId as string);
+		const records = recordsOfRun(c);
 		expect(records.filter((r) => r.event === 'decided')).toHaveLength(0);
 		// Views are recorded once per reviewer, not once per scanner hit.
 		expect(records.filter((r) => r.event === 'viewed').map((r) => r.reviewerId).sort()).toEqual(reviewersOf(c).sort());
@@ -479,27 +547,40 @@ describe('HITL Gate on a real n8n server', () => {
 		expect(later.filter((e) => e.id === c.executionId)).toHaveLength(1);
 	});
 
-	it('an expired link is refused (410) and ends the wait through Timed Out, never Approved', async () => {
+	it('an expired link on a run n8n has not released yet is refused (410), and its POST ends the wait through Timed Out, never Approved', async () => {
+		// Start the run where no poll of n8n's WaitTracker can fall between its start and the end of the
+		// probe (20 s covers start, mail, the 5 s deadline and both requests), so the gate must answer.
+		const timedOut = await n8n.waitForExecutionStatus(cases.timeout.executionId as string, 'success', 150_000);
+		await sleep(quietWindowStart(pollPhaseFrom(cases.timeout, timedOut), 20_000) - Date.now());
 		const c = cases.expired;
-		const { view, decide, waitingBefore } = await expiredProbe;
-		// 410 from the gate, or n8n's 409 if its own timer released the run first (a race with its
-		// 60 s poller that the gate usually wins here).
-		expect([410, 409]).toContain(view.status);
-		expect([410, 409]).toContain(decide.status);
-		// A GET after the deadline changes nothing: the run was still waiting after it.
-		if (view.status === 410) expect(waitingBefore).toBe(true);
-		const execution = await n8n.waitForExecutionStatus(c.executionId as string, 'success', 120_000);
+		await startCase(c);
+		const { waitingAtDeadline, view, waitingAfterView, decide } = await probeExpiredLink(c);
+		expect(waitingAtDeadline).toBe(true); // the precondition: n8n has not released the run itself
+		expect(view.status).toBe(410);
+		expect(waitingAfterView).toBe(true); // a GET after the deadline changes nothing
+		expect(decide.status).toBe(410);
+		const execution = await n8n.waitForExecutionStatus(c.executionId as string, 'success', 60_000);
 		expect(ranOutputs(execution)).toEqual(['Timed Out']);
 		expect(nodeOutput(execution, 'Timed Out')).toHaveLength(1);
-		const records = logRecords(c.executionId as string);
+		// The gate's own path: annotated, with one `expired` record and no decision.
+		expect(nodeOutputs(execution, GATE)[0][0].json.hitl).toMatchObject({ decision: 'timed_out', reviewer: null });
+		expect(execution.customData ?? execution.data.resultData.metadata).toMatchObject({ hitl_decision: 'timed_out' });
+		const records = recordsOfRun(c);
 		expect(records.filter((r) => r.event === 'decided')).toHaveLength(0);
-		if (decide.status === 410) {
-			// The gate's own path: annotated, with an `expired` record.
-			expect(nodeOutputs(execution, GATE)[0][0].json.hitl).toMatchObject({ decision: 'timed_out', reviewer: null });
-			expect(records.filter((r) => r.event === 'expired')).toHaveLength(1);
-			expect(execution.customData ?? execution.data.resultData.metadata).toMatchObject({ hitl_decision: 'timed_out' });
-		}
-		process.stderr.write(`[gate] expired-link run released by ${decide.status === 410 ? 'the gate (POST after the deadline)' : "n8n's wait timer"}\n`);
+		expect(records.filter((r) => r.event === 'expired')).toHaveLength(1);
+	}, 300_000);
+
+	it("once n8n's own timer has released a run, its link gets n8n's 409 and changes nothing", async () => {
+		const c = cases.timeout;
+		const released = await n8n.waitForExecutionStatus(c.executionId as string, 'success', 150_000);
+		const link = linkOf(c, who('frank'));
+		expect((await get(link)).status).toBe(409);
+		expect((await post(link, { decision: 'approve', csrf: 'x' })).status).toBe(409);
+		const after = await n8n.getExecution(c.executionId as string);
+		expect(after.status).toBe('success');
+		expect(after.stoppedAt).toBe(released.stoppedAt);
+		expect(ranOutputs(after)).toEqual(['Timed Out']);
+		expect(recordsOfRun(c).filter((r) => r.event === 'decided')).toHaveLength(0);
 	});
 
 	it('a deadline passes with no decision: the item leaves through Timed Out and Approved never runs', async () => {
@@ -511,7 +592,7 @@ describe('HITL Gate on a real n8n server', () => {
 		const outputs = nodeOutputs(execution, GATE);
 		expect(outputs[1] ?? []).toHaveLength(0);
 		expect(outputs[2] ?? []).toHaveLength(0);
-		expect(logRecords(c.executionId as string).filter((r) => r.event === 'decided')).toHaveLength(0);
+		expect(recordsOfRun(c).filter((r) => r.event === 'decided')).toHaveLength(0);
 		process.stderr.write(`[gate] 5 s deadline released after ${Math.round((Date.now() - (c.startedAt as number)) / 1000)} s\n`);
 	});
 });

@@ -1,27 +1,65 @@
 /**
- * The gate's working state for the file backend: one JSON file per request group
- * (`g-<sha256(groupId)>.json`) and one index file per request id (`i-<sha256(id)>` → group id),
- * replaced atomically (temp + fsync + rename + fsync dir). Mutations run under the log's lock, so
- * the pending → decided compare-and-set is atomic across processes. Reads need no lock: a rename
- * is atomic, so a reader sees the old or the new file, never half of one.
+ * The gate's working state for the file backend — an index of the chain, never a second source of truth.
+ *
+ * Files in `<chain>.requests/`, each replaced atomically (temp + fsync + rename + fsync dir):
+ * - `g-<sha256(groupId)>.json`: the requests of one gate run, plus, per ended request, where its
+ *   terminal record sits in the log (seq, byte offset, length);
+ * - `i-<sha256(id)>`: request id → group id;
+ * - `o-<sha256(groupId)>`: marks a group that still has pending requests (the expiry sweep lists these);
+ * - `c-<sha256>.json`: approved content, by the SHA-256 of its canonical JSON (the record's finalSha256),
+ *   written before the terminal record so a crash right after the record loses nothing;
+ * - `watermark.json`: how far the log has been replayed into this index.
+ *
+ * Every mutation runs under the log's lock. Ending a request appends the terminal record (the commit
+ * point) and then updates the group file; a crash in between is repaired by the next lock holder,
+ * which replays the log from the watermark and applies any terminal record the index lacks.
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 
-import { sha256Hex } from '../../chain';
+import { canonicalize } from '../../canonicalJson';
+import { MAX_RECORD_BYTES, parseRecordLine, sha256Hex } from '../../chain';
+import { readLines } from '../../lineReader';
 import { StoreCorruptError, StoreUsageError } from '../errors';
-import { checkOutcome, checkReviewRequest } from '../requests';
-import type { ReviewOutcome, ReviewRequest } from '../types';
+import { checkReviewRequest, isRequestTerminalRecord, outcomeFromRecord, requestBindingOf } from '../requests';
+import type { ReviewOutcome, ReviewRecord, ReviewRequest } from '../types';
 import { fsyncDir, readFileOrNull, writeFileAtomic } from './fsUtil';
+
+/** Where a request's terminal record sits in the log. */
+export interface TerminalPointer {
+	seq: number;
+	offset: number;
+	length: number;
+}
 
 interface GroupFile {
 	groupId: string;
 	resumeClaimed: boolean;
 	requests: ReviewRequest[];
+	terminals?: Record<string, TerminalPointer>;
 }
+
+/** The log as the caller holds it under the lock. */
+export interface LogPosition {
+	path: string;
+	ino: number;
+	size: number;
+}
+
+interface Watermark {
+	ino: number;
+	size: number;
+}
+
+/** Replay progress is saved at least every this many bytes (a restart then replays at most that). */
+const WATERMARK_SAVE_BYTES = 1 << 20;
+const HEX64 = /^[0-9a-f]{64}$/;
 
 export class FileRequestState {
 	private ready = false;
+	/** Replay progress of this process; the file copy may lag behind it. */
+	private watermark: Watermark | null = null;
+	private savedWatermark: Watermark | null = null;
 
 	constructor(private readonly dir: string) {}
 
@@ -31,6 +69,14 @@ export class FileRequestState {
 
 	private idPath(id: string): string {
 		return join(this.dir, `i-${sha256Hex(id)}`);
+	}
+
+	private openPath(groupId: string): string {
+		return join(this.dir, `o-${sha256Hex(groupId)}`);
+	}
+
+	private contentPath(sha256: string): string {
+		return join(this.dir, `c-${sha256}.json`);
 	}
 
 	private async ensureDir(): Promise<void> {
@@ -52,6 +98,24 @@ export class FileRequestState {
 		}
 	}
 
+	private async writeGroup(group: GroupFile): Promise<void> {
+		await writeFileAtomic(this.groupPath(group.groupId), JSON.stringify(group));
+		const open = group.requests.some((r) => r.status === 'pending');
+		if (open) return;
+		await fs.unlink(this.openPath(group.groupId)).catch((error: NodeJS.ErrnoException) => {
+			if (error.code !== 'ENOENT') throw error;
+		});
+	}
+
+	private async findGroup(id: string): Promise<{ group: GroupFile; request: ReviewRequest } | null> {
+		const groupId = await readFileOrNull(this.idPath(id));
+		if (groupId === null) return null;
+		const group = await this.readGroup(groupId);
+		const request = group?.requests.find((r) => r.id === id);
+		return group && request ? { group, request } : null;
+	}
+
+	/** Under the lock. */
 	async put(requests: ReviewRequest[]): Promise<void> {
 		const checked = requests.map((r) => checkReviewRequest(r));
 		const ids = new Set<string>();
@@ -68,39 +132,151 @@ export class FileRequestState {
 		for (const [groupId, list] of byGroup) {
 			const group = (await this.readGroup(groupId)) ?? { groupId, resumeClaimed: false, requests: [] };
 			group.requests.push(...list);
-			await writeFileAtomic(this.groupPath(groupId), JSON.stringify(group));
+			if (list.some((r) => r.status === 'pending')) await writeFileAtomic(this.openPath(groupId), groupId);
+			await this.writeGroup(group);
 			for (const r of list) await writeFileAtomic(this.idPath(r.id), groupId);
 		}
 	}
 
 	async get(id: string): Promise<ReviewRequest | null> {
-		const groupId = await readFileOrNull(this.idPath(id));
-		if (groupId === null) return null;
-		const group = await this.readGroup(groupId);
-		return group?.requests.find((r) => r.id === id) ?? null;
+		return (await this.findGroup(id))?.request ?? null;
 	}
 
 	async list(groupId: string): Promise<ReviewRequest[]> {
 		return (await this.readGroup(groupId))?.requests ?? [];
 	}
 
-	async resolve(
-		id: string,
-		status: 'decided' | 'expired',
-		outcome: ReviewOutcome | null,
-	): Promise<{ applied: boolean; request: ReviewRequest }> {
-		const checkedOutcome = checkOutcome(status, outcome);
-		const groupId = await readFileOrNull(this.idPath(id));
-		const group = groupId === null ? null : await this.readGroup(groupId);
-		const request = group?.requests.find((r) => r.id === id);
-		if (!group || !request) throw new StoreUsageError(`Unknown review request ${id}`);
-		if (request.status !== 'pending') return { applied: false, request };
-		request.status = status;
-		request.outcome = checkedOutcome;
-		await writeFileAtomic(this.groupPath(group.groupId), JSON.stringify(group));
-		return { applied: true, request };
+	/** The request and where its terminal record is (if the index knows one). */
+	async lookup(id: string): Promise<{ request: ReviewRequest; terminal: TerminalPointer | null } | null> {
+		const found = await this.findGroup(id);
+		if (!found) return null;
+		return { request: found.request, terminal: found.group.terminals?.[id] ?? null };
 	}
 
+	/** Pending requests past their deadline, from the groups marked open. Read-only. */
+	async overdue(now: Date, limit: number): Promise<ReviewRequest[]> {
+		let names: string[];
+		try {
+			names = await fs.readdir(this.dir);
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+			throw error;
+		}
+		const due: ReviewRequest[] = [];
+		for (const name of names) {
+			if (!name.startsWith('o-') || name.includes('.tmp-')) continue;
+			const groupId = await readFileOrNull(join(this.dir, name));
+			if (groupId === null) continue;
+			const group = await this.readGroup(groupId);
+			for (const r of group?.requests ?? []) {
+				if (r.status === 'pending' && Date.parse(r.expiresAt) < now.getTime()) due.push(r);
+			}
+		}
+		return due.sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt)).slice(0, limit);
+	}
+
+	/** Under the lock: keeps approved content beside the chain before the record that names it is written. */
+	async putContent(json: Record<string, unknown>): Promise<string> {
+		await this.ensureDir();
+		const text = canonicalize(json);
+		const sha = sha256Hex(text);
+		if ((await readFileOrNull(this.contentPath(sha))) !== text) await writeFileAtomic(this.contentPath(sha), text);
+		return sha;
+	}
+
+	/** Approved content by its SHA-256; null when missing or when the file does not hash to its name. */
+	async content(sha256: string | null): Promise<Record<string, unknown> | null> {
+		if (sha256 === null || !HEX64.test(sha256)) return null;
+		const text = await readFileOrNull(this.contentPath(sha256));
+		if (text === null || sha256Hex(text) !== sha256) return null;
+		return JSON.parse(text) as Record<string, unknown>;
+	}
+
+	/**
+	 * Under the lock: records that a terminal record now ends its request. The first terminal record of a
+	 * request wins; a pending request takes its status and outcome from the record (the outcome given by
+	 * the caller that just wrote it, or else rebuilt from the record and the content beside the chain).
+	 */
+	async applyTerminal(record: ReviewRecord, pointer: TerminalPointer, outcome?: ReviewOutcome | null): Promise<ReviewRequest | null> {
+		const binding = requestBindingOf(record);
+		if (!binding) return null;
+		const group = await this.readGroup(binding.groupId);
+		const request = group?.requests.find((r) => r.id === binding.id);
+		if (!group || !request) return null;
+		group.terminals ??= {};
+		if (group.terminals[binding.id]) return request;
+		group.terminals[binding.id] = pointer;
+		// The record is the truth: the index takes its status and outcome from it.
+		request.status = record.event === 'decided' ? 'decided' : 'expired';
+		request.outcome = outcome !== undefined ? outcome : outcomeFromRecord(record, await this.content(record.finalSha256));
+		await this.writeGroup(group);
+		return request;
+	}
+
+	private async loadWatermark(ino: number): Promise<Watermark | null> {
+		if (this.watermark?.ino === ino) return this.watermark;
+		const text = await readFileOrNull(join(this.dir, 'watermark.json'));
+		if (text === null) return null;
+		try {
+			const w = JSON.parse(text) as Watermark;
+			if (w.ino !== ino || !Number.isSafeInteger(w.size) || w.size < 0) return null;
+			this.savedWatermark = w;
+			return w;
+		} catch {
+			return null;
+		}
+	}
+
+	private async saveWatermark(w: Watermark): Promise<void> {
+		await this.ensureDir();
+		await writeFileAtomic(join(this.dir, 'watermark.json'), JSON.stringify(w));
+		this.savedWatermark = w;
+	}
+
+	/** True when every record up to `log.size` has been applied to the index. */
+	inSync(log: Pick<LogPosition, 'ino' | 'size'>): boolean {
+		return this.watermark?.ino === log.ino && this.watermark.size === log.size;
+	}
+
+	/** After this process appended a record that needs no applying: the index stays in sync. */
+	advance(from: LogPosition, to: number): void {
+		if (this.inSync(from)) this.watermark = { ino: from.ino, size: to };
+	}
+
+	/** After a failure between writing a record and applying it: replay from `offset` next time. */
+	rewind(ino: number, offset: number): void {
+		if (this.watermark?.ino === ino && this.watermark.size > offset) this.watermark = { ino, size: offset };
+	}
+
+	/**
+	 * Under the lock: applies every terminal record between the watermark and the end of the log (written
+	 * by another process, or by one that crashed before updating the index). The first call on a log
+	 * without a watermark rebuilds the index from the whole chain.
+	 */
+	async catchUp(log: LogPosition): Promise<void> {
+		let mark = await this.loadWatermark(log.ino);
+		if (mark === null || mark.size > log.size) mark = { ino: log.ino, size: 0 };
+		if (mark.size === log.size) {
+			this.watermark = mark;
+			return;
+		}
+		let applied = 0;
+		for await (const raw of readLines(log.path, { maxLineBytes: MAX_RECORD_BYTES, start: mark.size, end: log.size })) {
+			const parsed = raw.text === null || !raw.terminated ? null : parseRecordLine(raw.text);
+			if (!parsed?.ok || parsed.computedHash !== parsed.record.hash) {
+				throw new StoreCorruptError(`The review log ${log.path} is damaged at byte ${raw.offset}; run verify for details`);
+			}
+			if (isRequestTerminalRecord(parsed.record)) {
+				const length = Buffer.byteLength(raw.text as string, 'utf8') + 1;
+				if (await this.applyTerminal(parsed.record, { seq: parsed.record.seq, offset: raw.offset, length })) applied++;
+			}
+		}
+		this.watermark = { ino: log.ino, size: log.size };
+		const saved = this.savedWatermark?.ino === log.ino ? this.savedWatermark.size : 0;
+		if (applied > 0 || log.size - saved >= WATERMARK_SAVE_BYTES) await this.saveWatermark(this.watermark);
+	}
+
+	/** Under the lock. */
 	async claimResume(groupId: string): Promise<boolean> {
 		const group = await this.readGroup(groupId);
 		if (!group || group.resumeClaimed) return false;

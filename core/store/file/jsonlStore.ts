@@ -5,25 +5,31 @@
  * else re-read the tail), one write(2) of the whole line on an O_APPEND descriptor, fsync, then
  * acknowledge. A failed or short write or a failed fsync makes the store unusable (never retried:
  * after a failed fsync the kernel may have dropped the dirty pages, so a retry could "succeed"
- * without the data). A cut-off last line (crash mid-write) is moved to a quarantine file and
- * recorded with a `repaired` record; damage anywhere else fails closed.
+ * without the data). A cut-off last line (a crash mid-write: no line break at the end) is moved to a
+ * quarantine file and recorded with a `repaired` record; a complete line that does not check out, and
+ * damage anywhere else, fail closed — only a torn tail is ever repaired. A store opened `readOnly`
+ * (Review Log's Verify) never writes, not even that repair.
+ *
+ * Gate requests: ending one appends its terminal record and updates the request index under the same
+ * lock (see fileRequests.ts); the index is replayed from the log, so the chain alone decides.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { assertChainName, createRecord, MAX_RECORD_BYTES, normaliseInput, parseRecordLine, ZERO_HASH } from '../../chain';
+import { assertChainName, assertStorable, createRecord, MAX_RECORD_BYTES, normaliseInput, parseRecordLine, ZERO_HASH } from '../../chain';
+import { checkResolution, refuseReservedBinding, requestBindingOf } from '../requests';
 import { type CheckpointKey, type CheckpointKeyConfig, checkpointKeyList, signCheckpoint } from '../../checkpoint';
 import { readLines } from '../../lineReader';
 import { verifyFile } from '../../verify';
 import { StoreCorruptError, StoreFatalError, StoreUsageError } from '../errors';
 import { encodeCursor, matchesQuery, normaliseQuery } from '../query';
 import type {
-	QueryFilter, QueryPage, QueryResult, ReviewOutcome, ReviewRecord, ReviewRecordBody, ReviewRecordInput,
+	QueryFilter, QueryPage, QueryResult, Resolution, ResolveResult, ReviewRecord, ReviewRecordBody, ReviewRecordInput,
 	ReviewRequest, ReviewStore, SignedCheckpoint, VerifyResult,
 } from '../types';
-import { FileRequestState } from './fileRequests';
+import { FileRequestState, type TerminalPointer } from './fileRequests';
 import { fsyncDir } from './fsUtil';
 import { FileLock } from './lock';
 import { readTail } from './tail';
@@ -34,6 +40,11 @@ export interface FileStoreOptions {
 	checkpointKey?: CheckpointKeyConfig;
 	/** Verify the whole chain when the store opens (default true); see the README on large logs. */
 	verifyOnOpen?: boolean;
+	/**
+	 * Open for reading only (Review Log's Verify): no directory or file is created, a torn tail is not
+	 * repaired, and every write is refused. A missing log reads as empty.
+	 */
+	readOnly?: boolean;
 	lockTimeoutMs?: number;
 	now?: () => Date;
 }
@@ -68,12 +79,16 @@ export class JsonlReviewStore implements ReviewStore {
 	private readonly keys: CheckpointKey[] | null;
 	private readonly now: () => Date;
 
+	private readonly readOnly: boolean;
+
 	private constructor(
 		readonly chain: string,
 		readonly directory: string,
-		private readonly fd: FileHandle,
+		/** null: opened read-only on a log that does not exist yet. */
+		private readonly fd: FileHandle | null,
 		options: FileStoreOptions,
 	) {
+		this.readOnly = options.readOnly === true;
 		this.path = join(directory, `${chain}.jsonl`);
 		this.lock = new FileLock(`${this.path}.lock`, options.lockTimeoutMs);
 		this.requests = new FileRequestState(join(directory, `${chain}.requests`));
@@ -83,8 +98,15 @@ export class JsonlReviewStore implements ReviewStore {
 
 	static async open(options: FileStoreOptions): Promise<JsonlReviewStore> {
 		assertChainName(options.chain);
-		await fs.mkdir(options.directory, { recursive: true, mode: 0o700 });
 		const path = join(options.directory, `${options.chain}.jsonl`);
+		if (options.readOnly) {
+			const fd = await fs.open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+				if (error.code === 'ENOENT') return null;
+				throw error;
+			});
+			return new JsonlReviewStore(options.chain, options.directory, fd, options);
+		}
+		await fs.mkdir(options.directory, { recursive: true, mode: 0o700 });
 		const existed = await fs.stat(path).then(() => true, () => false);
 		// 'a+' = O_APPEND | O_CREAT | O_RDWR: every write lands at the end, whatever other processes do.
 		const fd = await fs.open(path, 'a+', 0o600);
@@ -124,6 +146,18 @@ export class JsonlReviewStore implements ReviewStore {
 		if (this.fatal) throw new StoreFatalError(`The review store is unusable after an earlier failure: ${this.fatal.message}`, { cause: this.fatal });
 	}
 
+	/** The open log for writing; refuses in read-only mode. */
+	private writable(): FileHandle {
+		this.usable();
+		if (this.readOnly || this.fd === null) throw new StoreUsageError('The review store was opened read-only (for verification); it cannot be written');
+		return this.fd;
+	}
+
+	/** Size of the log as open now (0 for a read-only store without a log). */
+	private async size(): Promise<number> {
+		return this.fd === null ? 0 : (await this.fd.stat()).size;
+	}
+
 	private die(what: string, cause: unknown): never {
 		const error = new StoreFatalError(
 			`${what} of the review log ${this.path} failed (${(cause as Error)?.message ?? String(cause)}). The store refuses further writes; check the disk, then restart n8n.`,
@@ -135,19 +169,22 @@ export class JsonlReviewStore implements ReviewStore {
 
 	/** The current head, repairing a cut-off tail if `allowRepair`. Call under the lock. */
 	private async refreshHead(allowRepair: boolean): Promise<Head> {
-		const [st, onDisk] = await Promise.all([this.fd.stat(), fs.stat(this.path).catch(() => null)]);
+		const fd = this.writable();
+		const [st, onDisk] = await Promise.all([fd.stat(), fs.stat(this.path).catch(() => null)]);
 		if (!onDisk || onDisk.ino !== st.ino) {
 			throw new StoreCorruptError(`The review log ${this.path} was moved or replaced while open; restart n8n to reopen it`);
 		}
 		if (this.cached && this.cached.size === st.size && this.cached.ino === st.ino) return this.cached;
-		const tail = await readTail(this.fd, st.size);
+		const tail = await readTail(fd, st.size);
 		let broken: { offset: number; reason: string } | null = null;
 		let record: ReviewRecord | null = null;
 		let computedHash = '';
 		if (tail.last) {
 			const parsed = tail.last.text === null ? { ok: false as const, message: 'invalid UTF-8' } : parseRecordLine(tail.last.text);
 			if (parsed.ok) ({ record, computedHash } = parsed);
-			else if (!tail.torn) broken = { offset: tail.last.offset, reason: `unreadable last line (${parsed.message})` };
+			// A complete line ends with its line break: it was written whole, so damage to it is not a
+			// crash's doing. Refuse it (restore from a backup) rather than "repair" the evidence away.
+			else if (!tail.torn) throw new StoreCorruptError(`The last record of ${this.path} is damaged (${parsed.message}); it is complete, so it was altered, not cut off. Restore the file from a backup.`);
 			else throw new StoreCorruptError(`The review log ${this.path} is damaged before its cut-off last line: ${parsed.message}`);
 		}
 		if (tail.torn) broken = { offset: tail.torn.offset, reason: 'last line cut off (no line break)' };
@@ -168,8 +205,9 @@ export class JsonlReviewStore implements ReviewStore {
 
 	/** Moves bytes [offset, size) to a quarantine file, truncates, and logs a `repaired` record. */
 	private async repair(offset: number, size: number, reason: string): Promise<void> {
+		const fd = this.writable();
 		const bytes = Buffer.alloc(size - offset);
-		await this.fd.read(bytes, 0, bytes.length, offset);
+		await fd.read(bytes, 0, bytes.length, offset);
 		const stamp = this.now().toISOString().replace(/[:.]/g, '-');
 		const name = `${this.chain}.quarantine.${stamp}.${randomBytes(3).toString('hex')}.jsonl`;
 		try {
@@ -181,8 +219,8 @@ export class JsonlReviewStore implements ReviewStore {
 				await q.close();
 			}
 			await fsyncDir(this.directory);
-			await this.fd.truncate(offset);
-			await this.fd.sync();
+			await fd.truncate(offset);
+			await fd.sync();
 		} catch (error) {
 			this.die('Repairing the cut-off end', error);
 		}
@@ -196,7 +234,9 @@ export class JsonlReviewStore implements ReviewStore {
 		);
 	}
 
-	private async appendLocked(body: ReviewRecordBody): Promise<ReviewRecord> {
+	/** Writes one record at the end of the log (under the lock) and says where it landed. */
+	private async appendLocked(body: ReviewRecordBody): Promise<{ record: ReviewRecord; pointer: TerminalPointer; head: Head }> {
+		const fd = this.writable();
 		const head = await this.refreshHead(true);
 		const { record, line } = createRecord(body, {
 			chain: this.chain,
@@ -207,13 +247,13 @@ export class JsonlReviewStore implements ReviewStore {
 		const buf = Buffer.from(`${line}\n`, 'utf8');
 		let written = 0;
 		try {
-			({ bytesWritten: written } = await this.fd.write(buf, 0, buf.length));
+			({ bytesWritten: written } = await fd.write(buf, 0, buf.length));
 		} catch (error) {
 			this.die('Writing', error);
 		}
 		if (written !== buf.length) this.die('Writing', new Error(`only ${written} of ${buf.length} bytes written`));
 		try {
-			await this.fd.sync();
+			await fd.sync();
 		} catch (error) {
 			this.die('fsync', error);
 		}
@@ -222,19 +262,28 @@ export class JsonlReviewStore implements ReviewStore {
 		if (known && known.ino === head.ino && known.size === head.size) {
 			verifiedPrefix.set(this.path, { ino: head.ino, size: this.cached.size, seq: record.seq, hash: record.hash, line: known.line + 1 });
 		}
-		return record;
+		return { record, pointer: { seq: record.seq, offset: head.size, length: buf.length }, head };
 	}
 
 	async append(input: ReviewRecordInput): Promise<ReviewRecord> {
-		this.usable();
+		this.writable();
+		refuseReservedBinding(input);
 		const body = normaliseInput(input);
 		return this.lock.run(async () => {
-			this.usable();
-			return this.appendLocked(body);
+			this.writable();
+			const { record, pointer, head } = await this.appendLocked(body);
+			// A record that ends no request needs no applying: an index in sync stays in sync.
+			this.requests.advance({ path: this.path, ino: head.ino, size: pointer.offset }, pointer.offset + pointer.length);
+			return record;
 		});
 	}
 
 	async head(): Promise<{ seq: number; hash: string }> {
+		if (this.readOnly) {
+			let last: ReviewRecord | null = null;
+			for await (const record of this.readAll()) last = record;
+			return { seq: last?.seq ?? 0, hash: last?.hash ?? ZERO_HASH };
+		}
 		this.usable();
 		const head = await this.lock.run(() => this.refreshHead(true));
 		return { seq: head.seq, hash: head.hash };
@@ -242,7 +291,7 @@ export class JsonlReviewStore implements ReviewStore {
 
 	async *readAll(): AsyncIterable<ReviewRecord> {
 		this.usable();
-		const end = (await this.fd.stat()).size;
+		const end = await this.size();
 		let line = 0;
 		for await (const raw of readLines(this.path, { maxLineBytes: MAX_RECORD_BYTES, end })) {
 			line++;
@@ -273,7 +322,7 @@ export class JsonlReviewStore implements ReviewStore {
 		if (options.checkpoint && !this.keys) {
 			throw new StoreUsageError('Checking a checkpoint needs the checkpoint key: add it to the store credential');
 		}
-		const end = (await this.fd.stat()).size;
+		const end = await this.size();
 		return verifyFile(this.path, { chain: this.chain, end, checkpoint: options.checkpoint, checkpointKeys: this.keys ?? undefined });
 	}
 
@@ -283,35 +332,106 @@ export class JsonlReviewStore implements ReviewStore {
 		return signCheckpoint({ chain: this.chain, seq: head.seq, headHash: head.hash, time: this.now().toISOString() }, this.keys[0]);
 	}
 
+	/** Under the lock: the current head, with the request index replayed up to it. */
+	private async syncedHead(): Promise<Head> {
+		const head = await this.refreshHead(true);
+		await this.requests.catchUp({ path: this.path, ino: head.ino, size: head.size });
+		return head;
+	}
+
+	/** Before a lock-free read of the index: replay what other processes (or a crash) left unapplied. */
+	private async syncIndex(): Promise<void> {
+		this.writable();
+		const st = await (this.fd as FileHandle).stat();
+		if (this.requests.inSync({ ino: st.ino, size: st.size })) return;
+		await this.lock.run(async () => {
+			this.writable();
+			await this.syncedHead();
+		});
+	}
+
 	async putReviewRequests(requests: ReviewRequest[]): Promise<void> {
-		this.usable();
-		await this.lock.run(() => this.requests.put(requests));
+		this.writable();
+		await this.lock.run(async () => {
+			await this.syncedHead();
+			await this.requests.put(requests);
+		});
 	}
 
 	async getReviewRequest(id: string): Promise<ReviewRequest | null> {
-		this.usable();
+		await this.syncIndex();
 		return this.requests.get(id);
 	}
 
 	async listReviewRequests(groupId: string): Promise<ReviewRequest[]> {
-		this.usable();
+		await this.syncIndex();
 		return this.requests.list(groupId);
 	}
 
-	async resolveReviewRequest(id: string, status: 'decided' | 'expired', outcome: ReviewOutcome | null) {
-		this.usable();
-		return this.lock.run(() => this.requests.resolve(id, status, outcome));
+	async listOverdueRequests(now: Date, limit = 100): Promise<ReviewRequest[]> {
+		await this.syncIndex();
+		return this.requests.overdue(now, limit);
+	}
+
+	/** Reads the record a pointer names; null unless it is a genuine record ending request `id`. */
+	private async readTerminal(id: string, pointer: TerminalPointer): Promise<ReviewRecord | null> {
+		if (pointer.length <= 1 || pointer.length > MAX_RECORD_BYTES + 1) return null;
+		const bytes = Buffer.alloc(pointer.length);
+		const { bytesRead } = await (this.fd as FileHandle).read(bytes, 0, bytes.length, pointer.offset);
+		if (bytesRead !== bytes.length || bytes[bytes.length - 1] !== 10) return null;
+		const parsed = parseRecordLine(bytes.subarray(0, bytes.length - 1).toString('utf8'));
+		if (!parsed.ok || parsed.computedHash !== parsed.record.hash || parsed.record.seq !== pointer.seq) return null;
+		return requestBindingOf(parsed.record)?.id === id ? parsed.record : null;
+	}
+
+	async terminalRecord(id: string): Promise<ReviewRecord | null> {
+		await this.syncIndex();
+		const found = await this.requests.lookup(id);
+		return found?.terminal ? this.readTerminal(id, found.terminal) : null;
+	}
+
+	async resolveReviewRequest(id: string, resolution: Resolution): Promise<ResolveResult> {
+		this.writable();
+		const body = normaliseInput(resolution.record);
+		// The store's own record checks (size, types) before anything changes: a record that cannot be
+		// written must not leave the request decided.
+		assertStorable(body, this.chain);
+		return this.lock.run(async () => {
+			this.writable();
+			await this.syncedHead();
+			const found = await this.requests.lookup(id);
+			if (!found) throw new StoreUsageError(`Unknown review request ${id}`);
+			const outcome = checkResolution(found.request, resolution);
+			// The chain decides: only an existing terminal record ends a request (a status alone does not).
+			if (found.terminal) {
+				return { applied: false, request: found.request, record: found.terminal ? await this.readTerminal(id, found.terminal) : null };
+			}
+			// Approved content first: once the record (the commit point) is written, nothing may be missing.
+			if (outcome?.finalJson) await this.requests.putContent(outcome.finalJson);
+			const { record, pointer, head } = await this.appendLocked(body);
+			let request: ReviewRequest | null;
+			try {
+				request = await this.requests.applyTerminal(record, pointer, outcome);
+			} catch (error) {
+				// The record stands (the log decides); the next lock holder replays it into the index.
+				this.requests.rewind(head.ino, pointer.offset);
+				throw error;
+			}
+			this.requests.advance({ path: this.path, ino: head.ino, size: pointer.offset }, pointer.offset + pointer.length);
+			return { applied: true, request: request ?? { ...found.request, status: resolution.status, outcome }, record };
+		});
 	}
 
 	async claimGroupResume(groupId: string): Promise<boolean> {
-		this.usable();
+		this.writable();
 		return this.lock.run(() => this.requests.claimResume(groupId));
 	}
 
 	async close(): Promise<void> {
 		if (this.closed) return;
 		this.closed = true;
-		await this.lock.run(async () => undefined).catch(() => undefined);
-		await this.fd.close();
+		// Waits for this process's writers to finish; a read-only store has none (and takes no lock file).
+		if (!this.readOnly) await this.lock.run(async () => undefined).catch(() => undefined);
+		await this.fd?.close();
 	}
 }

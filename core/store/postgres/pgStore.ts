@@ -3,20 +3,22 @@
  * per chain by `pg_advisory_xact_lock`; `UNIQUE (chain, seq)` backs it up. Each row keeps the exact
  * canonical line, so an export is byte-for-byte what was hashed; a few columns are copied out of the
  * record for queries. The schema is created on first use unless it exists (then the connecting role
- * needs no DDL rights; see the grants in the README).
+ * needs no DDL rights; see the grants in the README). Ending a gate request is one transaction: the
+ * request row is locked, the terminal record inserted (a unique index allows one per request), the row
+ * updated — or nothing at all.
  */
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 
-import { createRecord, normaliseInput, parseRecordLine, ZERO_HASH } from '../../chain';
+import { assertStorable, createRecord, normaliseInput, parseRecordLine, ZERO_HASH } from '../../chain';
 import { assertChainName } from '../../chain';
 import { type CheckpointKey, type CheckpointKeyConfig, checkpointKeyList, signCheckpoint } from '../../checkpoint';
 import { verifyLines } from '../../verify';
 import { StoreCorruptError, StoreUsageError } from '../errors';
 import { encodeCursor, normaliseQuery } from '../query';
-import { checkOutcome, checkReviewRequest } from '../requests';
+import { checkResolution, checkReviewRequest, isRequestTerminalRecord, refuseReservedBinding, requestBindingOf } from '../requests';
 import type {
-	QueryFilter, QueryPage, QueryResult, ReviewOutcome, ReviewRecord, ReviewRecordInput, ReviewRequest,
-	ReviewStore, SignedCheckpoint, VerifyResult,
+	QueryFilter, QueryPage, QueryResult, Resolution, ResolveResult, ReviewRecord, ReviewRecordBody, ReviewRecordInput,
+	ReviewRequest, ReviewStore, SignedCheckpoint, VerifyResult,
 } from '../types';
 import { LOG_TABLE, REQUEST_TABLE, RESUME_TABLE, SCHEMA_SQL } from './schema';
 
@@ -90,11 +92,13 @@ export class PostgresReviewStore implements ReviewStore {
 	private async ensureSchema(): Promise<void> {
 		const client = await this.pool.connect();
 		try {
-			const { rows } = await client.query<{ n: string }>(
-				`SELECT count(*) AS n FROM unnest($1::text[]) t WHERE to_regclass(t) IS NOT NULL`,
-				[[LOG_TABLE, REQUEST_TABLE, RESUME_TABLE]],
+			const { rows } = await client.query<{ n: string; upgraded: boolean }>(
+				`SELECT count(*) AS n, bool_or(t = $2 AND EXISTS (
+					SELECT 1 FROM information_schema.columns WHERE table_name = $2 AND column_name = 'ends_request'
+				)) AS upgraded FROM unnest($1::text[]) t WHERE to_regclass(t) IS NOT NULL`,
+				[[LOG_TABLE, REQUEST_TABLE, RESUME_TABLE], LOG_TABLE],
 			);
-			if (Number(rows[0].n) === 3) return;
+			if (Number(rows[0].n) === 3 && rows[0].upgraded) return;
 			await client.query('BEGIN');
 			await client.query(`SELECT pg_advisory_xact_lock(hashtext('n8n-nodes-hitl:schema'))`);
 			await client.query(SCHEMA_SQL);
@@ -128,24 +132,29 @@ export class PostgresReviewStore implements ReviewStore {
 	}
 
 	async append(input: ReviewRecordInput): Promise<ReviewRecord> {
+		refuseReservedBinding(input);
 		const body = normaliseInput(input);
-		return this.tx(async (client) => {
-			await client.query(`SELECT pg_advisory_xact_lock(hashtext('n8n-nodes-hitl:log:' || $1))`, [this.chain]);
-			const head = await this.headWith(client);
-			const { record, line } = createRecord(body, {
-				chain: this.chain,
-				seq: head.seq + 1,
-				prevHash: head.hash,
-				recordedAt: this.now().toISOString(),
-			});
-			await client.query(
-				`INSERT INTO ${LOG_TABLE} (chain, seq, hash, prev_hash, recorded_at, event, decision, reviewer_id, tier, workflow_id, execution_id, item_key, line)
-				 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-				[record.chain, record.seq, record.hash, record.prevHash, record.recordedAt, record.event, record.decision,
-					record.reviewerId, record.tier, record.workflowId, record.executionId, record.itemKey, line],
-			);
-			return record;
+		return this.tx((client) => this.appendWith(client, body));
+	}
+
+	/** Inside a transaction: the next record of the chain (serialised per chain by an advisory lock). */
+	private async appendWith(client: PoolClient, body: ReviewRecordBody): Promise<ReviewRecord> {
+		await client.query(`SELECT pg_advisory_xact_lock(hashtext('n8n-nodes-hitl:log:' || $1))`, [this.chain]);
+		const head = await this.headWith(client);
+		const { record, line } = createRecord(body, {
+			chain: this.chain,
+			seq: head.seq + 1,
+			prevHash: head.hash,
+			recordedAt: this.now().toISOString(),
 		});
+		const endsRequest = isRequestTerminalRecord(record) ? requestBindingOf(record)?.id ?? null : null;
+		await client.query(
+			`INSERT INTO ${LOG_TABLE} (chain, seq, hash, prev_hash, recorded_at, event, decision, reviewer_id, tier, workflow_id, execution_id, item_key, line, ends_request)
+			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			[record.chain, record.seq, record.hash, record.prevHash, record.recordedAt, record.event, record.decision,
+				record.reviewerId, record.tier, record.workflowId, record.executionId, record.itemKey, line, endsRequest],
+		);
+		return record;
 	}
 
 	private async headWith(client: PoolClient): Promise<{ seq: number; hash: string }> {
@@ -278,24 +287,58 @@ export class PostgresReviewStore implements ReviewStore {
 		return rows.map((r) => r.data);
 	}
 
-	async resolveReviewRequest(
-		id: string,
-		status: 'decided' | 'expired',
-		outcome: ReviewOutcome | null,
-	): Promise<{ applied: boolean; request: ReviewRequest }> {
-		this.usable();
-		const checked = checkOutcome(status, outcome);
-		// The WHERE status = 'pending' makes this a compare-and-set: Postgres re-checks the condition
-		// after waiting for a concurrent updater, so only one UPDATE can match.
-		const { rows } = await this.pool.query<{ data: ReviewRequest }>(
-			`UPDATE ${REQUEST_TABLE} SET status = $2, data = data || jsonb_build_object('status', $2::text, 'outcome', $3::jsonb)
-			 WHERE id = $1 AND status = 'pending' RETURNING data`,
-			[id, status, JSON.stringify(checked)],
+	/** The request's terminal record from the log table (`ends_request`); null when there is none. */
+	private async terminalWith(client: Pick<PoolClient, 'query'>, id: string): Promise<ReviewRecord | null> {
+		const { rows } = await client.query<{ line: string }>(
+			`SELECT line FROM ${LOG_TABLE} WHERE chain = $1 AND ends_request = $2 ORDER BY seq LIMIT 1`,
+			[this.chain, id],
 		);
-		if (rows.length === 1) return { applied: true, request: rows[0].data };
-		const current = await this.getReviewRequest(id);
-		if (!current) throw new StoreUsageError(`Unknown review request ${id}`);
-		return { applied: false, request: current };
+		if (rows.length === 0) return null;
+		const parsed = parseRecordLine(rows[0].line);
+		if (!parsed.ok || parsed.computedHash !== parsed.record.hash || requestBindingOf(parsed.record)?.id !== id) {
+			throw new StoreCorruptError(`The terminal record of review request ${id} in chain ${this.chain} is damaged`);
+		}
+		return parsed.record;
+	}
+
+	async terminalRecord(id: string): Promise<ReviewRecord | null> {
+		this.usable();
+		return this.terminalWith(this.pool, id);
+	}
+
+	async resolveReviewRequest(id: string, resolution: Resolution): Promise<ResolveResult> {
+		this.usable();
+		const body = normaliseInput(resolution.record);
+		// The store's own record checks (size, types) before anything changes.
+		assertStorable(body, this.chain);
+		return this.tx(async (client) => {
+			// The row lock serialises concurrent resolutions of one request; the log lock comes second, in
+			// the same order for every caller, so two resolutions cannot deadlock.
+			const { rows } = await client.query<{ data: ReviewRequest }>(`SELECT data FROM ${REQUEST_TABLE} WHERE id = $1 FOR UPDATE`, [id]);
+			if (rows.length === 0) throw new StoreUsageError(`Unknown review request ${id}`);
+			const request = rows[0].data;
+			const outcome = checkResolution(request, resolution);
+			const existing = await this.terminalWith(client, id);
+			// The log decides: only an existing terminal record ends a request (the status column alone does not).
+			if (existing) return { applied: false, request, record: existing };
+			const record = await this.appendWith(client, body);
+			const updated = await client.query<{ data: ReviewRequest }>(
+				`UPDATE ${REQUEST_TABLE} SET status = $2, data = data || jsonb_build_object('status', $2::text, 'outcome', $3::jsonb)
+				 WHERE id = $1 RETURNING data`,
+				[id, resolution.status, JSON.stringify(outcome)],
+			);
+			return { applied: true, request: updated.rows[0].data, record };
+		});
+	}
+
+	async listOverdueRequests(now: Date, limit = 100): Promise<ReviewRequest[]> {
+		this.usable();
+		const { rows } = await this.pool.query<{ data: ReviewRequest }>(
+			`SELECT data FROM ${REQUEST_TABLE} WHERE status = 'pending' AND (data->>'expiresAt') < $1
+			 ORDER BY (data->>'expiresAt'), id LIMIT $2`,
+			[now.toISOString(), Math.max(1, Math.min(limit, 10_000))],
+		);
+		return rows.map((r) => r.data);
 	}
 
 	async claimGroupResume(groupId: string): Promise<boolean> {

@@ -1,5 +1,7 @@
 /**
- * Postgres schema of the review store. The log table is append-only three times over: the
+ * Postgres schema of the review store. A terminal record names the request it ends in `ends_request`,
+ * and a unique index allows one per request: the database itself refuses a second decision.
+ * The log table is append-only three times over: the
  * application role gets only SELECT and INSERT on it (see {@link grantSql}), a trigger rejects
  * UPDATE, DELETE and TRUNCATE even for its owner, and every row carries its hash chain.
  */
@@ -26,6 +28,9 @@ CREATE TABLE IF NOT EXISTS ${LOG_TABLE} (
 	CONSTRAINT ${LOG_TABLE}_chain_seq UNIQUE (chain, seq)
 );
 CREATE INDEX IF NOT EXISTS ${LOG_TABLE}_recorded_at ON ${LOG_TABLE} (chain, recorded_at);
+-- The request a terminal record ends (details.hitlRequest.id); at most one such record per request.
+ALTER TABLE ${LOG_TABLE} ADD COLUMN IF NOT EXISTS ends_request text;
+CREATE UNIQUE INDEX IF NOT EXISTS ${LOG_TABLE}_one_terminal ON ${LOG_TABLE} (chain, ends_request) WHERE ends_request IS NOT NULL;
 CREATE OR REPLACE FUNCTION ${LOG_TABLE}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	RAISE EXCEPTION '${LOG_TABLE} is append-only: % is not allowed', TG_OP;
@@ -44,6 +49,7 @@ CREATE TABLE IF NOT EXISTS ${REQUEST_TABLE} (
 	data jsonb NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ${REQUEST_TABLE}_group ON ${REQUEST_TABLE} (group_id);
+CREATE INDEX IF NOT EXISTS ${REQUEST_TABLE}_pending ON ${REQUEST_TABLE} ((data->>'expiresAt')) WHERE status = 'pending';
 CREATE TABLE IF NOT EXISTS ${RESUME_TABLE} (
 	group_id text PRIMARY KEY,
 	claimed_at timestamptz NOT NULL DEFAULT now()

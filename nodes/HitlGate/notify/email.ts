@@ -1,13 +1,15 @@
 /**
  * Review emails: one per reviewer, HTML plus a plain-text alternative, with every item's summary,
  * tier, reasons and the reviewer's personal link. Everything from the item is escaped: it may be
- * model output.
+ * model output. In the plain text, item text (values, field names, reasons, the message) is indented
+ * and quoted, so only the mail's own lines (item heading, "Risk tier:", "Review and decide:") stand
+ * at column 0: a value cannot print a fake item with a fake link above the real one.
  */
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { createTransport } from 'nodemailer';
 
-import { escapeHtml } from '../../../core/html';
-import { entryTitle, summaryLines, tierLabel, type NotifyEntry } from './content';
+import { escapeHtml, escapeHtmlVisible } from '../../../core/html';
+import { entryTitle, plainInline, plainQuoted, summaryLines, tierLabel, type NotifyEntry } from './content';
 
 export interface ReviewerMail {
 	to: string;
@@ -16,10 +18,16 @@ export interface ReviewerMail {
 	entries: NotifyEntry[];
 }
 
-/** Header values must not carry line breaks (header injection through an expression). */
+/** Header values must not carry line breaks or control characters (header injection through an expression). */
 function oneLine(text: string): string {
-	return text.replace(/[\r\n]+/g, ' ').trim().slice(0, 250);
+	return text.replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]+/g, ' ').trim().slice(0, 250);
 }
+
+/** Plain-text indents: item text always sits deeper than the mail's own lines, behind a quote mark. */
+const MESSAGE_QUOTE = '  > ';
+const SECTION_INDENT = '  ';
+const FIELD_INDENT = '    ';
+const VALUE_QUOTE = '      | ';
 
 export function renderReviewEmail(
 	mail: ReviewerMail,
@@ -29,34 +37,39 @@ export function renderReviewEmail(
 	const due = deadline.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 	const text: string[] = [];
 	const html: string[] = [];
-	if (mail.message.trim() !== '') {
-		text.push(mail.message.trim(), '');
-		html.push(`<p>${escapeHtml(mail.message.trim()).replace(/\n/g, '<br>')}</p>`);
+	const message = mail.message.trim();
+	if (message !== '') {
+		text.push(...plainQuoted(message, MESSAGE_QUOTE), '');
+		html.push(`<p>${escapeHtmlVisible(message).replace(/\n/g, '<br>')}</p>`);
 	}
-	text.push(`Workflow: ${workflowName}`, `Decide before: ${due} (after that nothing is approved)`, '');
+	text.push(`Workflow: ${plainInline(workflowName)}`, `Decide before: ${due} (after that nothing is approved)`, '');
 	html.push(
 		`<p>Workflow: <b>${escapeHtml(workflowName)}</b><br>Decide before: <b>${escapeHtml(due)}</b> (after that nothing is approved)</p>`,
 	);
 	for (const entry of mail.entries) {
 		const p = entry.payload;
 		const title = entryTitle(entry);
-		text.push(`== ${title} ==`, `Risk tier: ${tierLabel(p.tier)}`);
+		// Fixed places: heading, then the tier right below it; the link is the entry's last line.
+		text.push(`== ${title} ==`, `Risk tier: ${plainInline(tierLabel(p.tier))}`);
 		html.push(`<h3 style="margin:16px 0 4px">${escapeHtml(title)}</h3>`);
 		html.push(`<p style="margin:0 0 4px">Risk tier: <b>${escapeHtml(tierLabel(p.tier))}</b></p>`);
 		if (p.tierReasons.length > 0) {
-			text.push('Reasons:', ...p.tierReasons.map((r) => `- ${r}`));
-			html.push(`<ul>${p.tierReasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`);
+			text.push(`${SECTION_INDENT}Reasons:`, ...p.tierReasons.map((r) => `${FIELD_INDENT}- ${plainInline(r)}`));
+			html.push(`<ul>${p.tierReasons.map((r) => `<li>${escapeHtmlVisible(r)}</li>`).join('')}</ul>`);
 		}
 		const lines = summaryLines(p);
 		const multi = p.items.length > 1;
-		text.push('Draft:', ...lines.map((l) => `  ${multi ? `[${l.item + 1}] ` : ''}${l.field}: ${l.value}`));
+		text.push(`${SECTION_INDENT}Draft:`);
+		for (const l of lines) {
+			text.push(`${FIELD_INDENT}${multi ? `[${l.item + 1}] ` : ''}${plainInline(l.field)}:`, ...plainQuoted(l.value, VALUE_QUOTE));
+		}
 		html.push(
 			'<table style="border-collapse:collapse">' +
 				lines
 					.map(
 						(l) =>
-							`<tr><td style="padding:2px 8px;vertical-align:top;color:#555">${multi ? `[${l.item + 1}] ` : ''}${escapeHtml(l.field)}</td>` +
-							`<td style="padding:2px 8px;white-space:pre-wrap">${escapeHtml(l.value)}</td></tr>`,
+							`<tr><td style="padding:2px 8px;vertical-align:top;color:#555">${multi ? `[${l.item + 1}] ` : ''}${escapeHtmlVisible(l.field)}</td>` +
+							`<td style="padding:2px 8px;white-space:pre-wrap">${escapeHtmlVisible(l.value)}</td></tr>`,
 					)
 					.join('') +
 				'</table>',

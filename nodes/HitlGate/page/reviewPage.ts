@@ -43,6 +43,8 @@ export interface ReviewPageView {
 	/** null: the item was not classified; the page says to treat it as high risk. */
 	tier: Tier | null;
 	tierReasons: string[];
+	/** The item carried a risk annotation no Blast Radius Router of this execution produced. */
+	riskUnverified?: boolean;
 	requestedAt?: string;
 	expiresAt: string;
 	draftSha256?: string;
@@ -69,10 +71,13 @@ function hiddenWarning(text: string): string {
 	return `<p class="warn">Contains hidden characters: ${escapeHtml(found.join(', '))}. They are invisible here but part of the text.</p>`;
 }
 
-function tierHtml(tier: Tier | null, reasons: string[]): string {
-	const badge = isTier(tier)
+function tierHtml(tier: Tier | null, reasons: string[], unverified: boolean): string {
+	let badge = isTier(tier)
 		? `<span class="tier tier-${tier}">${tier}</span>`
 		: '<span class="tier tier-unknown">not classified</span> <span class="meta">treat as high risk</span>';
+	if (unverified) {
+		badge += ' <span class="tier tier-unknown">unverified</span> <span class="meta">unverified — treat as high risk: the risk annotation was not produced by a Blast Radius Router in this run</span>';
+	}
 	const list = reasons.length > 0 ? `<ul>${reasons.map((r) => `<li>${escapeHtmlVisible(r)}</li>`).join('')}</ul>` : '';
 	return `<section aria-label="Risk"><h2>Risk</h2><p>${badge}</p>${list}</section>`;
 }
@@ -112,7 +117,7 @@ export function renderReviewPage(view: ReviewPageView): string {
 	].filter(Boolean);
 	body.push(`<p class="meta">${meta.join(' · ')}</p>`);
 	if (view.message) body.push(`<section aria-label="Message"><pre dir="auto">${escapeHtmlVisible(view.message)}</pre></section>`);
-	body.push(tierHtml(view.tier, view.tierReasons));
+	body.push(tierHtml(view.tier, view.tierReasons, view.riskUnverified === true));
 
 	// No action attribute: the form posts to this page's own URL, query string included.
 	body.push('<form method="post" accept-charset="utf-8" autocomplete="off">');

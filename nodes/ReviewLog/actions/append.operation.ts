@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeParameters, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { createRecord, normaliseInput, RecordError, ZERO_HASH } from '../../../core/chain';
+import { assertStorable, normaliseInput, RecordError } from '../../../core/chain';
 import type { ReviewRecord, ReviewRecordInput, ReviewStore } from '../../../core/store/types';
 import { RecordInputError, recordFromItem, type AppendSettings, type EventMode, type MappedFields } from '../helpers/recordFromItem';
 import type { StoreSettings } from '../../shared/reviewStore';
@@ -92,7 +92,7 @@ export const description: INodeProperties[] = [
  * seq keeps the size check conservative.
  */
 function storeWouldAccept(input: ReviewRecordInput, chain: string): void {
-	createRecord(normaliseInput(input), { chain, seq: Number.MAX_SAFE_INTEGER, prevHash: ZERO_HASH, recordedAt: new Date().toISOString() });
+	assertStorable(normaliseInput(input), chain);
 }
 
 /** True when a parameter value (or anything inside it) is an n8n expression. */

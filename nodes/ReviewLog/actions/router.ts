@@ -1,5 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+import type { ReviewStore } from '../../../core/store/types';
+import { expireOverdueRequests } from '../../shared/expiry';
 import { getStoreSettings, openReviewStore } from '../../shared/reviewStore';
 import * as append from './append.operation';
 import * as exportLog from './export.operation';
@@ -7,18 +9,34 @@ import * as metrics from './metrics.operation';
 import * as query from './query.operation';
 import * as verify from './verify.operation';
 
+/**
+ * Every gate request ends in one terminal record, also when n8n's own timer released its run: Review
+ * Log closes overdue requests before it reads or writes, so metrics and queries see the expiry.
+ * Never fails the operation.
+ */
+async function closeOverdueRequests(ctx: IExecuteFunctions, store: ReviewStore): Promise<void> {
+	try {
+		await expireOverdueRequests(store, new Date());
+	} catch (error) {
+		ctx.logger.warn(`Review Log could not close overdue review requests: ${(error as Error).message}`);
+	}
+}
+
 /** Opens the store once per run, hands it to the operation, and always releases it. */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const settings = await getStoreSettings(this);
-	// Verify must report a damaged log (first bad seq), not fail while opening it: skip the open-time
-	// check of the file backend for this operation; every other operation opens fail-closed.
-	if (operation === 'verify' && settings.config.backend === 'file') {
-		settings.config = { ...settings.config, verifyOnOpen: false };
+	// Verify must report a damaged log (first bad seq), not fail while opening it, and must never write
+	// (not even the repair of a torn tail): the file backend opens read-only for it. Every other
+	// operation opens fail-closed.
+	const readOnly = operation === 'verify';
+	if (readOnly && settings.config.backend === 'file') {
+		settings.config = { ...settings.config, verifyOnOpen: false, readOnly: true };
 	}
 	const store = await openReviewStore(this, settings);
 	try {
+		if (!readOnly) await closeOverdueRequests(this, store);
 		let result: INodeExecutionData[];
 		switch (operation) {
 			case 'append':

@@ -1,3 +1,7 @@
+/**
+ * applyEdits: a reviewer's form texts change only the allowed fields, keep their JSON types, never count
+ * a browser's round trip (CR LF, NUL, lone surrogates) as an edit, and cannot smuggle prototype keys.
+ */
 import fc from 'fast-check';
 
 import { canonicalize } from '../../../core/canonicalJson';
@@ -20,13 +24,37 @@ const draft = () => ({
 	candidate: { name: 'Jane Roe', stage: 'interview', address: { city: 'Lyon' } },
 });
 
-/** What a browser posts for an untouched form: every field as pre-filled, line breaks as CR LF. */
-function untouched(d: Record<string, unknown>, paths: string[]): Record<string, string> {
+/**
+ * Text of every kind a draft field or a form post can hold, biased towards what formNormalize exists
+ * for: CR, LF, CR LF, NUL, U+FFFD, lone surrogates (fast-check's 'binary' unit never makes those), C0/C1
+ * control characters, and any code point up to U+10FFFF. fc.string() alone is printable ASCII only.
+ */
+const formTextUnit = fc.oneof(
+	fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+	fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 1 }),
+	fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }),
+	fc.constantFrom('\r', '\n', '\r\n', '\u0000', '\uFFFD'),
+	fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => String.fromCharCode(code)),
+);
+const formText = fc.string({ unit: formTextUnit });
+
+/**
+ * What a browser posts for a pre-filled textarea (checked against Chromium): every line break — CR,
+ * LF or CR LF — as CR LF; NUL and lone surrogates as U+FFFD (the page's escapeHtml and UTF-8 do that).
+ */
+const browserPost = (text: string) =>
+	text
+		.replace(/\r\n?|\n/g, '\r\n')
+		.replace(/\u0000/g, '\uFFFD')
+		.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+
+/** What is posted for an untouched form: every field as pre-filled, by default as a browser sends it. */
+function untouched(d: Record<string, unknown>, paths: string[], post: (text: string) => string = browserPost): Record<string, string> {
 	const out: Record<string, string> = {};
 	for (const p of paths) {
 		let v: unknown = d;
 		for (const s of p.split('.')) v = (v as Record<string, unknown> | undefined)?.[s];
-		out[p] = fieldToText(v).replace(/\n/g, '\r\n');
+		out[p] = post(fieldToText(v));
 	}
 	return out;
 }
@@ -154,9 +182,61 @@ describe('applyEdits', () => {
 				expect(canonicalize(r.final)).toBe('{"__proto__":{"isAdmin":true},"subject":"t"}');
 			}
 		});
+		test.each([
+			['at the top level', 'candidate.address', '{"city":"Lyon","__proto__":{"polluted":"yes"}}', '__proto__', '__proto__'],
+			['as constructor.prototype', 'candidate.address', '{"constructor":{"prototype":{"polluted":"yes"}}}', 'constructor', 'constructor'],
+			['as prototype', 'candidate.address', '{"city":"Lyon","prototype":{"polluted":"yes"}}', 'prototype', 'prototype'],
+			['nested in an object', 'candidate.address', '{"city":"Lyon","geo":{"__proto__":{"polluted":"yes"}}}', '__proto__', 'geo.__proto__'],
+			['in an object inside a list', 'tags', '["offer",{"__proto__":{"polluted":"yes"}}]', '__proto__', '[1].__proto__'],
+			['in a list inside a list', 'tags', '[[{"ok":1}],[{"constructor":{"prototype":{"polluted":"yes"}}}]]', 'constructor', '[1][0].constructor'],
+			['in JSON given to a null field', 'note', '{"__proto__":{"polluted":"yes"}}', '__proto__', '__proto__'],
+		])('submitted JSON with a forbidden key %s is refused; nothing is applied', (_where, path, text, key, at) => {
+			const prototypeKeys = Reflect.ownKeys(Object.prototype);
+			const r = applyEdits(draft(), ['subject', path], { subject: 'a valid edit in the same post', [path]: text });
+			expect(r).toEqual({
+				ok: false,
+				errors: [{ path, message: `"${path}" contains the key "${key}" (at ${at}), which is not allowed in an edit: rename or remove it.` }],
+			});
+			expect(Reflect.ownKeys(Object.prototype)).toEqual(prototypeKeys);
+			expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+			expect(Object.prototype.constructor).toBe(Object);
+		});
+		test('a draft that already holds such a key as data: unchanged is fine, a change must drop the key', () => {
+			const d = JSON.parse('{"meta":{"constructor":"Bob the Builder","n":1}}') as Record<string, unknown>;
+			expect(applyEdits(d, ['meta'], untouched(d, ['meta']))).toEqual({ ok: true, final: d, edits: [] });
+			expect(applyEdits(d, ['meta'], { meta: '{"constructor":"Bob the Builder","n":2}' })).toMatchObject({
+				ok: false,
+				errors: [{ path: 'meta', message: expect.stringMatching(/"constructor" \(at constructor\), which is not allowed/) }],
+			});
+			expect(applyEdits(d, ['meta'], { meta: '{"n":2}' })).toMatchObject({ ok: true, final: { meta: { n: 2 } } });
+		});
 		test('field names like toString read as missing, not as inherited functions', () => {
 			const r = applyEdits({ a: 1 }, ['toString'], { toString: 'x' });
 			expect(r).toMatchObject({ ok: true, edits: [{ path: 'toString', before: null, after: 'x' }] });
+		});
+	});
+
+	describe('values canonical JSON refuses (the final item is hashed when the decision is recorded)', () => {
+		const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+		test('a JSON edit with an escaped lone surrogate or nested too deep is the reviewer’s error, not a crash', () => {
+			expect(applyEdits(draft(), ['tags'], { tags: '["\\ud800"]' })).toEqual({
+				ok: false,
+				errors: [{ path: 'tags', message: expect.stringMatching(/^"tags" cannot be recorded: String contains a lone UTF-16 surrogate/) }],
+			});
+			expect(applyEdits(draft(), ['candidate.address'], { 'candidate.address': deep(70) })).toMatchObject({
+				ok: false,
+				errors: [{ path: 'candidate.address', message: expect.stringMatching(/cannot be recorded: Nesting deeper than/) }],
+			});
+			// A surrogate PAIR is a valid character: accepted, and the final item hashes.
+			const r = applyEdits(draft(), ['tags'], { tags: '["\\ud83d\\ude00"]' });
+			expect(r).toMatchObject({ ok: true, final: { tags: ['\u{1F600}'] } });
+			expect(r.ok && sha256Json(r.final)).toMatch(/^[0-9a-f]{64}$/);
+		});
+		test('an untouched JSON field is not an edit even when its draft value is not canonical JSON', () => {
+			// Found by the Unicode property below: "unchanged" was decided by comparing canonical texts, and
+			// canonicalize refuses these values, so an untouched form reported them as edited.
+			const d = { tags: ['\uD800'], nested: JSON.parse(deep(70)) as unknown };
+			expect(applyEdits(d, ['tags', 'nested'], untouched(d, ['tags', 'nested']))).toEqual({ ok: true, final: d, edits: [] });
 		});
 	});
 
@@ -166,12 +246,21 @@ describe('applyEdits', () => {
 		expect(validateEditablePaths(['candidate.stage', 'candidates'])).toEqual(['candidate.stage', 'candidates']);
 	});
 
-	test('property: untouched submit of arbitrary string drafts never yields edits', () => {
+	test('property: untouched submit of arbitrary drafts (any Unicode, controls, lone surrogates) never yields edits', () => {
+		const value = fc.oneof(
+			formText,
+			fc.integer(),
+			fc.boolean(),
+			fc.constant(null),
+			fc.array(formText, { maxLength: 3 }),
+			fc.dictionary(formText, formText, { maxKeys: 3 }),
+		);
 		fc.assert(
-			fc.property(fc.dictionary(fc.stringMatching(/^[a-z]{1,8}$/), fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null))), (d) => {
+			fc.property(fc.dictionary(fc.stringMatching(/^[a-z]{1,8}$/), value), (d) => {
 				const paths = Object.keys(d).filter((k) => !['constructor', 'prototype'].includes(k));
-				const r = applyEdits(d, paths, untouched(d, paths));
-				expect(r).toEqual({ ok: true, final: d, edits: [] });
+				// As a browser posts it, and as a script posting the pre-filled text unchanged would.
+				expect(applyEdits(d, paths, untouched(d, paths))).toEqual({ ok: true, final: d, edits: [] });
+				expect(applyEdits(d, paths, untouched(d, paths, (text) => text))).toEqual({ ok: true, final: d, edits: [] });
 			}),
 			{ numRuns: 500 },
 		);
@@ -179,7 +268,7 @@ describe('applyEdits', () => {
 
 	test('property: only the allowed path differs between draft and final', () => {
 		fc.assert(
-			fc.property(fc.string(), (text) => {
+			fc.property(formText, (text) => {
 				const r = applyEdits(draft(), ['candidate.stage'], { 'candidate.stage': text });
 				expect(r.ok).toBe(true);
 				if (!r.ok) return;

@@ -1,3 +1,9 @@
+/**
+ * Review metrics (core/metrics.ts) checked against logs whose every figure was worked out by hand:
+ * the numbers a team uses to decide whether review is working must be exactly what the docblock of
+ * core/metrics.ts defines — requests counted once however many reviewers got a link, unrecorded
+ * expiries reconciled, duplicates of one outcome counted once.
+ */
 import fc from 'fast-check';
 import { computeMetrics, median, percentile, periodKey, type MetricsRow } from '../../../core/metrics';
 import type { ReviewRecord } from '../../../core/store/types';
@@ -34,14 +40,14 @@ function row(dimension: string, key: string, e: Expect) {
 	return { dimension, key, ...e };
 }
 const zero: Expect = {
-	requests: 0, outcomes: 0, approved: 0, approvedWithEdits: 0, rejected: 0, expired: 0,
+	requests: 0, outcomes: 0, approved: 0, approvedWithEdits: 0, rejected: 0, expired: 0, expiredUnrecorded: 0, pending: 0,
 	approvalRate: null, rejectionRate: null, editRate: null, expiryRate: null,
 	queueTimeMedianMs: null, queueTimeP90Ms: null, fastDecisions: 0, fastDecisionRate: null,
-	sampled: 0, sampledUnreviewed: 0, skipRate: null,
+	sampled: 0, sampledUnreviewed: 0, skipRate: null, tamperSuspected: 0,
 };
 
 const W45: Expect = {
-	...zero, requests: 3, outcomes: 2, approved: 2, approvedWithEdits: 1,
+	...zero, requests: 2, outcomes: 2, approved: 2, approvedWithEdits: 1,
 	approvalRate: 1, rejectionRate: 0, editRate: 0.5, expiryRate: 0,
 	queueTimeMedianMs: 1201000, queueTimeP90Ms: 1800000, fastDecisions: 1, fastDecisionRate: 0.5,
 	sampled: 1, sampledUnreviewed: 0, skipRate: 0,
@@ -58,7 +64,8 @@ describe('computeMetrics on a hand-computed log', () => {
 		const rows = await computeMetrics(LOG, { period: 'week', fastThresholdSeconds: 5 });
 		expect(rows).toEqual([
 			row('total', 'all', {
-				...zero, requests: 6, outcomes: 6, approved: 4, approvedWithEdits: 1, rejected: 1, expired: 1,
+				// 5 requests: k1 was sent to alice and bob (two `requested` records, one request)
+				...zero, requests: 5, outcomes: 6, approved: 4, approvedWithEdits: 1, rejected: 1, expired: 1,
 				approvalRate: 4 / 6, rejectionRate: 1 / 6, editRate: 1 / 4, expiryRate: 1 / 6,
 				queueTimeMedianMs: 1650000, queueTimeP90Ms: 3600000, fastDecisions: 2, fastDecisionRate: 2 / 5,
 				sampled: 3, sampledUnreviewed: 2, skipRate: 2 / 3,
@@ -79,7 +86,7 @@ describe('computeMetrics on a hand-computed log', () => {
 				...zero, outcomes: 1, approved: 1, approvalRate: 1, rejectionRate: 0, editRate: 0, expiryRate: 0, fastDecisionRate: 0,
 			}),
 			row('tier', 'high', {
-				...zero, requests: 3, outcomes: 3, approved: 2, rejected: 1,
+				...zero, requests: 2, outcomes: 3, approved: 2, rejected: 1,
 				approvalRate: 2 / 3, rejectionRate: 1 / 3, editRate: 0, expiryRate: 0,
 				queueTimeMedianMs: 2101000, queueTimeP90Ms: 3600000, fastDecisions: 2, fastDecisionRate: 2 / 3,
 			}),
@@ -119,7 +126,7 @@ describe('computeMetrics on a hand-computed log', () => {
 		const days = await computeMetrics(LOG, { period: 'day', fastThresholdSeconds: 5, dimensions: ['period'] });
 		expect(days.map((r) => r.key)).toEqual(['all', '2026-11-02', '2026-11-10']);
 		const months = await computeMetrics(LOG, { period: 'month', fastThresholdSeconds: 5, dimensions: ['period'] });
-		expect(months.map((r) => [r.key, r.requests])).toEqual([['all', 6], ['2026-11', 6]]);
+		expect(months.map((r) => [r.key, r.requests])).toEqual([['all', 5], ['2026-11', 5]]);
 	});
 
 	it('does not count a decision made before the sample as a review of it', async () => {
@@ -225,5 +232,205 @@ describe('one outcome per request (the gate logs it, and an Append after the gat
 			{ period: 'day', fastThresholdSeconds: 5, dimensions: [] },
 		);
 		expect(rows[0]).toMatchObject({ sampled: 1, sampledUnreviewed: 0, outcomes: 3 });
+	});
+});
+
+/**
+ * What HITL Gate writes (nodes/HitlGate/execute.ts): one `requested` record per reviewer link, item
+ * key = the request id, the deadline in details.expiresAt; then one `decided` / `expired` record per
+ * request (nodes/HitlGate/decide.ts), or nothing when n8n's own timer releases the run.
+ */
+const GATE_EXECUTION = 'exec-1';
+function gateRequested(seq: number, requestId: string, reviewer: string, over: { tier?: 'low' | 'medium' | 'high'; requestedAt: string; expiresAt: string }) {
+	return rec(seq, {
+		event: 'requested', executionId: GATE_EXECUTION, itemKey: requestId, reviewerId: reviewer, tier: over.tier ?? 'high',
+		requestedAt: over.requestedAt, details: { itemIndexes: [0], expiresAt: over.expiresAt, groupId: `${GATE_EXECUTION}:node:g` },
+	});
+}
+function gateDecided(seq: number, requestId: string, reviewer: string, decidedAt: string, decision: 'approved' | 'rejected' = 'approved') {
+	return rec(seq, { event: 'decided', decision, executionId: GATE_EXECUTION, itemKey: requestId, reviewerId: reviewer, tier: 'high', decidedAt, queueTimeMs: 60000 });
+}
+function gateExpired(seq: number, requestId: string, recordedAt: string) {
+	return rec(seq, { event: 'expired', executionId: GATE_EXECUTION, itemKey: requestId, tier: 'high', recordedAt });
+}
+const totalOf = async (log: ReviewRecord[], asOf: string, extra: Partial<Parameters<typeof computeMetrics>[1]> = {}) =>
+	(await computeMetrics(log, { period: 'day', fastThresholdSeconds: 5, dimensions: [], asOf, ...extra }))[0];
+
+describe('requests are counted per request, not per reviewer link', () => {
+	const twoReviewers = [
+		gateRequested(1, 'req-1', 'alice', { requestedAt: '2026-11-02T09:00:00Z', expiresAt: '2026-11-03T09:00:00Z' }),
+		gateRequested(2, 'req-1', 'bob', { requestedAt: '2026-11-02T09:00:00Z', expiresAt: '2026-11-03T09:00:00Z' }),
+		gateDecided(3, 'req-1', 'bob', '2026-11-02T10:00:00Z'),
+	];
+
+	it('a request sent to two reviewers is one request with one outcome', async () => {
+		expect(await totalOf(twoReviewers, '2026-11-04T00:00:00Z')).toMatchObject({ requests: 1, outcomes: 1, approved: 1, pending: 0, expired: 0 });
+	});
+
+	it('counts it once per row: once per tier and period, once for each reviewer it was sent to', async () => {
+		const rows = await computeMetrics(twoReviewers, { period: 'day', fastThresholdSeconds: 5, asOf: '2026-11-04T00:00:00Z' });
+		expect(rows.map((r) => [r.dimension, r.key, r.requests])).toEqual([
+			['total', 'all', 1], ['period', '2026-11-02', 1], ['reviewer', 'alice', 1], ['reviewer', 'bob', 1], ['tier', 'high', 1],
+		]);
+	});
+
+	it('the same request id in another execution is another request', async () => {
+		const other: ReviewRecord = { ...twoReviewers[0], seq: 4, executionId: 'exec-2' };
+		expect((await totalOf([...twoReviewers, other], '2026-11-02T12:00:00Z')).requests).toBe(2);
+	});
+
+	it('a request named by details.requestId (e.g. logged by an Append) is the same request as its gate item key', async () => {
+		const viaAppend = rec(4, { event: 'requested', executionId: GATE_EXECUTION, itemKey: 'cand-1', reviewerId: 'carol', details: { requestId: 'req-1' }, requestedAt: '2026-11-02T09:00:00Z' });
+		expect((await totalOf([...twoReviewers, viaAppend], '2026-11-04T00:00:00Z')).requests).toBe(1);
+	});
+
+	it('`requested` records without an execution id or a key cannot be matched and count once each', async () => {
+		const log = [
+			rec(1, { event: 'requested', itemKey: 'k', reviewerId: 'alice', requestedAt: '2026-11-02T09:00:00Z' }),
+			rec(2, { event: 'requested', itemKey: 'k', reviewerId: 'bob', requestedAt: '2026-11-02T09:00:00Z' }),
+			rec(3, { event: 'requested', executionId: 'e', reviewerId: 'alice', requestedAt: '2026-11-02T09:00:00Z', details: { expiresAt: '2026-11-02T10:00:00Z' } }),
+			rec(4, { event: 'requested', executionId: 'e', reviewerId: 'bob', requestedAt: '2026-11-02T09:00:00Z', details: { expiresAt: '2026-11-02T10:00:00Z' } }),
+		];
+		// Nothing can close them, so they are neither pending nor unrecorded expiries.
+		expect(await totalOf(log, '2026-11-03T00:00:00Z')).toMatchObject({ requests: 4, outcomes: 0, pending: 0, expiredUnrecorded: 0 });
+	});
+
+	it('an outcome logged before its `requested` records still makes one request, already closed', async () => {
+		const log = [twoReviewers[2], { ...twoReviewers[0], seq: 2 }, { ...twoReviewers[1], seq: 3 }];
+		expect(await totalOf(log, '2026-11-04T00:00:00Z')).toMatchObject({ requests: 1, outcomes: 1, pending: 0, expiredUnrecorded: 0 });
+	});
+});
+
+describe('open requests are reconciled as of a time: unrecorded expiries and pending', () => {
+	// Four gate requests on 2026-11-02, each sent to alice and bob:
+	// A decided (its deadline has passed too, so the decision must close it), B expired with a record,
+	// C past its deadline (crossing into 11-03) with no record, D with a deadline after asOf.
+	const AS_OF = '2026-11-03T12:00:00Z';
+	const both = (seq: number, id: string, tier: 'low' | 'medium' | 'high', requestedAt: string, expiresAt: string) => [
+		gateRequested(seq, id, 'alice', { tier, requestedAt, expiresAt }),
+		gateRequested(seq + 1, id, 'bob', { tier, requestedAt, expiresAt }),
+	];
+	const log = [
+		...both(1, 'A', 'high', '2026-11-02T09:00:00Z', '2026-11-02T21:00:00Z'),
+		...both(3, 'B', 'high', '2026-11-02T10:00:00Z', '2026-11-02T22:00:00Z'),
+		...both(5, 'C', 'medium', '2026-11-02T11:00:00Z', '2026-11-03T11:00:00Z'),
+		...both(7, 'D', 'low', '2026-11-02T12:00:00Z', '2026-11-04T12:00:00Z'),
+		gateDecided(9, 'A', 'alice', '2026-11-02T09:30:00Z'),
+		gateExpired(10, 'B', '2026-11-02T22:00:05Z'),
+	];
+
+	it('a passed deadline without an outcome record is an expiry; one still ahead is pending', async () => {
+		expect(await totalOf(log, AS_OF)).toMatchObject({
+			requests: 4, outcomes: 3, approved: 1, rejected: 0, expired: 2, expiredUnrecorded: 1, pending: 1,
+			approvalRate: 1 / 3, rejectionRate: 0, expiryRate: 2 / 3,
+		});
+	});
+
+	it('attributes an unrecorded expiry to its request\'s period and tier, under reviewer (none); pending to every row the request is in', async () => {
+		const rows = await computeMetrics(log, { period: 'day', fastThresholdSeconds: 5, asOf: AS_OF });
+		const pick = (r: MetricsRow) => [r.dimension, r.key, { requests: r.requests, outcomes: r.outcomes, expired: r.expired, expiredUnrecorded: r.expiredUnrecorded, pending: r.pending }];
+		expect(rows.map(pick)).toEqual([
+			['total', 'all', { requests: 4, outcomes: 3, expired: 2, expiredUnrecorded: 1, pending: 1 }],
+			// C was requested on 11-02 and its deadline passed on 11-03: counted with its request, on 11-02
+			['period', '2026-11-02', { requests: 4, outcomes: 3, expired: 2, expiredUnrecorded: 1, pending: 1 }],
+			['reviewer', '(none)', { requests: 0, outcomes: 2, expired: 2, expiredUnrecorded: 1, pending: 0 }],
+			['reviewer', 'alice', { requests: 4, outcomes: 1, expired: 0, expiredUnrecorded: 0, pending: 1 }],
+			['reviewer', 'bob', { requests: 4, outcomes: 0, expired: 0, expiredUnrecorded: 0, pending: 1 }],
+			['tier', 'high', { requests: 2, outcomes: 2, expired: 1, expiredUnrecorded: 0, pending: 0 }],
+			['tier', 'medium', { requests: 1, outcomes: 1, expired: 1, expiredUnrecorded: 1, pending: 0 }],
+			['tier', 'low', { requests: 1, outcomes: 0, expired: 0, expiredUnrecorded: 0, pending: 1 }],
+		]);
+	});
+
+	it('the deadline itself is expired (a link is valid only while now < deadline); one millisecond before it is pending', async () => {
+		expect(await totalOf(log, '2026-11-04T12:00:00Z')).toMatchObject({ expiredUnrecorded: 2, pending: 0, outcomes: 4 });
+		expect(await totalOf(log, '2026-11-04T11:59:59.999Z')).toMatchObject({ expiredUnrecorded: 1, pending: 1, outcomes: 3 });
+	});
+
+	it('asOf defaults to now', async () => {
+		const past = [gateRequested(1, 'P', 'alice', { requestedAt: '2000-01-01T00:00:00Z', expiresAt: '2000-01-02T00:00:00Z' })];
+		const future = [gateRequested(1, 'F', 'alice', { requestedAt: '2000-01-01T00:00:00Z', expiresAt: '2999-01-01T00:00:00Z' })];
+		const run = async (l: ReviewRecord[]) => (await computeMetrics(l, { period: 'day', fastThresholdSeconds: 5, dimensions: [] }))[0];
+		expect(await run(past)).toMatchObject({ expiredUnrecorded: 1, pending: 0 });
+		expect(await run(future)).toMatchObject({ expiredUnrecorded: 0, pending: 1 });
+	});
+
+	it('an earlier To is the time requests are judged at: outcomes after it do not close them', async () => {
+		const later = [
+			...log,
+			// D decided after To: as of To it was still pending
+			gateDecided(11, 'D', 'bob', '2026-11-04T09:00:00Z', 'rejected'),
+			// C's expiry only recorded after To: as of To its deadline had passed and nobody had recorded it
+			gateExpired(12, 'C', '2026-11-03T20:00:00Z'),
+		];
+		expect(await totalOf(later, '2026-11-05T00:00:00Z', { to: '2026-11-03T12:00:00Z' })).toMatchObject({
+			requests: 4, outcomes: 3, rejected: 0, expired: 2, expiredUnrecorded: 1, pending: 1,
+		});
+		// Without To, the same records are recorded outcomes.
+		expect(await totalOf(later, '2026-11-05T00:00:00Z')).toMatchObject({
+			requests: 4, outcomes: 4, rejected: 1, expired: 2, expiredUnrecorded: 0, pending: 0,
+		});
+	});
+
+	it('requests outside the range are neither pending nor expired', async () => {
+		expect(await totalOf(log, AS_OF, { from: '2026-11-02T11:30:00Z' })).toMatchObject({ requests: 1, pending: 1, expiredUnrecorded: 0 });
+	});
+
+	it('an Append duplicate of the outcome closes the request like the gate\'s own record', async () => {
+		const appendOnly = [
+			...both(1, 'A', 'high', '2026-11-02T09:00:00Z', '2026-11-02T21:00:00Z'),
+			rec(3, { event: 'decided', decision: 'approved', executionId: GATE_EXECUTION, itemKey: 'cand-1', details: { requestId: 'A' }, decidedAt: '2026-11-02T09:30:00Z' }),
+		];
+		expect(await totalOf(appendOnly, AS_OF)).toMatchObject({ requests: 1, outcomes: 1, approved: 1, expiredUnrecorded: 0, pending: 0 });
+	});
+
+	it('a request without a readable deadline stays pending', async () => {
+		const noDeadline = [rec(1, { event: 'requested', executionId: 'e', itemKey: 'r', requestedAt: '2026-11-02T09:00:00Z', details: { expiresAt: 'soon' } })];
+		expect(await totalOf(noDeadline, AS_OF)).toMatchObject({ requests: 1, pending: 1, expiredUnrecorded: 0 });
+	});
+
+	it('rejects an unreadable asOf', async () => {
+		await expect(totalOf(log, 'tomorrow')).rejects.toThrow(/As of "tomorrow" is not a valid date/);
+	});
+
+	it('every request counted ends as exactly one outcome or pending (property over gate-shaped logs)', async () => {
+		const fate = fc.constantFrom('approved', 'rejected', 'expiredRecord', 'timerOnly', 'open');
+		await fc.assert(
+			fc.asyncProperty(fc.array(fc.tuple(fate, fc.integer({ min: 1, max: 3 }), fc.boolean()), { maxLength: 25 }), async (spec) => {
+				const records: ReviewRecord[] = [];
+				const outcomes: ReviewRecord[] = [];
+				spec.forEach(([f, reviewers, duplicate], i) => {
+					const id = `r${i}`;
+					const expiresAt = f === 'open' ? '2026-11-20T00:00:00Z' : '2026-11-05T00:00:00Z';
+					for (let n = 0; n < reviewers; n++) records.push(gateRequested(0, id, `rev${n}`, { requestedAt: '2026-11-02T09:00:00Z', expiresAt }));
+					const closing = f === 'approved' || f === 'rejected' ? gateDecided(0, id, 'rev0', '2026-11-03T00:00:00Z', f) : f === 'expiredRecord' ? gateExpired(0, id, '2026-11-05T00:00:01Z') : null;
+					if (closing) outcomes.push(closing, ...(duplicate ? [closing] : []));
+				});
+				const log = [...records, ...outcomes].map((r, i) => ({ ...r, seq: i + 1 }));
+				const rows = await computeMetrics(log, { period: 'day', fastThresholdSeconds: 5, asOf: '2026-11-10T00:00:00Z' });
+				const total = rows[0];
+				expect(total.requests).toBe(spec.length);
+				expect(total.requests).toBe(total.outcomes + total.pending);
+				expect(total.expiredUnrecorded).toBe(spec.filter(([f]) => f === 'timerOnly').length);
+				expect(total.pending).toBe(spec.filter(([f]) => f === 'open').length);
+				for (const r of rows) expect(r.expiredUnrecorded).toBeLessThanOrEqual(r.expired);
+				expect(rows.filter((r) => r.dimension === 'reviewer').reduce((s, r) => s + r.outcomes, 0)).toBe(total.outcomes);
+			}),
+		);
+	});
+});
+
+describe('tamper_suspected records', () => {
+	// A new event (core/store/types.ts); built by hand here so this test does not depend on its type.
+	const suspected = (seq: number, recordedAt: string, tier: 'high' | null) =>
+		({ ...rec(seq, { event: 'note', tier, recordedAt }), event: 'tamper_suspected' }) as unknown as ReviewRecord;
+
+	it('are counted in the total and in the rows they fall into, within the range', async () => {
+		const log = [suspected(1, '2026-11-02T09:00:00Z', 'high'), suspected(2, '2026-11-03T09:00:00Z', null), rec(3, { event: 'note', recordedAt: '2026-11-03T10:00:00Z' })];
+		const rows = await computeMetrics(log, { period: 'day', fastThresholdSeconds: 5, asOf: '2026-11-04T00:00:00Z' });
+		expect(rows.map((r) => [r.dimension, r.key, r.tamperSuspected])).toEqual([
+			['total', 'all', 2], ['period', '2026-11-02', 1], ['period', '2026-11-03', 1], ['reviewer', '(none)', 2], ['tier', 'high', 1], ['tier', 'unknown', 1],
+		]);
+		expect((await totalOf(log, '2026-11-04T00:00:00Z', { from: '2026-11-03T00:00:00Z' })).tamperSuspected).toBe(1);
 	});
 });

@@ -9,9 +9,9 @@ import { JsonlReviewStore } from '../../../core/store/file/jsonlStore';
 import { PostgresReviewStore } from '../../../core/store/postgres/pgStore';
 import { StoreUsageError } from '../../../core/store/errors';
 import { QueryError } from '../../../core/store/query';
-import type { ReviewOutcome, ReviewRequest, ReviewStore } from '../../../core/store/types';
+import type { ReviewRequest, ReviewStore } from '../../../core/store/types';
 import { startTestPostgres, type TestPostgres } from '../../support/postgres';
-import { KEY, tempDir } from './helpers';
+import { KEY, resolutionFor, tempDir } from './helpers';
 
 let pg: TestPostgres;
 let dir: string;
@@ -45,17 +45,10 @@ function request(groupId: string, itemIndex: number): ReviewRequest {
 		status: 'pending',
 		outcome: null,
 		payload: { draft: { body: 'Hello' }, tier: 'high' },
+		mac: null,
 	};
 }
 
-const outcome = (reviewerId: string): ReviewOutcome => ({
-	decision: 'approved',
-	reviewerId,
-	decidedAt: '2026-01-01T01:00:00.000Z',
-	comment: null,
-	edits: [],
-	finalJson: { body: 'Hello' },
-});
 
 describe.each(backends)('%s backend', (_name, open) => {
 	const stores: ReviewStore[] = [];
@@ -149,10 +142,10 @@ describe.each(backends)('%s backend', (_name, open) => {
 		expect((await store.listReviewRequests(group)).map((r) => r.itemIndex).sort()).toEqual([0, 1]);
 		expect(await store.listReviewRequests('other')).toEqual([]);
 		await expect(store.putReviewRequests([reqs[0]])).rejects.toThrow(/already exists/);
-		await expect(store.resolveReviewRequest('nope', 'expired', null)).rejects.toThrow(/Unknown review request/);
-		await expect(store.resolveReviewRequest(reqs[0].id, 'decided', null)).rejects.toThrow(/needs its outcome/);
-		expect(await store.resolveReviewRequest(reqs[1].id, 'expired', null)).toMatchObject({ applied: true, request: { status: 'expired', outcome: null } });
-		expect(await store.resolveReviewRequest(reqs[1].id, 'decided', outcome('late@example.com'))).toMatchObject({ applied: false, request: { status: 'expired' } });
+		await expect(store.resolveReviewRequest('nope', resolutionFor({ ...reqs[0], id: 'nope' }, 'expired'))).rejects.toThrow(/Unknown review request/);
+		await expect(store.resolveReviewRequest(reqs[0].id, { ...resolutionFor(reqs[0], 'decided'), outcome: null })).rejects.toThrow(/needs its outcome/);
+		expect(await store.resolveReviewRequest(reqs[1].id, resolutionFor(reqs[1], 'expired'))).toMatchObject({ applied: true, request: { status: 'expired', outcome: null }, record: { event: 'expired', itemKey: reqs[1].id } });
+		expect(await store.resolveReviewRequest(reqs[1].id, resolutionFor(reqs[1], 'decided', 'late@example.com'))).toMatchObject({ applied: false, request: { status: 'expired' }, record: { event: 'expired' } });
 	});
 
 	it('20 concurrent decisions on one request: exactly one applies; one resume claim wins', async () => {
@@ -162,12 +155,12 @@ describe.each(backends)('%s backend', (_name, open) => {
 		const req = request(group, 0);
 		await clients[0].putReviewRequests([req]);
 		const results = await Promise.all(
-			Array.from({ length: 20 }, (_, i) => clients[i % clients.length].resolveReviewRequest(req.id, 'decided', outcome(`r${i}@example.com`))),
+			Array.from({ length: 20 }, (_, i) => clients[i % clients.length].resolveReviewRequest(req.id, resolutionFor(req, 'decided', `r${i}@example.com`))),
 		);
 		const winners = results.filter((r) => r.applied);
 		expect(winners).toHaveLength(1);
 		const winner = winners[0].request.outcome?.reviewerId;
-		for (const r of results) expect(r.request).toMatchObject({ status: 'decided', outcome: { reviewerId: winner } });
+		for (const r of results) expect(r.record).toMatchObject({ event: 'decided', reviewerId: winner });
 		expect((await clients[0].getReviewRequest(req.id))?.outcome?.reviewerId).toBe(winner);
 
 		const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => clients[i % clients.length].claimGroupResume(group)));

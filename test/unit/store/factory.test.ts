@@ -1,4 +1,10 @@
+/**
+ * The store factory (core/store/index.ts): one open store per configuration per process, shared by
+ * reference-counted handles (each open of the file backend costs a chain verification, and n8n opens
+ * the store on every node run), with checkpoint keys and bad configuration handled at the door.
+ */
 import { closeAllReviewStores, defaultStoreDirectory, openReviewStore } from '../../../core/store';
+import { JsonlReviewStore } from '../../../core/store/file/jsonlStore';
 import { KEY, tempDir } from './helpers';
 
 describe('openReviewStore', () => {
@@ -6,6 +12,7 @@ describe('openReviewStore', () => {
 	let cleanup: () => void;
 	beforeEach(() => ({ dir, cleanup } = tempDir('factory')));
 	afterEach(async () => {
+		jest.restoreAllMocks();
 		await closeAllReviewStores();
 		cleanup();
 	});
@@ -16,19 +23,39 @@ describe('openReviewStore', () => {
 	});
 
 	it('shares one open store per configuration; closing a handle leaves the others working', async () => {
+		// Watch the backend: how often it is opened (each open verifies the chain) and which instance serves each call.
+		const backendOpen = jest.spyOn(JsonlReviewStore, 'open');
+		const backendAppend = jest.spyOn(JsonlReviewStore.prototype, 'append');
 		const a = await openReviewStore({ backend: 'file', directory: dir, chain: 'x' });
 		const b = await openReviewStore({ backend: 'file', directory: dir, chain: 'x' });
 		const other = await openReviewStore({ backend: 'file', directory: dir, chain: 'y' });
+		expect(backendOpen).toHaveBeenCalledTimes(2); // x once, y once
 		await a.append({ event: 'note' });
+		await b.append({ event: 'note' });
+		await other.append({ event: 'note' });
+		// a and b are handles on the very same store instance; y's configuration has its own.
+		const [viaA, viaB, viaOther] = backendAppend.mock.contexts;
+		expect(viaB).toBe(viaA);
+		expect(viaOther).not.toBe(viaA);
+		expect((await other.head()).seq).toBe(1); // chain y is its own log
+		await other.close();
 		await a.close();
 		await a.close(); // releasing twice is harmless
-		expect((await b.append({ event: 'note' })).seq).toBe(2);
-		expect((await other.head()).seq).toBe(0);
+		expect((await b.append({ event: 'note' })).seq).toBe(3);
 		expect(b.chain).toBe('x');
 		await b.close();
-		// Reopened after all handles were released: still the same log.
+		// Reopened soon after all handles were released: the same store, kept open for the next caller.
 		const c = await openReviewStore({ backend: 'file', directory: dir, chain: 'x' });
-		expect((await c.head()).seq).toBe(2);
+		expect((await c.head()).seq).toBe(3);
+		expect(backendOpen).toHaveBeenCalledTimes(2);
+	});
+
+	it('opens the backend once for simultaneous opens of one configuration', async () => {
+		const backendOpen = jest.spyOn(JsonlReviewStore, 'open');
+		const config = { backend: 'file', directory: dir, chain: 'x' } as const;
+		const handles = await Promise.all([openReviewStore(config), openReviewStore({ ...config }), openReviewStore({ ...config })]);
+		expect(backendOpen).toHaveBeenCalledTimes(1);
+		await Promise.all(handles.map((h) => h.close()));
 	});
 
 	it('accepts the checkpoint key as {keyId, secret, previous} or as a list, current first', async () => {

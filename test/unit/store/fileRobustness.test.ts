@@ -50,13 +50,42 @@ describe('JSONL store robustness', () => {
 		}
 	});
 
-	it('quarantines an unreadable last line (e.g. zeroed by a power loss)', async () => {
+	it('quarantines a zero-filled tail without a line break (a power loss after the size grew)', async () => {
 		const { lines } = buildLog([{ event: 'note' }, { event: 'note' }]);
-		writeFileSync(logPath(), `${toFileText(lines)}\u0000\u0000\u0000\n`);
+		writeFileSync(logPath(), `${toFileText(lines)}\u0000\u0000\u0000`);
 		const store = await JsonlReviewStore.open({ directory: dir, chain: 'main' });
 		expect((await store.head()).seq).toBe(3);
 		expect((await store.verify()).ok).toBe(true);
 		await store.close();
+	});
+
+	it.each([
+		['an unreadable complete last line', (lines: string[]) => `${toFileText(lines)}\u0000\u0000\u0000\n`],
+		['a complete last record whose content was altered', (lines: string[]) => toFileText([...lines.slice(0, -1), lines[lines.length - 1].replace('"event":"decided"', '"event":"expired"')])],
+		['a complete last record with a flipped decision', (lines: string[]) => toFileText([...lines.slice(0, -1), lines[lines.length - 1].replace('"rejected"', '"approved"')])],
+	])('refuses, never repairs, %s: only a torn tail is repaired', async (_what, damage) => {
+		const { lines } = buildLog([{ event: 'note' }, { event: 'decided', decision: 'rejected' }]);
+		const text = damage(lines);
+		writeFileSync(logPath(), text);
+		await expect(JsonlReviewStore.open({ directory: dir, chain: 'main' })).rejects.toThrow(/damaged|altered/);
+		// Nothing was moved, truncated or added.
+		expect(readFileSync(logPath(), 'utf8')).toBe(text);
+		expect(readdirSync(dir).filter((n) => n.includes('.quarantine.'))).toEqual([]);
+	});
+
+	it('a store opened read-only (Verify) reports a torn tail and writes nothing', async () => {
+		const { lines } = buildLog([{ event: 'note' }, { event: 'note' }]);
+		const text = `${toFileText(lines)}{"chain":"ma`;
+		writeFileSync(logPath(), text);
+		const store = await JsonlReviewStore.open({ directory: dir, chain: 'main', readOnly: true });
+		try {
+			expect(await store.verify()).toMatchObject({ ok: false, recordsChecked: 2, firstBad: { reason: 'malformed', line: 3 } });
+			await expect(store.append({ event: 'note' })).rejects.toThrow(/read-only/);
+		} finally {
+			await store.close();
+		}
+		expect(readFileSync(logPath(), 'utf8')).toBe(text);
+		expect(readdirSync(dir).sort()).toEqual(['main.jsonl']);
 	});
 
 	it('a torn tail written by another process is repaired by the next append', async () => {

@@ -1,3 +1,7 @@
+/**
+ * The JSON Lines file store: records appended in a hash chain, read back, verified, checkpointed and
+ * found again after a reopen; and the factory handing out one shared store per configuration.
+ */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 
@@ -44,13 +48,23 @@ describe('JSONL file store', () => {
 	});
 
 	it('factory shares one store per config', async () => {
-		const s1 = await openReviewStore({ backend: 'file', directory: dir });
-		const s2 = await openReviewStore({ backend: 'file', directory: dir });
-		await s1.append({ event: 'note' });
-		await s2.append({ event: 'note' });
-		expect((await s1.head()).seq).toBe(2);
-		await s1.close();
-		expect((await s2.head()).seq).toBe(2);
-		await s2.close();
+		const backendOpen = jest.spyOn(JsonlReviewStore, 'open');
+		const backendAppend = jest.spyOn(JsonlReviewStore.prototype, 'append');
+		try {
+			const s1 = await openReviewStore({ backend: 'file', directory: dir });
+			const s2 = await openReviewStore({ backend: 'file', directory: dir });
+			// One backend store (one open, one chain verification) behind both handles.
+			expect(backendOpen).toHaveBeenCalledTimes(1);
+			await s1.append({ event: 'note' });
+			await s2.append({ event: 'note' });
+			expect(backendAppend.mock.contexts[1]).toBe(backendAppend.mock.contexts[0]);
+			expect((await s1.head()).seq).toBe(2);
+			await s1.close();
+			expect((await s2.head()).seq).toBe(2);
+			await s2.close();
+		} finally {
+			jest.restoreAllMocks();
+		}
 	});
 });
+

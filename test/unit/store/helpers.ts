@@ -35,3 +35,28 @@ export function buildLog(inputs: ReviewRecordInput[], chain = 'main', start = { 
 }
 
 export const toFileText = (lines: string[]) => lines.map((l) => `${l}\n`).join('');
+
+import { sha256Json } from '../../../core/edits';
+import { REQUEST_BINDING_KEY, type Resolution, type ReviewOutcome, type ReviewRequest } from '../../../core/store/types';
+
+/** A resolution of `req` as the gate makes one (the binding carries no MAC here: the store does not check MACs). */
+export function resolutionFor(req: ReviewRequest, status: 'decided' | 'expired', reviewerId = 'ann@example.com', decision: ReviewOutcome['decision'] = 'approved'): Resolution {
+	const outcome: ReviewOutcome | null =
+		status === 'decided'
+			? { decision, reviewerId, decidedAt: '2026-01-01T01:00:00.000Z', comment: null, edits: [], finalJson: { body: 'Hello', by: reviewerId } }
+			: null;
+	return {
+		status,
+		outcome,
+		record: {
+			event: status,
+			decision: outcome?.decision ?? null,
+			reviewerId: outcome?.reviewerId ?? null,
+			itemKey: req.id,
+			executionId: req.executionId,
+			// As the gate does: the approved content is named by its hash and kept beside the chain.
+			finalSha256: outcome?.finalJson ? sha256Json(outcome.finalJson) : null,
+			details: { [REQUEST_BINDING_KEY]: { id: req.id, groupId: req.groupId, nodeId: req.nodeId, keyId: null, mac: null } },
+		},
+	};
+}

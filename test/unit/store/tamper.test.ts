@@ -2,7 +2,8 @@
  * Tamper matrix: random logs, one kind of damage each; verification must find it and name the
  * first bad seq. The one thing a hash chain cannot see — records cut off the end, or a whole chain
  * rewritten by someone able to rewrite the file — needs a checkpoint kept elsewhere; both limits
- * are shown here as such.
+ * are shown here as such. That every single field (and nested value) of every record is covered by
+ * the hash is shown field by field in tamperEveryField.test.ts.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,13 +11,18 @@ import fc from 'fast-check';
 
 import { hasLoneSurrogate } from '../../../core/canonicalJson';
 import { signCheckpoint } from '../../../core/checkpoint';
-import type { ReviewRecordInput } from '../../../core/store/types';
+import { REVIEW_DECISIONS, type ReviewRecordInput } from '../../../core/store/types';
 import { verifyFile } from '../../../core/verify';
 import { buildLog, KEY, tempDir, toFileText } from './helpers';
 
 const text = fc.string({ unit: 'binary', maxLength: 24 }).filter((s) => !hasLoneSurrogate(s));
+const hex64 = fc.stringMatching(/^[0-9a-f]{64}$/);
 const input: fc.Arbitrary<ReviewRecordInput> = fc.record({
 	event: fc.constantFrom('requested', 'viewed', 'decided', 'expired', 'note' as const),
+	// The fields a reviewer's decision lives in, so random damage lands in them too.
+	decision: fc.option(fc.constantFrom(...REVIEW_DECISIONS), { nil: null }),
+	finalSha256: fc.option(hex64, { nil: null }),
+	edits: fc.option(fc.array(fc.record({ path: text, before: fc.jsonValue({ maxDepth: 1 }), after: fc.jsonValue({ maxDepth: 1 }) }), { maxLength: 2 }), { nil: null }),
 	reviewerId: fc.option(text, { nil: null }),
 	comment: fc.option(text, { nil: null }),
 	tier: fc.option(fc.constantFrom('low', 'medium', 'high' as const), { nil: null }),

@@ -7,125 +7,32 @@
  * through n8n's own HTTP server; this file adds the cases that need exact timing (the gate's own
  * expiry path) and the error paths of execute().
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 
-import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData, INodeType } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { openReviewStore } from '../../../core/store';
-import type { ReviewRecord, ReviewStore } from '../../../core/store/types';
 import { sleep } from '../../harness/net';
-import { extractLinks, listMail, startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../harness/smtpCapture';
-import { createNodeTypes, loadFixture, runWorkflow, type WorkflowJson, type WorkflowRunResult } from '../harness';
+import {
+	callWebhook as callGateWebhook,
+	csrfOf,
+	GATE,
+	gateLinks,
+	KEY,
+	outputsOf,
+	recordsOf,
+	runGate,
+	titleOf,
+	useGateEnv,
+	type Answer,
+} from './gateHarness';
+import type { WorkflowRunResult } from '../harness';
 
-const GATE = 'HITL Gate';
-const KEY = { kid: 'wf-1', secret: 'workflow-test-secret-0123456789abcdef' };
-
-let smtp: SmtpCapture;
-let storeDir: string;
-let store: ReviewStore;
-let credentials: Record<string, IDataObject>;
-
-beforeAll(async () => {
-	const tmp = mkdtempSync(path.join(tmpdir(), 'hitl-gate-wf-'));
-	storeDir = path.join(tmp, 'store');
-	smtp = await startSmtpCapture(path.join(tmp, 'mail'));
-	credentials = {
-		hitlSigningApi: { ...KEY },
-		hitlSmtpApi: { host: smtp.host, port: smtp.port, secure: false, disableStartTls: true, user: '', password: '' },
-		hitlStoreApi: { backend: 'file', directory: storeDir },
-	};
-	store = await openReviewStore({ backend: 'file', directory: storeDir });
-});
-
-afterAll(async () => {
-	await store?.close();
-	await smtp?.stop();
-	rmSync(path.dirname(storeDir), { recursive: true, force: true });
-});
-
-function fixture(params: IDataObject = {}): WorkflowJson {
-	const wf = loadFixture('../gate/fixtures/gate.json');
-	const gate = wf.nodes.find((n) => n.name === GATE);
-	if (!gate) throw new Error('no gate in fixture');
-	Object.assign(gate.parameters, params);
-	return wf;
-}
-
-async function run(items: Array<IDataObject | INodeExecutionData>, params: IDataObject = {}): Promise<{ result: WorkflowRunResult; mails: CapturedMail[] }> {
-	const before = listMail(smtp.mailDir).length;
-	const result = await runWorkflow({ workflow: fixture(params), items, credentials: credentials as never });
-	return { result, mails: listMail(smtp.mailDir).slice(before) };
-}
-
-const gateLinks = (mail: CapturedMail) => extractLinks(mail).filter((l) => l.includes('/webhook-waiting/'));
-
-async function records(executionId: string): Promise<ReviewRecord[]> {
-	return (await store.query({ executionId }, { limit: 1000 })).records.reverse();
-}
-
-// ---------------------------------------------------------------------------------------------
-// A stand-in for n8n's webhook context: what the gate's webhook() reads, nothing more.
-// ---------------------------------------------------------------------------------------------
-
-interface Answer {
-	status: number;
-	headers: Record<string, string>;
-	body: string;
-	result: IWebhookResponseData;
-	customData: Record<string, string>;
-}
-
-async function callWebhook(
-	result: WorkflowRunResult,
-	link: string,
-	method: 'GET' | 'POST',
-	body: IDataObject = {},
-): Promise<Answer> {
-	const url = new URL(link);
-	const gateNode = fixture().nodes.find((n) => n.name === GATE)!;
-	const executionId = /\/webhook-waiting\/([^/]+)\//.exec(url.pathname)![1];
-	const answer: Answer = { status: 0, headers: {}, body: '', result: {}, customData: {} };
-	const res = {
-		headersSent: false,
-		setHeader(name: string, value: string) {
-			answer.headers[name.toLowerCase()] = value;
-		},
-		status(code: number) {
-			answer.status = code;
-			return res;
-		},
-		end(text: string) {
-			answer.body = text;
-			res.headersSent = true;
-		},
-	};
-	const ctx = {
-		getRequestObject: () => ({ method, headers: { 'user-agent': 'jest' }, ip: '127.0.0.1', socket: {} }),
-		getResponseObject: () => res,
-		getQueryData: () => Object.fromEntries(url.searchParams),
-		getBodyData: () => body,
-		getNode: () => ({ ...gateNode }),
-		getExecutionId: () => executionId,
-		getCredentials: async (type: string) => credentials[type],
-		customData: {
-			setAll: (obj: Record<string, string>) => Object.assign(answer.customData, obj),
-			set: (k: string, v: string) => (answer.customData[k] = v),
-		},
-		logger: { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} },
-	};
-	expect(result.status).toBe('waiting');
-	const gate = createNodeTypes().getByName('n8n-nodes-hitl.hitlGate') as INodeType;
-	answer.result = await gate.webhook!.call(ctx as unknown as IWebhookFunctions);
-	return answer;
-}
-
-const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)![1];
-const titleOf = (html: string) => /<h1>([^<]*)<\/h1>/.exec(html)?.[1] ?? '';
-const outputsOf = (a: Answer) => a.result.workflowData as INodeExecutionData[][];
+const env = useGateEnv('hitl-gate-wf');
+const run = (items: Array<IDataObject | INodeExecutionData>, params: IDataObject = {}) => runGate(env, items, params);
+const records = (executionId: string) => recordsOf(env, executionId);
+const callWebhook = (result: WorkflowRunResult, link: string, method: 'GET' | 'POST', body: IDataObject = {}): Promise<Answer> =>
+	callGateWebhook(env, result, link, method, body);
 
 describe('HITL Gate in the n8n engine', () => {
 	test('puts the run to wait until the deadline, releases nothing, mails each reviewer once with a link per item, records the requests', async () => {
@@ -150,9 +57,9 @@ describe('HITL Gate in the n8n engine', () => {
 		const executionId = /\/webhook-waiting\/([^/]+)\//.exec(gateLinks(mails[0])[0])![1];
 		const recs = await records(executionId);
 		expect(recs.map((r) => r.event)).toEqual(['requested', 'requested', 'requested', 'requested']);
-		const request = await store.getReviewRequest(recs[0].itemKey as string);
+		const request = await env.store.getReviewRequest(recs[0].itemKey as string);
 		expect(request).toMatchObject({ status: 'pending', reviewers: ['ann@example.com', 'ben@example.com'] });
-		expect(await store.listReviewRequests(request!.groupId)).toHaveLength(2);
+		expect(await env.store.listReviewRequests(request!.groupId)).toHaveLength(2);
 	});
 
 	test('a reviewer entry that is not an email fails the node naming the item; nothing is sent or stored', async () => {
@@ -175,22 +82,22 @@ describe('HITL Gate in the n8n engine', () => {
 	});
 
 	test('a signing secret shorter than 32 characters is refused with what to do', async () => {
-		const saved = credentials.hitlSigningApi;
-		credentials.hitlSigningApi = { kid: 'short', secret: 'too-short' };
+		const saved = env.credentials.hitlSigningApi;
+		env.credentials.hitlSigningApi = { kid: 'short', secret: 'too-short' };
 		try {
 			const { result, mails } = await run([{ reviewers: 'a@example.com', subject: 'x' }]);
 			expect(result.status).toBe('error');
 			expect(result.error?.message).toMatch(/at least 32 characters/);
 			expect(mails).toHaveLength(0);
 		} finally {
-			credentials.hitlSigningApi = saved;
+			env.credentials.hitlSigningApi = saved;
 		}
 	});
 
 	test('an SMTP server that refuses fails the node; the stored requests are expired so their links cannot decide', async () => {
-		const saved = credentials.hitlSmtpApi;
+		const saved = env.credentials.hitlSmtpApi;
 		// A port nothing listens on: the connection is refused.
-		credentials.hitlSmtpApi = { ...saved, port: 1 };
+		env.credentials.hitlSmtpApi = { ...saved, port: 1 };
 		try {
 			const { result, mails } = await run([{ reviewers: 'smtp-fail@example.com', subject: 'x' }]);
 			expect(result.status).toBe('error');
@@ -199,14 +106,14 @@ describe('HITL Gate in the n8n engine', () => {
 			expect((result.error as unknown as { description: string }).description).toContain('Check the SMTP credential');
 			expect(result.ran('Approved')).toBe(false);
 			expect(mails).toHaveLength(0);
-			const requested = (await store.query({ event: 'requested', reviewerId: 'smtp-fail@example.com' }, { limit: 10 })).records;
+			const requested = (await env.store.query({ event: 'requested', reviewerId: 'smtp-fail@example.com' }, { limit: 10 })).records;
 			expect(requested).toHaveLength(1);
-			expect(await store.getReviewRequest(requested[0].itemKey as string)).toMatchObject({ status: 'expired' });
-			const expired = (await store.query({ event: 'expired', itemKey: requested[0].itemKey as string }, { limit: 10 })).records;
+			expect(await env.store.getReviewRequest(requested[0].itemKey as string)).toMatchObject({ status: 'expired' });
+			const expired = (await env.store.query({ event: 'expired', itemKey: requested[0].itemKey as string }, { limit: 10 })).records;
 			expect(expired).toHaveLength(1);
 			expect(expired[0].details).toMatchObject({ reason: 'notification_failed' });
 		} finally {
-			credentials.hitlSmtpApi = saved;
+			env.credentials.hitlSmtpApi = saved;
 		}
 	});
 
@@ -232,7 +139,9 @@ describe('HITL Gate in the n8n engine', () => {
 			expect(String(received[0].headers['content-type'])).toContain('application/json');
 			const body = JSON.parse(received[0].body) as { text: string; reviews: Array<Record<string, unknown>> };
 			expect(body.reviews.map((r) => r.reviewer)).toEqual(['ann@example.com', 'ben@example.com']);
-			expect(body.reviews[0]).toMatchObject({ tier: 'medium', reasons: ['SMS'], itemIndexes: [0] });
+			// No Router ran in this workflow: the item's own `blastRadius` is not trusted (riskProvenance.ts).
+			expect(body.reviews[0]).toMatchObject({ tier: 'high', itemIndexes: [0] });
+			expect(String((body.reviews[0].reasons as string[])[0])).toMatch(/^Unverified/);
 			// The same personal links as in the mails.
 			const mailed = mails.flatMap(gateLinks).sort();
 			expect(body.reviews.map((r) => r.url).sort()).toEqual(mailed);

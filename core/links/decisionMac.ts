@@ -1,0 +1,121 @@
+/**
+ * The gate's own authentication of what it keeps in the review store, with its signing key (which
+ * lives in an n8n credential, never in the store). Whoever can write the store — its folder, or the
+ * Postgres grants the README gives — can change working state and even append well-formed records,
+ * but cannot produce these MACs, so the gate never releases an item on state it did not write itself.
+ *
+ * - Request MAC: over a review request's definition (who may review, the draft, the deadline, the
+ *   page payload) — everything but its status and outcome. Checked before a page is shown and before
+ *   an item is released.
+ * - Decision MAC: over a terminal record's meaning — request, execution, node, event, decision,
+ *   reviewer, time, comment, the draft's and the final item's SHA-256. Carried in the record's
+ *   `details.hitlRequest.mac`; an item leaves through Approved or Rejected only on a record whose MAC
+ *   verifies and whose hashes match the content being released.
+ *
+ * MAC = base64url(HMAC-SHA256(secret, domain + RFC 8785 canonical JSON of the fields)).
+ */
+import { createHmac } from 'node:crypto';
+
+import { canonicalize } from '../canonicalJson';
+import type { ReviewRequest } from '../store/types';
+import { constantTimeEqual } from './linkToken';
+import { assertSigningKey, type SigningKey } from './signingKey';
+
+export const REQUEST_MAC_DOMAIN = 'n8n-nodes-hitl/request/v1\n';
+export const DECISION_MAC_DOMAIN = 'n8n-nodes-hitl/decision/v1\n';
+
+/** The parts of a review request its MAC covers: everything but its status, outcome and the MAC itself. */
+export type RequestDefinition = Pick<
+	ReviewRequest,
+	'id' | 'groupId' | 'executionId' | 'nodeId' | 'itemIndex' | 'reviewers' | 'draftSha256' | 'createdAt' | 'expiresAt' | 'payload'
+>;
+
+/** What a terminal record's MAC covers. */
+export interface DecisionFacts {
+	requestId: string;
+	groupId: string;
+	executionId: string;
+	nodeId: string;
+	event: 'decided' | 'expired';
+	decision: string | null;
+	reviewerId: string | null;
+	decidedAt: string | null;
+	comment: string | null;
+	draftSha256: string;
+	finalSha256: string | null;
+}
+
+function mac(domain: string, keyId: string, fields: unknown, key: SigningKey): string {
+	assertSigningKey(key);
+	return createHmac('sha256', key.secret)
+		.update(`${domain}${keyId}\n${canonicalize(fields)}`, 'utf8')
+		.digest('base64url');
+}
+
+/** Checks `given` against every key with the MAC's key id (constant time per key, no early exit). */
+function verify(domain: string, keyId: string | null, fields: unknown, given: unknown, keys: readonly SigningKey[]): boolean {
+	if (typeof given !== 'string' || given.length === 0 || given.length > 128 || typeof keyId !== 'string') return false;
+	let ok = false;
+	for (const key of keys) {
+		if (key.keyId !== keyId) continue;
+		ok = constantTimeEqual(mac(domain, keyId, fields, key), given) || ok;
+	}
+	return ok;
+}
+
+function definitionFields(r: RequestDefinition): RequestDefinition {
+	return {
+		id: r.id,
+		groupId: r.groupId,
+		executionId: r.executionId,
+		nodeId: r.nodeId,
+		itemIndex: r.itemIndex,
+		reviewers: r.reviewers,
+		draftSha256: r.draftSha256,
+		createdAt: r.createdAt,
+		expiresAt: r.expiresAt,
+		payload: r.payload,
+	};
+}
+
+/** `keyId` + MAC of a request definition; store the MAC with the request and the key id in its payload. */
+export function signRequest(request: RequestDefinition, key: SigningKey): string {
+	return mac(REQUEST_MAC_DOMAIN, key.keyId, definitionFields(request), key);
+}
+
+export function verifyRequestMac(request: RequestDefinition, keyId: string | null, given: unknown, keys: readonly SigningKey[]): boolean {
+	try {
+		return verify(REQUEST_MAC_DOMAIN, keyId, definitionFields(request), given, keys);
+	} catch {
+		// Not canonical JSON (a forged payload with odd values): not authentic.
+		return false;
+	}
+}
+
+function decisionFields(f: DecisionFacts): DecisionFacts {
+	return {
+		requestId: f.requestId,
+		groupId: f.groupId,
+		executionId: f.executionId,
+		nodeId: f.nodeId,
+		event: f.event,
+		decision: f.decision,
+		reviewerId: f.reviewerId,
+		decidedAt: f.decidedAt,
+		comment: f.comment,
+		draftSha256: f.draftSha256,
+		finalSha256: f.finalSha256,
+	};
+}
+
+export function signDecision(facts: DecisionFacts, key: SigningKey): string {
+	return mac(DECISION_MAC_DOMAIN, key.keyId, decisionFields(facts), key);
+}
+
+export function verifyDecisionMac(facts: DecisionFacts, keyId: string | null, given: unknown, keys: readonly SigningKey[]): boolean {
+	try {
+		return verify(DECISION_MAC_DOMAIN, keyId, decisionFields(facts), given, keys);
+	} catch {
+		return false;
+	}
+}

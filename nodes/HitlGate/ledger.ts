@@ -1,0 +1,197 @@
+/**
+ * The gate's side of "the log decides": what it writes when a reviewer decides, and what it checks
+ * before an item leaves. A decision exists when, and only when, its terminal record is in the chain
+ * with the gate's MAC; working state (status, outcome, stored content) is trusted only as far as that
+ * record and the request's own MAC vouch for it. Anything that does not check out never leaves
+ * through Approved or Rejected: the item is held, and a `tamper_suspected` record says why.
+ */
+import { sha256Json } from '../../core/edits';
+import { signDecision, verifyDecisionMac, verifyRequestMac, type SigningKey } from '../../core/links';
+import { requestBindingOf } from '../../core/store/requests';
+import {
+	REQUEST_BINDING_KEY,
+	type FieldEdit,
+	type ReviewOutcome,
+	type ReviewRecord,
+	type ReviewRecordInput,
+	type ReviewRequest,
+	type ReviewStore,
+	type Resolution,
+} from '../../core/store/types';
+import { requestRecordFields } from '../shared/requestRecords';
+import type { ClientInfo } from './clientInfo';
+import { asGatePayload, type GatePayload } from './types';
+
+/** Edit values whose canonical JSON is longer than this are logged by SHA-256 (the content is kept beside the chain). */
+export const MAX_LOGGED_EDIT_VALUE_BYTES = 2048;
+
+/** The draft a request holds, recomputed from its stored content (never trust a stored hash alone). */
+export function draftOf(payload: GatePayload): unknown {
+	return payload.items.length === 1 ? payload.items[0].json : payload.items.map((i) => i.json);
+}
+
+export type AuthenticRequest = { ok: true; payload: GatePayload } | { ok: false; reason: string };
+
+/**
+ * A stored request is authentic when its MAC (made by this gate's key when the request was created)
+ * verifies and its stored draft still hashes to the draft hash the MAC covers.
+ */
+export function authenticateRequest(request: ReviewRequest, keys: readonly SigningKey[]): AuthenticRequest {
+	const payload = asGatePayload(request.payload);
+	if (!payload) return { ok: false, reason: 'the stored request is not a HITL Gate request' };
+	if (!verifyRequestMac(request, payload.linkKeyId, request.mac, keys)) {
+		return { ok: false, reason: 'the stored request does not carry a valid MAC of the gate signing key (altered in the store?)' };
+	}
+	let hash: string;
+	try {
+		hash = sha256Json(draftOf(payload));
+	} catch {
+		return { ok: false, reason: 'the stored draft is not JSON data' };
+	}
+	if (hash !== request.draftSha256) return { ok: false, reason: 'the stored draft no longer matches its SHA-256' };
+	return { ok: true, payload };
+}
+
+/** Edits as logged: small values in full, large ones by SHA-256 so the record always fits. */
+export function loggedEdits(edits: FieldEdit[]): FieldEdit[] {
+	return edits.map((e) => {
+		const logged: FieldEdit = { path: e.path, before: e.before, after: e.after };
+		for (const side of ['before', 'after'] as const) {
+			const text = JSON.stringify(e[side] ?? null);
+			if (Buffer.byteLength(text, 'utf8') > MAX_LOGGED_EDIT_VALUE_BYTES) {
+				logged[side] = null;
+				logged[`${side}Sha256`] = sha256Json(e[side] ?? null);
+			}
+		}
+		return logged;
+	});
+}
+
+export interface DecisionContext {
+	request: ReviewRequest;
+	payload: GatePayload;
+	outcome: ReviewOutcome;
+	/** SHA-256 of the content that leaves the gate if this decision stands. */
+	finalSha256: string;
+	queueTimeMs: number;
+	linkKeyId: string;
+	linkNonce: string;
+	client: ClientInfo;
+	key: SigningKey;
+}
+
+/** The resolution for a reviewer's decision: outcome plus the MAC'd `decided` record, written atomically. */
+export function decisionResolution(c: DecisionContext): Resolution {
+	const { request, outcome } = c;
+	const mac = signDecision(
+		{
+			requestId: request.id,
+			groupId: request.groupId,
+			executionId: request.executionId,
+			nodeId: request.nodeId,
+			event: 'decided',
+			decision: outcome.decision,
+			reviewerId: outcome.reviewerId,
+			decidedAt: outcome.decidedAt,
+			comment: outcome.comment,
+			draftSha256: request.draftSha256,
+			finalSha256: c.finalSha256,
+		},
+		c.key,
+	);
+	const record: ReviewRecordInput = {
+		event: 'decided',
+		decision: outcome.decision,
+		reviewerId: outcome.reviewerId,
+		...requestRecordFields(request, c.payload),
+		decidedAt: outcome.decidedAt,
+		queueTimeMs: c.queueTimeMs,
+		finalSha256: c.finalSha256,
+		edits: loggedEdits(outcome.edits),
+		comment: outcome.comment,
+		linkKeyId: c.linkKeyId,
+		linkNonce: c.linkNonce,
+		clientIp: c.client.clientIp,
+		userAgent: c.client.userAgent,
+		details: {
+			[REQUEST_BINDING_KEY]: { id: request.id, groupId: request.groupId, nodeId: request.nodeId, keyId: c.key.keyId, mac },
+		},
+	};
+	return { status: 'decided', outcome, record };
+}
+
+/** What the chain says about one request, checked against the gate's key and the content it would release. */
+export type Verdict =
+	| { kind: 'decided'; record: ReviewRecord; json: Array<Record<string, unknown>> }
+	| { kind: 'expired'; record: ReviewRecord }
+	| { kind: 'pending' }
+	| { kind: 'tampered'; reason: string };
+
+function decisionFactsOf(record: ReviewRecord, request: ReviewRequest) {
+	return {
+		requestId: request.id,
+		groupId: request.groupId,
+		executionId: request.executionId,
+		nodeId: request.nodeId,
+		event: record.event as 'decided' | 'expired',
+		decision: record.decision,
+		reviewerId: record.reviewerId,
+		decidedAt: record.decidedAt,
+		comment: record.comment,
+		draftSha256: request.draftSha256,
+		finalSha256: record.finalSha256,
+	};
+}
+
+/**
+ * Reads the request's terminal record from the chain and decides what may leave the gate. A decided
+ * item is released only when: the request is authentic, the record's binding and MAC verify for this
+ * request, the reviewer was listed on it, the record names the draft the request holds, and the content
+ * about to leave hashes to the record's finalSha256.
+ */
+export async function verdictFor(store: ReviewStore, request: ReviewRequest, keys: readonly SigningKey[]): Promise<Verdict> {
+	const auth = authenticateRequest(request, keys);
+	if (!auth.ok) return { kind: 'tampered', reason: auth.reason };
+	const payload = auth.payload;
+	const record = await store.terminalRecord(request.id);
+	if (!record) {
+		return request.status === 'pending'
+			? { kind: 'pending' }
+			: { kind: 'tampered', reason: `the stored request says "${request.status}" but the log has no record ending it` };
+	}
+	const binding = requestBindingOf(record);
+	if (!binding || binding.id !== request.id || binding.groupId !== request.groupId || binding.nodeId !== request.nodeId) {
+		return { kind: 'tampered', reason: 'the terminal record does not name this request' };
+	}
+	if (record.event === 'expired') return { kind: 'expired', record };
+	if (!verifyDecisionMac(decisionFactsOf(record, request), binding.keyId, binding.mac, keys)) {
+		return { kind: 'tampered', reason: 'the decided record does not carry a valid MAC of the gate signing key' };
+	}
+	if (record.reviewerId === null || !request.reviewers.includes(record.reviewerId)) {
+		return { kind: 'tampered', reason: `the decided record names ${String(record.reviewerId)}, who is not a reviewer of this request` };
+	}
+	if (record.draftSha256 !== request.draftSha256) return { kind: 'tampered', reason: 'the decided record is about another draft' };
+	const approved = record.decision !== 'rejected';
+	const single = payload.items.length === 1;
+	// Approved single items leave as edited (content kept beside the chain); everything else as drafted.
+	const stored = approved && single ? request.outcome?.finalJson ?? null : null;
+	const json = stored ? [stored] : payload.items.map((i) => i.json);
+	const released = single ? json[0] : json;
+	if (approved && sha256Json(released) !== record.finalSha256) {
+		return { kind: 'tampered', reason: 'the content to release does not match the SHA-256 the reviewer approved' };
+	}
+	return { kind: 'decided', record, json };
+}
+
+/** Logs that the gate refused to trust the store, for the request (or link) named. Never throws. */
+export async function reportTamper(store: ReviewStore, request: ReviewRequest, reason: string, extra: Record<string, unknown> = {}): Promise<void> {
+	try {
+		await store.append({
+			event: 'tamper_suspected',
+			...requestRecordFields(request, asGatePayload(request.payload)),
+			details: { requestId: request.id, groupId: request.groupId, reason, ...extra },
+		});
+	} catch {
+		// The item is held either way; a store that cannot even log this is reported by the caller's page.
+	}
+}
