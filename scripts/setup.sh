@@ -46,7 +46,7 @@ step "3/5 Chromium for the browser tests (Debian's package, only if missing)" \
   "install it yourself (apt-get install -y chromium) or point HITL_CHROMIUM at a Chromium binary"
 bash test/harness/install-chromium.sh >/dev/null
 
-step "4/5 Node.js 24 and n8n into ${HITL_CACHE_DIR:-$HOME/.cache/n8n-nodes-hitl} (first run: 6-9 minutes, about 3 GB; later runs: seconds)" \
+step "4/5 Node.js 24 and n8n into ${HITL_CACHE_DIR:-$HOME/.cache/n8n-nodes-hitl} (first run: 10-25 minutes on 2 cores, about 3 GB; later runs: seconds)" \
   "read the [install-n8n] lines above; they name the failing part"
 bash test/harness/install-n8n.sh >/dev/null
 

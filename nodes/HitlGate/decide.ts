@@ -141,6 +141,7 @@ export async function resumeIfComplete(
 			await reportTamper(store, request, verdict.reason);
 			complete = false;
 		} else if (verdict.kind === 'pending') {
+			if (verdict.inconsistent) await reportTamper(store, request, verdict.inconsistent);
 			complete = false;
 		} else {
 			released.push({ request, payload: asGatePayload(request.payload) as GatePayload, verdict });

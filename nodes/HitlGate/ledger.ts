@@ -124,7 +124,8 @@ export function decisionResolution(c: DecisionContext): Resolution {
 export type Verdict =
 	| { kind: 'decided'; record: ReviewRecord; json: Array<Record<string, unknown>> }
 	| { kind: 'expired'; record: ReviewRecord }
-	| { kind: 'pending' }
+	/** Not ended in the chain. `inconsistent`: the stored status claims otherwise (a forged or stale status). */
+	| { kind: 'pending'; inconsistent?: string }
 	| { kind: 'tampered'; reason: string };
 
 function decisionFactsOf(record: ReviewRecord, request: ReviewRequest) {
@@ -155,9 +156,10 @@ export async function verdictFor(store: ReviewStore, request: ReviewRequest, key
 	const payload = auth.payload;
 	const record = await store.terminalRecord(request.id);
 	if (!record) {
+		// The log decides: without a terminal record the request is still open, whatever its status says.
 		return request.status === 'pending'
 			? { kind: 'pending' }
-			: { kind: 'tampered', reason: `the stored request says "${request.status}" but the log has no record ending it` };
+			: { kind: 'pending', inconsistent: `the stored request says "${request.status}" but the log has no record ending it` };
 	}
 	const binding = requestBindingOf(record);
 	if (!binding || binding.id !== request.id || binding.groupId !== request.groupId || binding.nodeId !== request.nodeId) {

@@ -99,6 +99,7 @@ async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 			sendMessage(res, { kind: 'error', detail: 'This review cannot be shown: its stored data failed an integrity check. Nothing was decided; the review log records the problem for the workflow owner.' });
 			return WAIT;
 		}
+		if (verdict.kind === 'pending' && verdict.inconsistent) await reportTamper(store, request, verdict.inconsistent, { reviewerId: claims.rev });
 		const payload = asGatePayload(request.payload) as GatePayload;
 		if (!request.reviewers.includes(claims.rev)) {
 			sendMessage(res, { kind: 'forbidden' });
@@ -118,6 +119,13 @@ async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	} finally {
 		await store.close();
 	}
+}
+
+/** The page's top message for refused edits: the first few reasons (a batch shows no fields to put them under). */
+function editFailure(errors: Array<{ message: string }>): string {
+	const shown = errors.slice(0, 3).map((e) => e.message).join(' ');
+	const more = errors.length > 3 ? ` (${errors.length - 3} more below)` : '';
+	return `Some edits could not be applied: ${shown}${more} Nothing was decided.`;
 }
 
 async function show(
@@ -192,7 +200,7 @@ async function post(
 			sendMessage(res, { kind: 'expired' });
 			return WAIT;
 		case 'bad_edit':
-			sendReviewPage(res, 400, { ...retry, error: 'Some edits could not be applied; see the fields below. Nothing was decided.', editErrors: result.errors });
+			sendReviewPage(res, 400, { ...retry, error: editFailure(result.errors), editErrors: result.errors });
 			return WAIT;
 		case 'too_large':
 			sendReviewPage(res, 400, { ...retry, error: result.message });

@@ -64,12 +64,12 @@ install_n8n() {
     cd "$N8N_DIR"
     export PATH="$node_home/bin:$PATH"
     npm_clean init -y >/dev/null
-    log "step 2/3: n8n@$N8N_VERSION and its 2,300 packages into $N8N_DIR (first run only: about 5-7 minutes, about 3 GB)"
+    log "step 2/3: n8n@$N8N_VERSION and its 2,300 packages into $N8N_DIR (first run only: about 5-12 minutes, about 3 GB)"
     with_progress "installing n8n" "$N8N_DIR" \
       npm_clean install --no-audit --no-fund --ignore-scripts=true "n8n@$N8N_VERSION" >&2 ||
       fail "npm install n8n@$N8N_VERSION failed (its output is above)" \
         "check the npm registry is reachable and about 3 GB are free under $CACHE_ROOT (df -h $CACHE_ROOT)"
-    log "step 3/3: building n8n's native modules sqlite3 and isolated-vm from source for Node $NODE24_VERSION (about 1-2 minutes)"
+    log "step 3/3: building n8n's native modules sqlite3 and isolated-vm from source for Node $NODE24_VERSION (about 3-10 minutes: isolated-vm is a large C++ build)"
     # --ignore-scripts=false on the command line outranks every config file and variable: the build
     # scripts must run. --foreground-scripts shows the compiler's output if it fails.
     with_progress "building native modules" "$N8N_DIR/node_modules/isolated-vm" \
