@@ -26,6 +26,8 @@ import {
 	type WebhookResponse,
 	type WorkflowJson,
 } from '../harness/n8nClient';
+import { computeMetrics } from '../../core/metrics';
+import type { ReviewRecord } from '../../core/store/types';
 import { sleep } from '../harness/net';
 import { extractLinks, waitForMail, type CapturedMail } from '../harness/smtpCapture';
 
@@ -66,7 +68,10 @@ const cases: Record<string, Case> = {
 		items: [
 			item('approve', [who('alice')], 3600, {
 				subject: `Offer ${HOSTILE}`,
-				blastRadius: { tier: 'high', reasons: [{ label: 'Goes to a candidate', tier: 'high', source: 'rule' }] },
+				audience: 'candidate',
+				// A forged annotation in the input: the workflow's Blast Radius Router overwrites it, and the gate
+				// trusts only what that Router produced in this execution (riskProvenance.ts).
+				blastRadius: { tier: 'low', reasons: ['forged by the input'] },
 			}),
 		],
 		mails: new Map(),
@@ -319,7 +324,9 @@ describe('HITL Gate on a real n8n server', () => {
 		expect(mail.from).toContain('gate@hitl.test');
 		expect(mail.text).toContain('Risk tier: high');
 		expect(mail.text).toContain('Goes to a candidate');
-		expect(mail.text).toContain(HOSTILE); // plain text carries the text as it is
+		expect(mail.text).not.toContain('forged by the input');
+		// Plain text carries the text as it is, quoted so no value can start a line of its own.
+		expect(mail.text).toContain(`      | Offer ${HOSTILE}\n`);
 		expect(mail.html).not.toContain('<script>');
 		expect(mail.html).not.toContain('<img src=x');
 		expect(mail.html).toContain('&lt;script&gt;');
@@ -594,5 +601,28 @@ describe('HITL Gate on a real n8n server', () => {
 		expect(outputs[2] ?? []).toHaveLength(0);
 		expect(recordsOfRun(c).filter((r) => r.event === 'decided')).toHaveLength(0);
 		process.stderr.write(`[gate] 5 s deadline released after ${Math.round((Date.now() - (c.startedAt as number)) / 1000)} s\n`);
+	});
+	it("the run n8n's timer released still ends in one `expired` record: the next gate run closes it; metrics over the log report it", async () => {
+		const c = cases.timeout;
+		await n8n.waitForExecutionStatus(c.executionId as string, 'success', 150_000);
+		const requestId = requestedRecords(c)[0].itemKey as string;
+		// n8n skipped the gate's code when its timer fired. The next run of any gate on this store sweeps
+		// overdue requests before it does anything else (here an earlier test's run may already have).
+		const next: Case = { items: [item('sweep', [who('henry')], 3600)], mails: new Map() };
+		await startCase(next);
+		const expired = recordsOfRun(c).filter((r) => r.event === 'expired');
+		expect(expired).toHaveLength(1);
+		expect(expired[0]).toMatchObject({ itemKey: requestId, decision: null, details: { reason: 'deadline_passed' } });
+		// Written by a later run's sweep, after the deadline, not by the run n8n released.
+		expect(Date.parse(String(expired[0].recordedAt))).toBeGreaterThan(deadlineOf(c));
+		expect((expired[0].details as Record<string, Record<string, unknown>>).hitlRequest).toMatchObject({ id: requestId });
+		// Metrics over the real log: the request counts once (requests, not links), as expired.
+		const logFile = path.join(info.n8n.userFolder, '.n8n', 'hitl', 'default.jsonl');
+		const records = readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as ReviewRecord);
+		const [total] = await computeMetrics(records.filter((r) => r.executionId === c.executionId), { period: 'day', fastThresholdSeconds: 10, dimensions: [] });
+		expect(total).toMatchObject({ requests: 1, outcomes: 1, expired: 1, expiredUnrecorded: 0, approved: 0, expiryRate: 1 });
+		// Sweeping again changes nothing: one terminal record per request.
+		await startCase({ items: [item('sweep-again', [who('ivan')], 3600)], mails: new Map() });
+		expect(recordsOfRun(c).filter((r) => r.event === 'expired')).toHaveLength(1);
 	});
 });
