@@ -62,6 +62,26 @@ export default [
 		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
 	},
 	{
+		// Not one of n8n's rules: the node adapters reach core only through its public modules — a top-level
+		// file (core/chain, core/records, …) or a folder's index (core/store, core/links, core/router) —
+		// never a file inside a core folder, so what a folder keeps to itself can change without touching
+		// the nodes. ESLint's own rule (not @n8n/community-nodes/no-restricted-imports, which is about packages).
+		files: ['nodes/**/*.ts', 'credentials/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							group: ['**/core/*/*'],
+							message: "Import core through its public modules: a folder's index (e.g. '../../core/store', not '../../core/store/types'). Export what you need from that index.",
+						},
+					],
+				},
+			],
+		},
+	},
+	{
 		files: ['nodes/**/*.ts'],
 		plugins: { 'n8n-nodes-base': n8nNodesBase },
 		rules: {

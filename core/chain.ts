@@ -16,7 +16,7 @@ import {
 	REVIEW_EVENTS,
 	type ReviewRecord,
 	type ReviewRecordBody,
-} from './store/types';
+} from './records';
 
 export const RECORD_DOMAIN = 'n8n-nodes-hitl/review-record/v1\n';
 export const ZERO_HASH = '0'.repeat(64);

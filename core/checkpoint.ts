@@ -8,7 +8,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 import { canonicalize } from './canonicalJson';
 import { isValidChainName } from './chain';
-import type { SignedCheckpoint } from './store/types';
+import type { SignedCheckpoint } from './records';
 
 export const CHECKPOINT_DOMAIN = 'n8n-nodes-hitl/checkpoint/v1\n';
 /** Shortest accepted checkpoint secret, in characters (or bytes when given as hex). */

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 
 import { CanonicalJsonError, canonicalize } from './canonicalJson';
 import { FORBIDDEN_KEYS } from './router/path';
-import type { FieldEdit } from './store/types';
+import type { FieldEdit } from './records';
 
 export type { FieldEdit };
 

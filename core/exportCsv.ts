@@ -9,7 +9,7 @@
  * import.
  */
 import { BODY_FIELDS } from './chain';
-import type { ReviewRecord } from './store/types';
+import type { ReviewRecord } from './records';
 
 /** Column order: chain position first, then the record body in the order of `ReviewRecordBody`. */
 export const CSV_COLUMNS = [

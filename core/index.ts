@@ -12,6 +12,7 @@ export { computeRecordHash, parseRecordLine, RECORD_DOMAIN } from './chain';
 export { signCheckpoint, verifyCheckpointMac, parseCheckpoint } from './checkpoint';
 export { verifyFile as verifyAuditLog, verifyLines } from './verify';
 export { openReviewStore, closeAllReviewStores, defaultStoreDirectory } from './store';
-export type { ReviewStore, ReviewRecord, ReviewRecordInput, SignedCheckpoint, VerifyResult } from './store';
+export type { ReviewStore } from './store';
+export type { ReviewRecord, ReviewRecordInput, SignedCheckpoint, VerifyResult } from './records';
 export { signLinkToken, verifyLinkToken } from './links';
 export { computeMetrics } from './metrics';

@@ -46,7 +46,7 @@
  *   one, item key) are counted once — the first in the log; later ones still resolve samples.
  * - A rate whose denominator is 0 is `null`.
  */
-import type { ReviewRecord } from './store/types';
+import type { ReviewRecord } from './records';
 
 export type MetricsPeriod = 'day' | 'week' | 'month';
 export type MetricsDimension = 'total' | 'period' | 'reviewer' | 'tier';
@@ -256,6 +256,23 @@ interface OpenRequest {
 const TAMPER_SUSPECTED = 'tamper_suspected';
 
 /**
+ * Checks the caller's options (a RangeError says what is wrong) and returns the time bounds they give,
+ * in ms: From, To, and when open requests are judged. Callers may run it before reading any record, to
+ * tell bad options from a store that cannot be read.
+ */
+export function metricsBounds(options: MetricsOptions): { from: number | undefined; to: number | undefined; asOf: number } {
+	if (!Number.isFinite(options.fastThresholdSeconds) || options.fastThresholdSeconds < 0) {
+		throw new RangeError('fastThresholdSeconds must be a number ≥ 0');
+	}
+	const from = parseTimeBound('From', options.from);
+	const to = parseTimeBound('To', options.to);
+	if (from !== undefined && to !== undefined && from > to) {
+		throw new RangeError(`From (${options.from}) is after To (${options.to})`);
+	}
+	return { from, to, asOf: Math.min(parseTimeBound('As of', options.asOf) ?? Date.now(), to ?? Infinity) };
+}
+
+/**
  * Computes metrics in one pass. Memory grows with the number of groups, decisions (queue times are
  * kept for exact percentiles), open views, still-unmatched sampled item keys, requests still open
  * (dropped when their outcome arrives) and one identity per outcome (to count each once) — not with
@@ -265,15 +282,7 @@ export async function computeMetrics(
 	records: AsyncIterable<ReviewRecord> | Iterable<ReviewRecord>,
 	options: MetricsOptions,
 ): Promise<MetricsRow[]> {
-	if (!Number.isFinite(options.fastThresholdSeconds) || options.fastThresholdSeconds < 0) {
-		throw new RangeError('fastThresholdSeconds must be a number ≥ 0');
-	}
-	const from = parseTimeBound('From', options.from);
-	const to = parseTimeBound('To', options.to);
-	if (from !== undefined && to !== undefined && from > to) {
-		throw new RangeError(`From (${options.from}) is after To (${options.to})`);
-	}
-	const asOf = Math.min(parseTimeBound('As of', options.asOf) ?? Date.now(), to ?? Infinity);
+	const { from, to, asOf } = metricsBounds(options);
 	const dims = new Set(options.dimensions ?? ['period', 'reviewer', 'tier']);
 	const fastMs = options.fastThresholdSeconds * 1000;
 

@@ -8,7 +8,7 @@
 import { MAX_RECORD_BYTES, parseRecordLine, ZERO_HASH } from './chain';
 import { type CheckpointKey, verifyCheckpointMac } from './checkpoint';
 import { readLines, type RawLine } from './lineReader';
-import type { ReviewRecord, SignedCheckpoint, VerifyFailureReason, VerifyResult } from './store/types';
+import type { ReviewRecord, SignedCheckpoint, VerifyFailureReason, VerifyResult } from './records';
 
 export interface VerifyOptions {
 	/** Expected chain name; by default the first record's chain is expected on every line. */

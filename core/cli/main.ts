@@ -12,7 +12,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { type CheckpointKey, MIN_CHECKPOINT_SECRET_LENGTH, parseCheckpoint, verifyCheckpointMac } from '../checkpoint';
-import type { VerifyResult } from '../store/types';
+import type { VerifyResult } from '../records';
 import { verifyFile } from '../verify';
 
 export interface CliIo {

@@ -15,7 +15,8 @@ import type { ReviewStore } from './types';
 export type { PostgresConnection } from './postgres/pgStore';
 export * from './types';
 export { StoreCorruptError, StoreFatalError, StoreUsageError } from './errors';
-export { QueryError } from './query';
+export { QueryError, matchesQuery, normaliseQuery, type NormalisedQuery } from './query';
+export { isRequestTerminalRecord, requestBindingOf } from './requests';
 
 interface CommonConfig {
 	/** Chain name (default `default`): records of one chain share one seq space. */

@@ -10,7 +10,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { SigningKey } from '../../core/links';
 import { buildReviewUrl, randomToken, signLinkToken, signingKeysFromCredential, signRequest } from '../../core/links';
-import type { ReviewRequest, ReviewStore } from '../../core/store/types';
+import type { ReviewRequest, ReviewStore } from '../../core/store';
 import { maxTier, type Tier } from '../../core/tiers';
 import { expireOverdueRequests, expiryResolution } from '../shared/expiry';
 import { openReviewStore } from '../shared/reviewStore';

@@ -7,17 +7,8 @@
  */
 import { sha256Json } from '../../core/edits';
 import { signDecision, verifyDecisionMac, verifyRequestMac, type SigningKey } from '../../core/links';
-import { requestBindingOf } from '../../core/store/requests';
-import {
-	REQUEST_BINDING_KEY,
-	type FieldEdit,
-	type ReviewOutcome,
-	type ReviewRecord,
-	type ReviewRecordInput,
-	type ReviewRequest,
-	type ReviewStore,
-	type Resolution,
-} from '../../core/store/types';
+import { REQUEST_BINDING_KEY, type FieldEdit, type ReviewRecord, type ReviewRecordInput } from '../../core/records';
+import { requestBindingOf, type Resolution, type ReviewOutcome, type ReviewRequest, type ReviewStore } from '../../core/store';
 import { requestRecordFields } from '../shared/requestRecords';
 import type { ClientInfo } from './clientInfo';
 import { asGatePayload, type GatePayload } from './types';

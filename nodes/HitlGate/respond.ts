@@ -6,7 +6,7 @@ import type { IWebhookFunctions } from 'n8n-workflow';
 
 import type { EditError } from '../../core/edits';
 import { csrfToken, type LinkClaims, type SigningKey } from '../../core/links';
-import type { ReviewRequest } from '../../core/store/types';
+import type { ReviewRequest } from '../../core/store';
 import { buildItemView, renderMessagePage, renderReviewPage, securityHeaders, standardMessage, type StandardMessage } from './page';
 import type { GatePayload } from './types';
 

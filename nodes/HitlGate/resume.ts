@@ -5,7 +5,7 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import type { ReviewRequest } from '../../core/store/types';
+import type { ReviewRequest } from '../../core/store';
 import { OUTPUT_APPROVED, OUTPUT_REJECTED, OUTPUT_TIMED_OUT } from './description';
 import { draftSha256 } from './draft';
 import type { Verdict } from './ledger';

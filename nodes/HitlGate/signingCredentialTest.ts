@@ -4,8 +4,7 @@
  */
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 
-import { randomToken, signLinkToken, verifyLinkToken } from '../../core/links/linkToken';
-import { signingKeysFromCredential, type SigningCredentialData } from '../../core/links/signingKey';
+import { randomToken, signingKeysFromCredential, signLinkToken, verifyLinkToken, type SigningCredentialData } from '../../core/links';
 
 export async function hitlSigningApiTest(
 	this: ICredentialTestFunctions,

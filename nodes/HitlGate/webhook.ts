@@ -11,7 +11,7 @@ import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import type { LinkClaims, SigningKey } from '../../core/links';
 import { linkTokenFromQuery, signingKeysFromCredential, verifyCsrfToken, verifyLinkToken } from '../../core/links';
-import type { ReviewRequest, ReviewStore } from '../../core/store/types';
+import type { ReviewRequest, ReviewStore } from '../../core/store';
 import { clientInfo } from './clientInfo';
 import { decide, expireGroup } from './decide';
 import { reportTamper, verdictFor } from './ledger';

@@ -6,7 +6,8 @@
  * `expired` record, atomically (a reviewer deciding at the same moment cannot both win).
  */
 import { signDecision, type SigningKey } from '../../core/links';
-import { REQUEST_BINDING_KEY, type Resolution, type ReviewRequest, type ReviewStore } from '../../core/store/types';
+import { REQUEST_BINDING_KEY } from '../../core/records';
+import type { Resolution, ReviewRequest, ReviewStore } from '../../core/store';
 import { isTier } from '../../core/tiers';
 import { requestRecordFields, type RequestDescription } from './requestRecords';
 

@@ -3,7 +3,8 @@
  * expired, tamper_suspected), built in one place so the records of a request always describe it the
  * same way — whether the gate writes them or Review Log's expiry sweep does.
  */
-import type { ReviewRecordInput, ReviewRequest } from '../../core/store/types';
+import type { ReviewRecordInput } from '../../core/records';
+import type { ReviewRequest } from '../../core/store';
 import type { Tier } from '../../core/tiers';
 
 /** The parts of the gate's request payload these fields come from. */

@@ -13,8 +13,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { MIN_CHECKPOINT_SECRET_LENGTH, type CheckpointKey } from '../../core/checkpoint';
-import { defaultStoreDirectory, openReviewStore as openCoreStore, type ReviewStoreConfig } from '../../core/store';
-import type { ReviewStore } from '../../core/store/types';
+import { defaultStoreDirectory, openReviewStore as openCoreStore, type ReviewStore, type ReviewStoreConfig } from '../../core/store';
 
 export { defaultStoreDirectory };
 

@@ -2,7 +2,7 @@
 import type { IExecuteFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { ReviewRequest } from '../../../core/store/types';
+import type { ReviewRequest } from '../../../core/store';
 import type { GateSettings } from '../settings';
 import type { GatePayload } from '../types';
 import { sendReviewEmails, type ReviewerMail } from './email';

@@ -4,7 +4,7 @@
  * page's own URL (the form has no action attribute, so n8n's `signature` and our `t` come along).
  */
 import { escapeHtml, escapeHtmlVisible, hiddenCharacters } from '../../../core/html';
-import type { LinkDecision } from '../../../core/links/linkToken';
+import type { LinkDecision } from '../../../core/links';
 import { isTier, type Tier } from '../../../core/tiers';
 import { formatTime, pageShell } from './layout';
 

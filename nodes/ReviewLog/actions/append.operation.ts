@@ -1,7 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeParameters, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { assertStorable, normaliseInput, RecordError } from '../../../core/chain';
-import type { ReviewRecord, ReviewRecordInput, ReviewStore } from '../../../core/store/types';
+import type { ReviewRecord, ReviewRecordInput } from '../../../core/records';
+import type { ReviewStore } from '../../../core/store';
+import { failedItem } from '../helpers/perItem';
 import { RecordInputError, recordFromItem, type AppendSettings, type EventMode, type MappedFields } from '../helpers/recordFromItem';
 import type { StoreSettings } from '../../shared/reviewStore';
 import { DECISION_OPTIONS, TIER_OPTIONS } from '../../shared/options';
@@ -128,17 +130,16 @@ export async function execute(
 	const shared = perItem ? null : (this.getNodeParameter('fields', 0, {}) as MappedFields);
 
 	// Validate every item before writing anything, so a bad item leaves the log untouched. With
-	// "Continue On Fail" a bad item goes out with its error instead, unrecorded, and the rest is written.
-	const continueOnFail = this.continueOnFail();
-	const inputs: Array<ReviewRecordInput | NodeOperationError> = [];
+	// "Continue On Fail" a bad item goes out with its error instead, unrecorded, and the rest is written
+	// (the per-item policy of every Review Log operation: see helpers/perItem.ts).
+	const inputs: Array<ReviewRecordInput | { failed: INodeExecutionData }> = [];
 	for (let i = 0; i < items.length; i++) {
-		const mapped = shared ?? (this.getNodeParameter('fields', i, {}) as MappedFields);
 		try {
+			const mapped = shared ?? (this.getNodeParameter('fields', i, {}) as MappedFields);
 			const input = recordFromItem(items[i].json, mapped, settings);
 			storeWouldAccept(input, store.chain);
 			inputs.push(input);
 		} catch (error) {
-			const known = error instanceof RecordInputError || error instanceof RecordError;
 			const nodeError = new NodeOperationError(node, error as Error, {
 				itemIndex: i,
 				message: `Item ${i}: ${(error as Error).message}. Nothing was written to the review log.`,
@@ -149,9 +150,7 @@ export async function execute(
 							? 'Shorten or fix that value (text must be valid Unicode; store large drafts elsewhere and log their SHA-256).'
 							: 'Unexpected error while reading the item; check its fields and the mapped expressions.',
 			});
-			if (!known) throw nodeError;
-			if (!continueOnFail) throw nodeError;
-			inputs.push(nodeError);
+			inputs.push({ failed: failedItem(this, nodeError, i) });
 		}
 	}
 
@@ -160,8 +159,8 @@ export async function execute(
 	let lastSeq: number | null = null;
 	for (let i = 0; i < inputs.length; i++) {
 		const input = inputs[i];
-		if (input instanceof NodeOperationError) {
-			out.push({ json: { error: input.message, description: input.description ?? null }, pairedItem: { item: i } });
+		if ('failed' in input) {
+			out.push(input.failed);
 			continue;
 		}
 		let record: ReviewRecord;

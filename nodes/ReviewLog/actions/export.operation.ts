@@ -2,8 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 import { canonicalize } from '../../../core/canonicalJson';
 import { recordsToCsv } from '../../../core/exportCsv';
-import { StoreUsageError } from '../../../core/store/errors';
-import type { ReviewStore, SignedCheckpoint } from '../../../core/store/types';
+import type { SignedCheckpoint } from '../../../core/records';
+import { StoreUsageError, type ReviewStore } from '../../../core/store';
+import { forEachItem, storeFailure } from '../helpers/perItem';
 
 const show = { show: { operation: ['export'] } };
 
@@ -76,14 +77,27 @@ async function currentCheckpoint(store: ReviewStore): Promise<{ checkpoint: Sign
 	return Promise.reject(failure);
 }
 
+const FORMATS = ['jsonl', 'csv'] as const;
+
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], store: ReviewStore): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
-	const out: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		const format = this.getNodeParameter('format', i, 'jsonl') as 'jsonl' | 'csv';
+	return forEachItem(this, items, async (i) => {
+		const format = this.getNodeParameter('format', i, 'jsonl') as (typeof FORMATS)[number];
 		const binaryProperty = this.getNodeParameter('binaryPropertyName', i, 'data') as string;
 		const options = this.getNodeParameter('exportOptions', i, {}) as IDataObject;
 		const cpProperty = (options.checkpointBinaryProperty as string) || 'checkpoint';
+		if (!FORMATS.includes(format)) {
+			throw new NodeOperationError(node, `The export format "${String(format)}" is not jsonl or csv`, {
+				itemIndex: i,
+				description: 'Choose JSON Lines (jsonl) or CSV (csv).',
+			});
+		}
+		if (typeof binaryProperty !== 'string' || binaryProperty.trim() === '') {
+			throw new NodeOperationError(node, 'No binary field is named for the export file', {
+				itemIndex: i,
+				description: 'Name the binary field that receives the file in "Put Output File in Field".',
+			});
+		}
 		if (options.attachCheckpoint !== false && cpProperty === binaryProperty) {
 			throw new NodeOperationError(node, `The export and the checkpoint cannot both go to the binary field "${binaryProperty}"`, {
 				itemIndex: i,
@@ -114,11 +128,13 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				for await (const r of counted) chunks.push(canonicalize(r) + '\n');
 			}
 		} catch (error) {
-			throw new NodeOperationError(node, error as Error, {
-				itemIndex: i,
-				message: `Could not export the review log: ${(error as Error).message}`,
-				description: 'Check that the review store is reachable and readable; run the Verify operation to see whether the log is damaged.',
-			});
+			throw storeFailure(
+				new NodeOperationError(node, error as Error, {
+					itemIndex: i,
+					message: `Could not export the review log: ${(error as Error).message}`,
+					description: 'Check that the review store is reachable and readable; run the Verify operation to see whether the log is damaged.',
+				}),
+			);
 		}
 		const day = new Date().toISOString().slice(0, 10);
 		const fileName = (options.fileName as string) || `review-log-${store.chain}-${day}.${format}`;
@@ -134,20 +150,21 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				'application/json',
 			);
 		}
-		out.push({
-			json: {
-				chain: store.chain,
-				format,
-				fileName,
-				records: count,
-				headSeq,
-				headHash,
-				checkpoint: cp as IDataObject | null,
-				checkpointMissingReason: checkpoint.reason,
+		return [
+			{
+				json: {
+					chain: store.chain,
+					format,
+					fileName,
+					records: count,
+					headSeq,
+					headHash,
+					checkpoint: cp as IDataObject | null,
+					checkpointMissingReason: checkpoint.reason,
+				},
+				binary,
+				pairedItem: { item: i },
 			},
-			binary,
-			pairedItem: { item: i },
-		});
-	}
-	return out;
+		];
+	});
 }

@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { computeMetrics, type MetricsOptions, type MetricsPeriod } from '../../../core/metrics';
-import type { ReviewStore } from '../../../core/store/types';
+import { computeMetrics, metricsBounds, type MetricsOptions, type MetricsPeriod } from '../../../core/metrics';
+import type { ReviewStore } from '../../../core/store';
+import { forEachItem, storeFailure } from '../helpers/perItem';
 
 const show = { show: { operation: ['metrics'] } };
 
@@ -63,8 +64,7 @@ const iso = (v: unknown): string | undefined => (v === undefined || v === null |
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], store: ReviewStore): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
-	const out: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
+	return forEachItem(this, items, async (i) => {
 		const options: MetricsOptions = {
 			period: this.getNodeParameter('period', i, 'week') as MetricsPeriod,
 			dimensions: this.getNodeParameter('dimensions', i, ['period', 'reviewer', 'tier']) as MetricsOptions['dimensions'],
@@ -72,20 +72,28 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			from: iso(this.getNodeParameter('from', i, '')),
 			to: iso(this.getNodeParameter('to', i, '')),
 		};
+		// The options are checked before the log is read: a bad date is this item's error, a failure
+		// while reading is the store's.
+		try {
+			metricsBounds(options);
+		} catch (error) {
+			throw new NodeOperationError(node, error as Error, {
+				itemIndex: i,
+				description: 'Fix From / To (ISO-8601, From before To) and the threshold (a number ≥ 0).',
+			});
+		}
 		let rows;
 		try {
 			rows = await computeMetrics(store.readAll(), options);
 		} catch (error) {
-			const badInput = error instanceof RangeError;
-			throw new NodeOperationError(node, error as Error, {
-				itemIndex: i,
-				message: badInput ? (error as Error).message : `Could not compute metrics: ${(error as Error).message}`,
-				description: badInput
-					? 'Fix From / To (ISO-8601, From before To) and the threshold (a number ≥ 0).'
-					: 'Check that the review store is reachable and readable; run the Verify operation to see whether the log is damaged.',
-			});
+			throw storeFailure(
+				new NodeOperationError(node, error as Error, {
+					itemIndex: i,
+					message: `Could not compute metrics: ${(error as Error).message}`,
+					description: 'Check that the review store is reachable and readable; run the Verify operation to see whether the log is damaged.',
+				}),
+			);
 		}
-		for (const row of rows) out.push({ json: { chain: store.chain, periodUnit: options.period, ...row } as unknown as IDataObject, pairedItem: { item: i } });
-	}
-	return out;
+		return rows.map((row) => ({ json: { chain: store.chain, periodUnit: options.period, ...row } as unknown as IDataObject, pairedItem: { item: i } }));
+	});
 }

@@ -1,9 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+import { REVIEW_DECISIONS, REVIEW_EVENTS, type ReviewRecord } from '../../../core/records';
+import { matchesQuery, normaliseQuery, QueryError, type QueryFilter, type ReviewStore } from '../../../core/store';
 import { isTier } from '../../../core/tiers';
-import { matchesQuery, normaliseQuery, QueryError } from '../../../core/store/query';
-import { REVIEW_DECISIONS, REVIEW_EVENTS, type QueryFilter, type ReviewRecord, type ReviewStore } from '../../../core/store/types';
 import { DECISION_OPTIONS, TIER_OPTIONS } from '../../shared/options';
+import { forEachItem, storeFailure } from '../helpers/perItem';
 
 const show = { show: { operation: ['query'] } };
 const MAX_PAGE = 1000;
@@ -121,9 +122,8 @@ export function buildFilter(raw: IDataObject): QueryFilter {
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], store: ReviewStore): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
-	const out: INodeExecutionData[] = [];
 	// One query per input item: filters may be expressions reading the item.
-	for (let i = 0; i < items.length; i++) {
+	return forEachItem(this, items, async (i) => {
 		let filter: QueryFilter;
 		try {
 			filter = buildFilter(this.getNodeParameter('filters', i, {}) as IDataObject);
@@ -152,21 +152,17 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				nextCursor = page.nextCursor;
 			}
 		} catch (error) {
-			throw new NodeOperationError(node, error as Error, {
-				itemIndex: i,
-				message: `Query failed: ${(error as Error).message}`,
-				description:
-					error instanceof QueryError
-						? `${cursor ? 'The cursor may be from another query; start again without it. ' : ''}Fix the filter and try again.`
-						: 'Check that the review store is reachable and readable.',
-			});
+			const message = `Query failed: ${(error as Error).message}`;
+			if (error instanceof QueryError) {
+				const description = `${cursor ? 'The cursor may be from another query; start again without it. ' : ''}Fix the filter and try again.`;
+				throw new NodeOperationError(node, error, { itemIndex: i, message, description });
+			}
+			throw storeFailure(new NodeOperationError(node, error as Error, { itemIndex: i, message, description: 'Check that the review store is reachable and readable.' }));
 		}
 
 		if (output === 'page') {
-			out.push({ json: { records: records as unknown as IDataObject[], count: records.length, nextCursor }, pairedItem: { item: i } });
-		} else {
-			for (const r of records) out.push({ json: r as unknown as IDataObject, pairedItem: { item: i } });
+			return [{ json: { records: records as unknown as IDataObject[], count: records.length, nextCursor }, pairedItem: { item: i } }];
 		}
-	}
-	return out;
+		return records.map((r) => ({ json: r as unknown as IDataObject, pairedItem: { item: i } }));
+	});
 }

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import type { ReviewStore } from '../../../core/store/types';
+import type { ReviewStore } from '../../../core/store';
 import { expireOverdueRequests } from '../../shared/expiry';
 import { getStoreSettings, openReviewStore } from '../../shared/reviewStore';
 import * as append from './append.operation';

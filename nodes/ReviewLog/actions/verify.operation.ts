@@ -1,7 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { parseCheckpoint } from '../../../core/checkpoint';
-import type { ReviewStore, SignedCheckpoint, VerifyResult } from '../../../core/store/types';
+import type { SignedCheckpoint, VerifyResult } from '../../../core/records';
+import type { ReviewStore } from '../../../core/store';
+import { forEachItem, storeFailure } from '../helpers/perItem';
 
 const show = { show: { operation: ['verify'] } };
 
@@ -78,8 +80,7 @@ export function verifyReport(chain: string, result: VerifyResult, startedAt: num
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], store: ReviewStore): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
-	const out: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
+	return forEachItem(this, items, async (i) => {
 		let checkpoint: SignedCheckpoint | undefined;
 		try {
 			checkpoint = await readCheckpoint.call(this, i);
@@ -94,14 +95,18 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		try {
 			result = await store.verify(checkpoint ? { checkpoint } : {});
 		} catch (error) {
-			throw new NodeOperationError(node, error as Error, {
-				itemIndex: i,
-				message: `Could not verify the review log: ${(error as Error).message}`,
-				description: 'Check that the review store is reachable and readable.',
-			});
+			throw storeFailure(
+				new NodeOperationError(node, error as Error, {
+					itemIndex: i,
+					message: `Could not verify the review log: ${(error as Error).message}`,
+					description: 'Check that the review store is reachable and readable.',
+				}),
+			);
 		}
 		const report = verifyReport(store.chain, result, startedAt);
 		if (!result.ok && this.getNodeParameter('failOnBroken', i, true) !== false) {
+			// The verdict this item asked for: under Continue On Fail it goes out as this item's error,
+			// never as n8n's pass-through of the input, which would look like a clean run.
 			const bad = result.firstBad;
 			const where = bad ? (bad.seq !== null ? `seq ${bad.seq}` : `line ${bad.line}`) : 'an unknown record';
 			throw new NodeOperationError(node, `Review log verification failed at ${where}: ${bad?.reason ?? 'unknown'}${bad?.message ? ` — ${bad.message}` : ''}`, {
@@ -110,7 +115,6 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					'The log was changed, cut off or damaged after it was written. Keep the file as evidence, compare it with your last export and checkpoint, and run `npx n8n-nodes-hitl verify <file> --checkpoint <file>` for details. Turn off "Fail When Verification Fails" to get the report as output instead.',
 			});
 		}
-		out.push({ json: report, pairedItem: { item: i } });
-	}
-	return out;
+		return [{ json: report, pairedItem: { item: i } }];
+	});
 }

@@ -5,8 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { isTier } from '../../../core/tiers';
-import type { FieldEdit, ReviewDecision, ReviewEvent, ReviewRecordInput } from '../../../core/store/types';
-import { REVIEW_DECISIONS, REVIEW_EVENTS } from '../../../core/store/types';
+import { REVIEW_DECISIONS, REVIEW_EVENTS, type FieldEdit, type ReviewDecision, type ReviewEvent, type ReviewRecordInput } from '../../../core/records';
 
 /** A bad item: `message` says what is wrong, `description` what to do. */
 export class RecordInputError extends Error {

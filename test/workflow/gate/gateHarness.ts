@@ -4,31 +4,46 @@
  * credentials) that drives the BUILT node's webhook() with a link taken from a captured mail. The
  * first half of every test runs in n8n's real engine (WorkflowExecute).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 import type { IDataObject, INodeExecutionData, INodeType, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { openReviewStore } from '../../../core/store';
-import type { ReviewRecord, ReviewStore } from '../../../core/store/types';
+import { Client } from 'pg';
+
+import { closeAllReviewStores, openReviewStore } from '../../../core/store';
+import type { ReviewRecord, ReviewRequest, ReviewStore } from '../../../core/store/types';
+import { startTestPostgres, type TestPostgres } from '../../support/postgres';
 import { extractLinks, listMail, startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../harness/smtpCapture';
 import { createNodeTypes, loadFixture, runWorkflow, type WorkflowJson, type WorkflowRunResult } from '../harness';
 
 export const GATE = 'HITL Gate';
 export const KEY = { kid: 'wf-1', secret: 'workflow-test-secret-0123456789abcdef' };
 
+export type StoreBackend = 'file' | 'postgres';
+
 export interface GateEnv {
+	backend: StoreBackend;
 	smtp: SmtpCapture;
+	/** The file store's folder (also made for Postgres runs, unused there). */
 	storeDir: string;
-	/** The test's own handle on the gate's store (same folder). */
+	/** The test's own handle on the gate's store (same folder or database). */
 	store: ReviewStore;
 	credentials: Record<string, IDataObject>;
+	/**
+	 * Changes a stored review request behind the gate's back, as someone with write access to the store
+	 * (the folder, or the Postgres UPDATE grant on the request table) could.
+	 */
+	editStoredRequest(requestId: string, change: (r: ReviewRequest) => ReviewRequest): Promise<void>;
+	/** Adds a well-formed record to the log behind the store's back (a writer without the signing key). */
+	appendRawRecord(record: ReviewRecord, line: string): Promise<void>;
 }
 
 /** Starts the SMTP capture and store before the file's tests and removes them after; fields fill in beforeAll. */
-export function useGateEnv(prefix: string): GateEnv {
-	const env = {} as GateEnv;
+export function useGateEnv(prefix: string, backend: StoreBackend = 'file'): GateEnv {
+	const env = { backend } as GateEnv;
+	let pg: TestPostgres | null = null;
 	beforeAll(async () => {
 		const tmp = mkdtempSync(path.join(tmpdir(), `${prefix}-`));
 		env.storeDir = path.join(tmp, 'store');
@@ -36,16 +51,68 @@ export function useGateEnv(prefix: string): GateEnv {
 		env.credentials = {
 			hitlSigningApi: { ...KEY },
 			hitlSmtpApi: { host: env.smtp.host, port: env.smtp.port, secure: false, disableStartTls: true, user: '', password: '' },
-			hitlStoreApi: { backend: 'file', directory: env.storeDir },
 		};
-		env.store = await openReviewStore({ backend: 'file', directory: env.storeDir });
-	});
+		if (backend === 'postgres') {
+			pg = await startTestPostgres();
+			env.credentials.hitlStoreApi = { backend: 'postgres', ...pg.connection, ssl: 'disable' };
+			env.store = await openReviewStore({ backend: 'postgres', connection: pg.connection });
+			env.editStoredRequest = async (id, change) => {
+				const client = new Client(pg!.connection);
+				await client.connect();
+				try {
+					const { rows } = await client.query<{ data: ReviewRequest }>('SELECT data FROM hitl_review_request WHERE id = $1', [id]);
+					if (rows.length === 0) throw new Error(`request ${id} not in the database`);
+					const changed = change(rows[0].data);
+					await client.query('UPDATE hitl_review_request SET status = $2, data = $3 WHERE id = $1', [id, changed.status, JSON.stringify(changed)]);
+				} finally {
+					await client.end();
+				}
+			};
+			env.appendRawRecord = async (record, line) => {
+				const client = new Client(pg!.connection);
+				await client.connect();
+				try {
+					const binding = (record.details?.hitlRequest ?? null) as { id?: string } | null;
+					await client.query(
+						`INSERT INTO hitl_review_log (chain, seq, hash, prev_hash, recorded_at, event, decision, reviewer_id, tier, workflow_id, execution_id, item_key, line, ends_request)
+						 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+						[record.chain, record.seq, record.hash, record.prevHash, record.recordedAt, record.event, record.decision, record.reviewerId,
+							record.tier, record.workflowId, record.executionId, record.itemKey, line, binding?.id ?? null],
+					);
+				} finally {
+					await client.end();
+				}
+			};
+		} else {
+			env.credentials.hitlStoreApi = { backend: 'file', directory: env.storeDir };
+			env.store = await openReviewStore({ backend: 'file', directory: env.storeDir });
+			env.editStoredRequest = async (id, change) => editRequestFile(env.storeDir, id, change);
+			env.appendRawRecord = async (_record, line) => appendFileSync(path.join(env.storeDir, 'default.jsonl'), `${line}\n`);
+		}
+	}, 120_000);
 	afterAll(async () => {
 		await env.store?.close();
+		await closeAllReviewStores();
+		await pg?.stop();
 		await env.smtp?.stop();
 		if (env.storeDir) rmSync(path.dirname(env.storeDir), { recursive: true, force: true });
 	});
 	return env;
+}
+
+/** The file store keeps a run's requests in one group file; edit the one holding `requestId`. */
+function editRequestFile(storeDir: string, requestId: string, change: (r: ReviewRequest) => ReviewRequest): void {
+	const dir = path.join(storeDir, 'default.requests');
+	for (const name of readdirSync(dir).filter((n) => n.startsWith('g-') && n.endsWith('.json'))) {
+		const file = path.join(dir, name);
+		const group = JSON.parse(readFileSync(file, 'utf8')) as { requests: ReviewRequest[] };
+		const index = group.requests.findIndex((r) => r.id === requestId);
+		if (index === -1) continue;
+		group.requests[index] = change(group.requests[index]);
+		writeFileSync(file, JSON.stringify(group));
+		return;
+	}
+	throw new Error(`request ${requestId} not found in the store folder`);
 }
 
 export function gateFixture(params: IDataObject = {}): WorkflowJson {

@@ -5,9 +5,6 @@
  * decision too large to record changes nothing; concurrent decisions on one request give one record
  * and one resume.
  */
-import { readdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
-import * as path from 'node:path';
-
 import type { IDataObject } from 'n8n-workflow';
 
 import { createRecord, normaliseInput } from '../../../core/chain';
@@ -16,35 +13,21 @@ import { REQUEST_BINDING_KEY, type ReviewRequest } from '../../../core/store/typ
 import { sleep } from '../../harness/net';
 import { callWebhook, csrfOf, executionIdOf, gateLinks, outputsOf, recordsOf, runGate, titleOf, useGateEnv, type GateEnv } from './gateHarness';
 
-const env: GateEnv = useGateEnv('hitl-log-decides');
+describe.each(['file', 'postgres'] as const)('HITL Gate on the %s store: the log decides', (backend) => {
+	const env: GateEnv = useGateEnv('hitl-log-decides', backend);
+	const editStoredRequest = (id: string, change: (r: ReviewRequest) => ReviewRequest): Promise<void> => env.editStoredRequest(id, change);
 
-/** The group file holding `requestId`, as the file store keeps it; someone with write access edits it directly. */
-function editStoredRequest(requestId: string, change: (r: ReviewRequest) => ReviewRequest): void {
-	const dir = path.join(env.storeDir, 'default.requests');
-	for (const name of readdirSync(dir).filter((n) => n.startsWith('g-') && n.endsWith('.json'))) {
-		const file = path.join(dir, name);
-		const group = JSON.parse(readFileSync(file, 'utf8')) as { requests: ReviewRequest[] };
-		const index = group.requests.findIndex((r) => r.id === requestId);
-		if (index === -1) continue;
-		group.requests[index] = change(group.requests[index]);
-		writeFileSync(file, JSON.stringify(group));
-		return;
+	async function requestIds(executionId: string): Promise<string[]> {
+		const ids = (await recordsOf(env, executionId)).filter((r) => r.event === 'requested').map((r) => r.itemKey as string);
+		return [...new Set(ids)];
 	}
-	throw new Error(`request ${requestId} not found in the store folder`);
-}
 
-async function requestIds(executionId: string): Promise<string[]> {
-	const ids = (await recordsOf(env, executionId)).filter((r) => r.event === 'requested').map((r) => r.itemKey as string);
-	return [...new Set(ids)];
-}
+	const forgedApproval = (r: ReviewRequest): ReviewRequest => ({
+		...r,
+		status: 'decided',
+		outcome: { decision: 'approved', reviewerId: 'mallory@evil.example', decidedAt: new Date().toISOString(), comment: null, edits: [], finalJson: { subject: 'pay mallory' } },
+	});
 
-const forgedApproval = (r: ReviewRequest): ReviewRequest => ({
-	...r,
-	status: 'decided',
-	outcome: { decision: 'approved', reviewerId: 'mallory@evil.example', decidedAt: new Date().toISOString(), comment: null, edits: [], finalJson: { subject: 'pay mallory' } },
-});
-
-describe('HITL Gate: the log decides', () => {
 	test('a 200,000-character edit is approved: the record logs it by SHA-256 and fits; the full text leaves through Approved', async () => {
 		const { result, mails } = await runGate(env, [{ reviewers: 'ann@example.com', subject: 'S', body: 'short draft' }], { editableFields: 'body' });
 		const link = gateLinks(mails[0])[0];
@@ -93,7 +76,7 @@ describe('HITL Gate: the log decides', () => {
 		const executionId = executionIdOf(first);
 		const ids = await requestIds(executionId);
 		const forgedId = (await Promise.all(ids.map((id) => env.store.getReviewRequest(id)))).find((r) => r?.itemIndex === 1)!.id;
-		editStoredRequest(forgedId, forgedApproval);
+		await editStoredRequest(forgedId, forgedApproval);
 
 		const csrf = csrfOf((await callWebhook(env, result, first, 'GET')).body);
 		const genuine = await callWebhook(env, result, first, 'POST', { csrf, decision: 'approve', comment: '' });
@@ -122,7 +105,7 @@ describe('HITL Gate: the log decides', () => {
 		const link = gateLinks(mails[0])[0];
 		const csrf = csrfOf((await callWebhook(env, result, link, 'GET')).body);
 		const [id] = await requestIds(executionIdOf(link));
-		editStoredRequest(id, (r) => {
+		await editStoredRequest(id, (r) => {
 			const payload = r.payload as { items: Array<{ json: IDataObject }> };
 			payload.items[0].json.amount = 100_000;
 			return r;
@@ -149,7 +132,7 @@ describe('HITL Gate: the log decides', () => {
 		const target = (await Promise.all((await requestIds(executionId)).map((id) => env.store.getReviewRequest(id)))).find((r) => r?.itemIndex === 1)!;
 		// What a store writer without the signing key can do: a well-formed, correctly chained record.
 		const head = await env.store.head();
-		const { line } = createRecord(
+		const { record: forged, line } = createRecord(
 			normaliseInput({
 				event: 'decided',
 				decision: 'approved',
@@ -163,7 +146,7 @@ describe('HITL Gate: the log decides', () => {
 			}),
 			{ chain: 'default', seq: head.seq + 1, prevHash: head.hash, recordedAt: new Date().toISOString() },
 		);
-		appendFileSync(path.join(env.storeDir, 'default.jsonl'), `${line}\n`);
+		await env.appendRawRecord(forged, line);
 		expect(await env.store.verify()).toMatchObject({ ok: true });
 
 		const csrf = csrfOf((await callWebhook(env, result, first, 'GET')).body);
@@ -178,7 +161,7 @@ describe('HITL Gate: the log decides', () => {
 		const { result, mails } = await runGate(env, [{ reviewers: 'ann@example.com', subject: 'late' }], { deadlineAmount: 2, deadlineUnit: 'seconds' });
 		const link = gateLinks(mails[0])[0];
 		const [id] = await requestIds(executionIdOf(link));
-		editStoredRequest(id, forgedApproval);
+		await editStoredRequest(id, forgedApproval);
 		await sleep(2_200);
 		const post = await callWebhook(env, result, link, 'POST', { csrf: 'x', decision: 'approve', comment: '' });
 		expect(post.status).toBe(410);
