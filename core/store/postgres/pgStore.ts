@@ -321,8 +321,7 @@ export class PostgresReviewStore implements ReviewStore {
 			const existing = await this.terminalWith(client, id);
 			// The log decides: only an existing terminal record ends a request (the status column alone does not).
 			if (existing) return { applied: false, request, record: existing };
-			// MUTATION-DECISION-CRASH: the record commits in its own transaction, before the state update.
-			const record = await this.tx((own) => this.appendWith(own, body));
+			const record = await this.appendWith(client, body);
 			const updated = await client.query<{ data: ReviewRequest }>(
 				`UPDATE ${REQUEST_TABLE} SET status = $2, data = data || jsonb_build_object('status', $2::text, 'outcome', $3::jsonb)
 				 WHERE id = $1 RETURNING data`,
