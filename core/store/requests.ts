@@ -110,6 +110,7 @@ export function outcomeFromRecord(record: ReviewRecord, finalJson: Record<string
 		decidedAt: record.decidedAt ?? record.recordedAt,
 		comment: record.comment,
 		edits: record.edits ?? [],
-		finalJson,
+		// Only an approval releases stored content; a rejection's finalSha256 names the draft it rejected.
+		finalJson: record.decision === 'rejected' ? null : finalJson,
 	};
 }

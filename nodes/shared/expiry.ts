@@ -76,6 +76,7 @@ export function expiryResolution(
 /**
  * Closes up to `limit` overdue pending requests with an `expired` record each; returns how many this
  * call closed. Requests another process closes first are skipped (the store's resolution is atomic).
+ * Every request is tried; the first failure is thrown afterwards, for the caller to log.
  */
 export async function expireOverdueRequests(
 	store: ReviewStore,
@@ -83,9 +84,16 @@ export async function expireOverdueRequests(
 	options: { key?: SigningKey | null; limit?: number } = {},
 ): Promise<number> {
 	let closed = 0;
+	let firstError: unknown = null;
 	for (const request of await store.listOverdueRequests(now, options.limit ?? 100)) {
-		const result = await store.resolveReviewRequest(request.id, expiryResolution(request, 'deadline_passed', options.key ?? null));
-		if (result.applied) closed++;
+		try {
+			const result = await store.resolveReviewRequest(request.id, expiryResolution(request, 'deadline_passed', options.key ?? null));
+			if (result.applied) closed++;
+		} catch (error) {
+			// One request that cannot be closed (damaged state) must not keep the others open.
+			firstError ??= error;
+		}
 	}
+	if (firstError !== null) throw firstError;
 	return closed;
 }

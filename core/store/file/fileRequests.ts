@@ -132,9 +132,11 @@ export class FileRequestState {
 		for (const [groupId, list] of byGroup) {
 			const group = (await this.readGroup(groupId)) ?? { groupId, resumeClaimed: false, requests: [] };
 			group.requests.push(...list);
-			if (list.some((r) => r.status === 'pending')) await writeFileAtomic(this.openPath(groupId), groupId);
-			await this.writeGroup(group);
+			// Id index first, open marker last: a crash part-way leaves requests nobody can find (their run
+			// crashed with them), never a marker naming a request that cannot be looked up and resolved.
 			for (const r of list) await writeFileAtomic(this.idPath(r.id), groupId);
+			await this.writeGroup(group);
+			if (list.some((r) => r.status === 'pending')) await writeFileAtomic(this.openPath(groupId), groupId);
 		}
 	}
 
@@ -193,9 +195,10 @@ export class FileRequestState {
 	}
 
 	/**
-	 * Under the lock: records that a terminal record now ends its request. The first terminal record of a
-	 * request wins; a pending request takes its status and outcome from the record (the outcome given by
-	 * the caller that just wrote it, or else rebuilt from the record and the content beside the chain).
+	 * Under the lock: records that a terminal record now ends its request, and returns the request —
+	 * or null when the request is unknown or already ended by an earlier record (the first one wins). The
+	 * request takes its status and outcome from the record (the outcome given by the caller that just
+	 * wrote it, or else rebuilt from the record and the content beside the chain).
 	 */
 	async applyTerminal(record: ReviewRecord, pointer: TerminalPointer, outcome?: ReviewOutcome | null): Promise<ReviewRequest | null> {
 		const binding = requestBindingOf(record);
@@ -204,7 +207,8 @@ export class FileRequestState {
 		const request = group?.requests.find((r) => r.id === binding.id);
 		if (!group || !request) return null;
 		group.terminals ??= {};
-		if (group.terminals[binding.id]) return request;
+		// The first terminal record of a request wins; one already applied changes nothing.
+		if (group.terminals[binding.id]) return null;
 		group.terminals[binding.id] = pointer;
 		// The record is the truth: the index takes its status and outcome from it.
 		request.status = record.event === 'decided' ? 'decided' : 'expired';
