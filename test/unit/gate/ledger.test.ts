@@ -166,7 +166,10 @@ describe('verdictFor', () => {
 			['binding groupId', (r) => (binding(r).groupId = 'g')],
 			['binding nodeId', (r) => (binding(r).nodeId = 'gate-2')],
 			['binding keyId', (r) => (binding(r).keyId = 'k-other')],
-			['binding mac', (r) => (binding(r).mac = `${String(binding(r).mac).slice(0, -1)}A`)],
+			['binding mac (last character changed)', (r) => {
+				const mac = String(binding(r).mac);
+				binding(r).mac = `${mac.slice(0, -1)}${mac.endsWith('A') ? 'B' : 'A'}`;
+			}],
 			['binding mac removed', (r) => (binding(r).mac = null)],
 		];
 		it.each(flips)('%s', async (_what, flip) => {
