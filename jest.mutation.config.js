@@ -1,0 +1,24 @@
+// The jest config Stryker runs for mutation testing (stryker.config.json, `npm run test:mutation`).
+// It is the `unit` project of jest.config.js (same preset, transform, environment), narrowed to the unit
+// tests written for the mutated core modules. Stryker re-runs tests for every mutant, and a mutant in
+// code that runs at load time ("static") re-runs every related test file; the other unit tests (gate
+// pages, store backends, the review-log node's helpers, child-process and browser tests) exercise these
+// modules only indirectly and would multiply the run time. See docs/mutation-testing.md.
+const { projects } = require('./jest.config.js');
+
+const unit = projects.find((project) => project.displayName === 'unit');
+
+module.exports = {
+	...unit,
+	rootDir: __dirname,
+	testMatch: [
+		'<rootDir>/test/unit/mutation/**/*.test.ts', // written from surviving mutants
+		'<rootDir>/test/unit/canonical/**/*.test.ts', // core/canonicalJson.ts
+		'<rootDir>/test/unit/gate/linkToken.test.ts', // core/links/linkToken.ts
+		'<rootDir>/test/unit/gate/csrf.test.ts', // core/links/csrf.ts
+		'<rootDir>/test/unit/router/**/*.test.ts', // core/router/router.ts (and the rest of the router)
+		'<rootDir>/test/unit/store/tamper.test.ts', // core/verify.ts, core/chain.ts, core/checkpoint.ts
+	],
+	// A Stryker sandbox left under the checkout holds a second copy of package.json and the tests.
+	modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
+};
