@@ -1,6 +1,6 @@
 /**
  * "SIGKILL during a decision (×50) → either the record and state both exist or neither does, and the
- * chain verifies", on both backends (50 kills on the file backend, 30 on Postgres by default; see
+ * chain verifies", on both backends (50 kills each by default; see
  * HITL_DECISION_KILLS and HITL_DECISION_PG_KILLS below).
  *
  * Two or three children (children/resolver.ts) each put a pending review request, end it with
@@ -38,11 +38,8 @@ import { type DieMode, type ResolveAttempt, type ResolverBackend, type ResolverC
 import { transpiledRoot } from './transpile';
 
 const KILLS = Number(process.env.HITL_DECISION_KILLS ?? 50);
-/**
- * Postgres children start slower (loading `pg`, connecting) and a kill there can only roll a
- * transaction back, so fewer kills by default (HITL_DECISION_PG_KILLS; HITL_DECISION_KILLS sets both).
- */
-const PG_KILLS = Number(process.env.HITL_DECISION_PG_KILLS ?? (process.env.HITL_DECISION_KILLS ? KILLS : 30));
+/** The same 50 kills on Postgres (HITL_DECISION_PG_KILLS sets it alone; HITL_DECISION_KILLS sets both). */
+const PG_KILLS = Number(process.env.HITL_DECISION_PG_KILLS ?? KILLS);
 /** Children alive at once: kills also land while another child holds the lock, and children race. */
 const PARALLEL = 3;
 const SIGNING_KEY = { keyId: 'crash-k1', secret: 'decision-crash-test-signing-secret-0123456789' };
