@@ -105,8 +105,15 @@ describe('canonical JSON (mutation-found gaps)', () => {
 			expect(error.message).toBe('Expected a plain object at $');
 		}
 		expect(() => canonicalizePair('text' as unknown as Record<string, unknown>, 'a')).toThrow(CanonicalJsonError);
+		// Neither an array nor a function passes as an object, even with a plain or null prototype.
+		const unusual = [Object.setPrototypeOf([1, 2], null), Object.setPrototypeOf([1], Object.prototype), Object.setPrototypeOf(() => 1, null)];
+		for (const bad of unusual) {
+			expect(errorOf(() => canonicalizePair(bad as Record<string, unknown>, 'a')).message).toBe('Expected a plain object at $');
+		}
 		expect(errorOf(() => canonicalizePair({ a: { b: undefined } }, 'x')).path).toBe('$.a.b');
 		expect(errorOf(() => canonicalizePair({ ['\uD800']: 1 }, 'x')).message).toMatch(/lone UTF-16 surrogate/);
+		expect(errorOf(() => canonicalizePair({ ['\uD800']: 1 }, 'x')).path).toBe(`$[${JSON.stringify('\uD800')}]`);
+		expect(errorOf(() => canonicalizePair({ ok: 1, ['a\uDC00']: 1 }, 'x')).path).toBe(`$[${JSON.stringify('a\uDC00')}]`);
 		// Depth counts from the object itself, as in canonicalize.
 		expect(() => canonicalizePair({ a: nested(63) }, 'x')).not.toThrow();
 		expect(() => canonicalizePair({ a: nested(64) }, 'x')).toThrow(/Nesting deeper than 64 levels/);

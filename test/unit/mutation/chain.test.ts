@@ -110,6 +110,7 @@ describe('normaliseInput: every field is checked', () => {
 
 	test('unknown fields are refused by name (a typo must not drop data)', () => {
 		const error = recordError(() => normaliseInput({ event: 'note', comentt: 'x', extra: 1 }));
+		expect(error.name).toBe('RecordError');
 		expect(error.message).toBe(`Unknown record field(s): "comentt", "extra". Allowed: ${BODY_FIELDS.join(', ')}`);
 		expect(error.field).toBe('comentt');
 	});
@@ -296,7 +297,7 @@ describe('parseRecordLine: every stored field is checked', () => {
 		refused(lineWith((r) => (r.v = '1')), /^unsupported record version "1"$/);
 		refused(lineWith((r) => (r.chain = 'a b')), /^invalid chain name$/);
 		for (const seq of [0, -1, 1.5, '1', 2 ** 53, null]) refused(lineWith((r) => (r.seq = seq)), /^seq must be a positive integer$/);
-		for (const recordedAt of ['2026-01-01', 'yesterday', 5, null]) {
+		for (const recordedAt of ['2026-01-01', 'yesterday', 'x2026-01-01T00:00:00Z', '2026-01-01T00:00:00Zx', '2026-01-01T00:00:00Z\n', 5, null]) {
 			refused(lineWith((r) => (r.recordedAt = recordedAt)), /^recordedAt must be an ISO-8601 date-time$/);
 		}
 		for (const bad of [HEX.toUpperCase(), HEX.slice(1), `${HEX}0`, '', null]) {

@@ -55,6 +55,7 @@ describe('checkpoint keys', () => {
 		);
 		expect(() => assertCheckpointKey({ keyId: 'k1', secret: Buffer.alloc(32) })).not.toThrow();
 		expect(() => assertCheckpointKey({ keyId: 'k1', secret: Buffer.alloc(31) })).toThrow(CheckpointKeyError);
+		expect(() => assertCheckpointKey({ keyId: 'k1', secret: '' })).toThrow(expect.objectContaining({ name: 'CheckpointKeyError' }));
 	});
 
 	test('a missing or non-text secret is a CheckpointKeyError, not a crash', () => {
