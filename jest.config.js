@@ -4,6 +4,8 @@ const base = {
 	preset: 'ts-jest',
 	testEnvironment: 'node',
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+	// A Stryker sandbox (npm run test:mutation) under the checkout holds a second package.json.
+	modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
 };
 
 module.exports = {

@@ -19,6 +19,10 @@ module.exports = {
 		'<rootDir>/test/unit/router/**/*.test.ts', // core/router/router.ts (and the rest of the router)
 		'<rootDir>/test/unit/store/tamper.test.ts', // core/verify.ts, core/chain.ts, core/checkpoint.ts
 	],
+	// Transpile only: Stryker runs the suite once per mutant, and type-checking every test file again each
+	// time cost most of the run. Type errors are caught by `npm run typecheck`; a mutant that would not
+	// type-check still runs and is killed or survives on its behaviour.
+	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
 	// A Stryker sandbox left under the checkout holds a second copy of package.json and the tests.
 	modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
 };
