@@ -47,8 +47,9 @@ export default [
 	{
 		// DEPARTURE 2 — filesystem and process access. The embedded review store is an append-only file under
 		// the n8n user folder (fsync, O_APPEND, an inter-process lock), so the store core imports node:fs and
-		// reads N8N_USER_FOLDER. Scoped to the store and the verify CLI only.
-		files: ['core/store/**/*.ts', 'core/cli/**/*.ts', 'core/verify.ts', 'core/lineReader.ts', 'nodes/shared/reviewStore.ts'],
+		// reads N8N_USER_FOLDER. Scoped to the store, the evidence vault beside it, the auditor's tree over an
+		// exported log file (core/tlog/audit.ts) and the CLI only.
+		files: ['core/store/**/*.ts', 'core/evidence/**/*.ts', 'core/cli/**/*.ts', 'core/verify.ts', 'core/lineReader.ts', 'core/tlog/audit.ts', 'nodes/shared/reviewStore.ts'],
 		rules: {
 			'@n8n/community-nodes/no-restricted-imports': 'off',
 			'@n8n/community-nodes/no-restricted-globals': 'off',

@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { type CheckpointKey, MIN_CHECKPOINT_SECRET_LENGTH, parseCheckpoint, verifyCheckpointMac } from '../checkpoint';
 import type { VerifyResult } from '../records';
 import { verifyFile } from '../verify';
+import { isTransparencyCommand, transparencyMain, TRANSPARENCY_USAGE } from './transparency';
 
 export interface CliIo {
 	out: (text: string) => void;
@@ -41,7 +42,8 @@ Options:
   -h, --help           show this help
 
 Exit status: 0 verified, 1 a check failed, 2 usage error.
-`;
+
+${TRANSPARENCY_USAGE}`;
 
 class UsageError extends Error {}
 
@@ -179,6 +181,7 @@ function macMismatchHint(source: string): string {
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
+	if (isTransparencyCommand(argv)) return transparencyMain(argv, io);
 	let args: Args | 'help';
 	let checkpoint: string | undefined;
 	let keys: CheckpointKey[] | undefined;
@@ -200,6 +203,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 				checkpoint = readFileSync(args.checkpoint, 'utf8');
 			} catch (error) {
 				throw new UsageError(`Cannot read checkpoint ${args.checkpoint}: ${(error as Error).message}`);
+			}
+			if (!checkpoint.trimStart().startsWith('{')) {
+				throw new UsageError('This checkpoint is a signed note (Ed25519): check it with the log\'s public key, --vkey <key>, instead of a secret');
 			}
 			const { secret, source } = secretFrom(args.key, io.env);
 			secretSource = source;

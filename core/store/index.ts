@@ -118,6 +118,11 @@ export async function openReviewStore(config: ReviewStoreConfig): Promise<Review
 		terminalRecord: (id) => store.terminalRecord(id),
 		listOverdueRequests: (now, limit) => store.listOverdueRequests(now, limit),
 		claimGroupResume: (groupId) => store.claimGroupResume(groupId),
+		treeHead: () => store.treeHead(),
+		proveInclusion: (seq, size) => store.proveInclusion(seq, size),
+		proveConsistency: (oldSize, size) => store.proveConsistency(oldSize, size),
+		listCheckpoints: (limit) => store.listCheckpoints(limit),
+		saveCheckpoint: (entry) => store.saveCheckpoint(entry),
 		close: async () => {},
 	};
 	handle.close = async () => {

@@ -3,6 +3,7 @@
  * an append-only JSON Lines file (embedded default) and by Postgres. No n8n import here.
  */
 import type { Tier } from '../tiers';
+import type { TreeConsistencyProof, TreeInclusionProof, TreeRoot } from '../tlog/logTree';
 import type { FieldEdit, ReviewDecision, ReviewEvent, ReviewRecord, ReviewRecordInput, SignedCheckpoint, VerifyResult } from '../records';
 
 // The record vocabulary lives in core/records.ts (the log's words, needed by chain, checkpoint and
@@ -88,6 +89,15 @@ export type ResolveResult =
 	/** Nothing was written: the request had already ended; `record` is its terminal record, if the chain has one. */
 	| { applied: false; request: ReviewRequest; record: ReviewRecord | null };
 
+/** A checkpoint (C2SP signed note) the store issued for its chain. */
+export interface StoredCheckpointNote {
+	/** Tree size (records) the checkpoint covers. */
+	size: number;
+	/** The signed note text, exactly as published. */
+	note: string;
+	signedAt: string;
+}
+
 export interface ReviewStore {
 	/** Identifies the chain; records of one chain share `seq` space. */
 	readonly chain: string;
@@ -118,6 +128,18 @@ export interface ReviewStore {
 	listOverdueRequests(now: Date, limit?: number): Promise<ReviewRequest[]>;
 	/** Claims the one right to resume a group's execution; true for exactly one caller. */
 	claimGroupResume(groupId: string): Promise<boolean>;
+
+	// The Merkle tree over the chain (core/tlog/logTree.ts): an index caught up from the chain on use.
+	/** Brings the tree up to the chain's head: its size (the head seq) and root. */
+	treeHead(): Promise<TreeRoot>;
+	/** Inclusion proof of record `seq` in the tree of `size` records, checked before it is returned. */
+	proveInclusion(seq: number, size: number): Promise<TreeInclusionProof>;
+	/** Consistency proof from the tree of `oldSize` records to the tree of `size`, checked before it is returned. */
+	proveConsistency(oldSize: number, size: number): Promise<TreeConsistencyProof>;
+	/** Checkpoints issued for this chain, newest first. */
+	listCheckpoints(limit?: number): Promise<StoredCheckpointNote[]>;
+	/** Keeps an issued checkpoint (core/tlog/issue.ts signs one only when it extends the last). */
+	saveCheckpoint(entry: StoredCheckpointNote): Promise<void>;
 
 	close(): Promise<void>;
 }

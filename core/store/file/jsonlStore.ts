@@ -27,9 +27,11 @@ import { StoreCorruptError, StoreFatalError, StoreUsageError } from '../errors';
 import { encodeCursor, matchesQuery, normaliseQuery } from '../query';
 import type {
 	QueryFilter, QueryPage, QueryResult, Resolution, ResolveResult, ReviewRecord, ReviewRecordBody, ReviewRecordInput,
-	ReviewRequest, ReviewStore, SignedCheckpoint, VerifyResult,
+	ReviewRequest, ReviewStore, SignedCheckpoint, StoredCheckpointNote, VerifyResult,
 } from '../types';
+import { type TreeConsistencyProof, type TreeInclusionProof, LogTree, type TreeRoot } from '../../tlog/logTree';
 import { FileRequestState, type TerminalPointer } from './fileRequests';
+import { fileChainLines, FileTreeStorage } from './fileTree';
 import { fsyncDir } from './fsUtil';
 import { FileLock } from './lock';
 import { readTail } from './tail';
@@ -425,6 +427,46 @@ export class JsonlReviewStore implements ReviewStore {
 	async claimGroupResume(groupId: string): Promise<boolean> {
 		this.writable();
 		return this.lock.run(() => this.requests.claimResume(groupId));
+	}
+
+	/** Under the lock, with the tree index of the log as it is now (fileTree.ts); one storage object per call. */
+	private withTree<T>(fn: (tree: LogTree, storage: FileTreeStorage) => Promise<T>): Promise<T> {
+		this.writable();
+		return this.lock.run(async () => {
+			const head = await this.refreshHead(true);
+			const storage = new FileTreeStorage(join(this.directory, `${this.chain}.tree`), head.ino);
+			try {
+				return await fn(new LogTree(storage, fileChainLines(this.path, this.fd as FileHandle, head.size, storage)), storage);
+			} finally {
+				await storage.close();
+			}
+		});
+	}
+
+	treeHead(): Promise<TreeRoot> {
+		return this.withTree((tree) => tree.catchUp());
+	}
+
+	proveInclusion(seq: number, size: number): Promise<TreeInclusionProof> {
+		return this.withTree(async (tree) => {
+			await tree.catchUp();
+			return tree.proveInclusion(seq, size);
+		});
+	}
+
+	proveConsistency(oldSize: number, size: number): Promise<TreeConsistencyProof> {
+		return this.withTree(async (tree) => {
+			await tree.catchUp();
+			return tree.proveConsistency(oldSize, size);
+		});
+	}
+
+	listCheckpoints(limit = 100): Promise<StoredCheckpointNote[]> {
+		return this.withTree((_tree, storage) => storage.checkpoints(limit));
+	}
+
+	saveCheckpoint(entry: StoredCheckpointNote): Promise<void> {
+		return this.withTree((_tree, storage) => storage.saveCheckpoint(entry));
 	}
 
 	async close(): Promise<void> {

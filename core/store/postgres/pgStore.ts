@@ -18,9 +18,11 @@ import { encodeCursor, normaliseQuery } from '../query';
 import { checkResolution, checkReviewRequest, isRequestTerminalRecord, refuseReservedBinding, requestBindingOf } from '../requests';
 import type {
 	QueryFilter, QueryPage, QueryResult, Resolution, ResolveResult, ReviewRecord, ReviewRecordBody, ReviewRecordInput,
-	ReviewRequest, ReviewStore, SignedCheckpoint, VerifyResult,
+	ReviewRequest, ReviewStore, SignedCheckpoint, StoredCheckpointNote, VerifyResult,
 } from '../types';
-import { LOG_TABLE, REQUEST_TABLE, RESUME_TABLE, SCHEMA_SQL } from './schema';
+import { type TreeConsistencyProof, type TreeInclusionProof, LogTree, type TreeRoot } from '../../tlog/logTree';
+import { pgChainLines, PgTreeStorage } from './pgTree';
+import { ALL_TABLES, LOG_TABLE, REQUEST_TABLE, RESUME_TABLE, SCHEMA_SQL } from './schema';
 
 export interface PostgresConnection {
 	host: string;
@@ -96,9 +98,9 @@ export class PostgresReviewStore implements ReviewStore {
 				`SELECT count(*) AS n, bool_or(t = $2 AND EXISTS (
 					SELECT 1 FROM information_schema.columns WHERE table_name = $2 AND column_name = 'ends_request'
 				)) AS upgraded FROM unnest($1::text[]) t WHERE to_regclass(t) IS NOT NULL`,
-				[[LOG_TABLE, REQUEST_TABLE, RESUME_TABLE], LOG_TABLE],
+				[ALL_TABLES, LOG_TABLE],
 			);
-			if (Number(rows[0].n) === 3 && rows[0].upgraded) return;
+			if (Number(rows[0].n) === ALL_TABLES.length && rows[0].upgraded) return;
 			await client.query('BEGIN');
 			await client.query(`SELECT pg_advisory_xact_lock(hashtext('n8n-nodes-hitl:schema'))`);
 			await client.query(SCHEMA_SQL);
@@ -349,6 +351,50 @@ export class PostgresReviewStore implements ReviewStore {
 			[groupId],
 		);
 		return rowCount === 1;
+	}
+
+	/** On one connection holding the chain's tree lock (pgTree.ts): one tree writer per chain across processes. */
+	private async withTree<T>(fn: (tree: LogTree, storage: PgTreeStorage) => Promise<T>): Promise<T> {
+		this.usable();
+		const client = await this.pool.connect();
+		const lock = `n8n-nodes-hitl:tree:${this.chain}`;
+		try {
+			await client.query('SELECT pg_advisory_lock(hashtext($1))', [lock]);
+			try {
+				const storage = new PgTreeStorage(client, this.chain);
+				return await fn(new LogTree(storage, pgChainLines(client, this.chain)), storage);
+			} finally {
+				await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lock]);
+			}
+		} finally {
+			client.release();
+		}
+	}
+
+	treeHead(): Promise<TreeRoot> {
+		return this.withTree((tree) => tree.catchUp());
+	}
+
+	proveInclusion(seq: number, size: number): Promise<TreeInclusionProof> {
+		return this.withTree(async (tree) => {
+			await tree.catchUp();
+			return tree.proveInclusion(seq, size);
+		});
+	}
+
+	proveConsistency(oldSize: number, size: number): Promise<TreeConsistencyProof> {
+		return this.withTree(async (tree) => {
+			await tree.catchUp();
+			return tree.proveConsistency(oldSize, size);
+		});
+	}
+
+	listCheckpoints(limit = 100): Promise<StoredCheckpointNote[]> {
+		return this.withTree((_tree, storage) => storage.checkpoints(limit));
+	}
+
+	saveCheckpoint(entry: StoredCheckpointNote): Promise<void> {
+		return this.withTree((_tree, storage) => storage.saveCheckpoint(entry));
 	}
 
 	async close(): Promise<void> {

@@ -9,6 +9,11 @@
 export const LOG_TABLE = 'hitl_review_log';
 export const REQUEST_TABLE = 'hitl_review_request';
 export const RESUME_TABLE = 'hitl_review_resume';
+/** The Merkle tree index over the log (pgTree.ts) and the checkpoints issued for it. */
+export const TREE_TABLE = 'hitl_review_tree';
+export const CHECKPOINT_TABLE = 'hitl_review_checkpoint';
+/** Every table SCHEMA_SQL creates; the store creates the schema when one is missing. */
+export const ALL_TABLES = [LOG_TABLE, REQUEST_TABLE, RESUME_TABLE, TREE_TABLE, CHECKPOINT_TABLE];
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS ${LOG_TABLE} (
@@ -54,6 +59,20 @@ CREATE TABLE IF NOT EXISTS ${RESUME_TABLE} (
 	group_id text PRIMARY KEY,
 	claimed_at timestamptz NOT NULL DEFAULT now()
 );
+CREATE TABLE IF NOT EXISTS ${TREE_TABLE} (
+	chain text NOT NULL,
+	idx bigint NOT NULL CHECK (idx >= 0),
+	hash bytea NOT NULL CHECK (octet_length(hash) = 32),
+	PRIMARY KEY (chain, idx)
+);
+CREATE TABLE IF NOT EXISTS ${CHECKPOINT_TABLE} (
+	id bigserial PRIMARY KEY,
+	chain text NOT NULL,
+	size bigint NOT NULL CHECK (size >= 0),
+	note text NOT NULL,
+	signed_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ${CHECKPOINT_TABLE}_chain ON ${CHECKPOINT_TABLE} (chain, id);
 `;
 
 /**
@@ -67,5 +86,8 @@ GRANT SELECT, INSERT ON ${LOG_TABLE} TO ${role};
 REVOKE UPDATE, DELETE, TRUNCATE ON ${LOG_TABLE} FROM ${role};
 GRANT SELECT, INSERT, UPDATE ON ${REQUEST_TABLE} TO ${role};
 GRANT SELECT, INSERT ON ${RESUME_TABLE} TO ${role};
+GRANT SELECT, INSERT ON ${TREE_TABLE} TO ${role};
+GRANT SELECT, INSERT ON ${CHECKPOINT_TABLE} TO ${role};
+GRANT USAGE ON SEQUENCE ${CHECKPOINT_TABLE}_id_seq TO ${role};
 `;
 }
