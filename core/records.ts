@@ -23,6 +23,8 @@ export const REVIEW_EVENTS = [
 	'note',
 	'repaired',
 	'tamper_suspected',
+	// Evidence kept beside the chain (core/evidence/) was erased: a data subject's request or retention.
+	'erased',
 ] as const;
 export type ReviewEvent = (typeof REVIEW_EVENTS)[number];
 

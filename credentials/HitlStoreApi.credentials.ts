@@ -99,13 +99,32 @@ export class HitlStoreApi implements ICredentialType {
 				'Name of the hash chain. Separate chains (e.g. per team) have their own sequence numbers and checkpoints.',
 		},
 		{
+			displayName: 'Checkpoint Signing Key (Ed25519)',
+			name: 'signingPrivateKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			placeholder: 'PRIVATE+KEY+hitl.example.com/hiring-log+…',
+			description:
+				'Signs checkpoints that anyone can verify with the public key alone (C2SP signed notes). Make one with npx n8n-nodes-hitl keygen <origin>, where the origin names this log (e.g. hitl.example.com/hiring-log); give the printed verifier key to your auditors.',
+		},
+		{
+			displayName: 'Previous Verifiers (Public)',
+			name: 'previousVerifiers',
+			type: 'string',
+			typeOptions: { rows: 3 },
+			default: '',
+			placeholder: 'hitl.example.com/hiring-log+1a2b3c4d+Ab…',
+			description: 'After a key rotation: the verifier (public) keys of earlier signing keys, one per line, so older checkpoints and proofs still verify',
+		},
+		{
 			displayName: 'Checkpoint Key ID',
 			name: 'checkpointKid',
 			type: 'string',
 			default: '',
 			placeholder: 'ckpt-2026-11',
 			description:
-				'Names the key that signs checkpoints, so a verifier knows which key to use. Leave empty to sign no checkpoints (a cut-off tail then goes undetected).',
+				'Legacy HMAC checkpoints (verifying one needs the secret; prefer the Ed25519 signing key above). Names the key, so a verifier knows which secret to use.',
 		},
 		{
 			displayName: 'Checkpoint Secret',
@@ -128,6 +147,24 @@ export class HitlStoreApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
+		},
+		{
+			displayName: 'Evidence Encryption Secret',
+			name: 'evidenceSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Keeps what reviewers saw and approved (draft, final item, edits) beside the log, encrypted per data subject, so it outlives n8n\'s execution pruning and can still be erased on request. At least 32 random characters (e.g. openssl rand -hex 32); it cannot be changed once evidence is written with it. Empty: no evidence is kept.',
+		},
+		{
+			displayName: 'Evidence Retention',
+			name: 'evidenceRetention',
+			type: 'string',
+			default: '',
+			placeholder: 'P6M',
+			description:
+				'How long evidence is kept, as an ISO-8601 period (P6M = 6 months, P4Y = 4 years, P30D = 30 days). Review Log\'s Apply Retention operation erases older evidence and logs an erased record. Empty: kept until erased.',
 		},
 		{
 			displayName: 'Privacy Hash Secret',

@@ -14,10 +14,26 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 import { MIN_CHECKPOINT_SECRET_LENGTH, type CheckpointKey } from '../../core/checkpoint';
 import { defaultStoreDirectory, openReviewStore as openCoreStore, type ReviewStore, type ReviewStoreConfig } from '../../core/store';
+import { type NoteSigner, type NoteVerifier, signerFromPrivateKey, verifierFromKey } from '../../core/tlog';
+import { parseRetention } from '../../core/evidence';
 
 export { defaultStoreDirectory };
 
 export const STORE_CREDENTIAL = 'hitlStoreApi';
+
+const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
+
+/** Contradictory or unusable credential data; callers turn it into a NodeOperationError (or the credential test's message). */
+class CredentialDataError extends Error {}
+
+/** Runs a parser of credential text; its error comes back as a value, to be rethrown with the field's name. */
+function attempt<T>(parse: () => T): { value: T } | { error: Error } {
+	try {
+		return { value: parse() };
+	} catch (error) {
+		return { error: error as Error };
+	}
+}
 
 export interface StoreSettings {
 	config: ReviewStoreConfig;
@@ -25,9 +41,61 @@ export interface StoreSettings {
 	privacySecret: string | null;
 	/** True when the nodes run on the default embedded file (no credential). */
 	isDefault: boolean;
+	/** Public-key checkpoints: the signer (its name is the log's origin) and every key that verifies them. */
+	transparency: Transparency | null;
+	/** The evidence vault beside the log (core/evidence/); null when the credential keeps no evidence. */
+	evidence: EvidenceSettings | null;
 }
 
-const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
+export interface EvidenceSettings {
+	secret: string;
+	/** ISO-8601 period, e.g. P6M; null = kept until erased. */
+	retention: string | null;
+}
+
+function evidenceFrom(data: ICredentialDataDecryptedObject): EvidenceSettings | null {
+	const secret = typeof data.evidenceSecret === 'string' ? data.evidenceSecret : '';
+	const retention = text(data.evidenceRetention) || null;
+	if (secret === '') {
+		if (retention !== null) throw new Error('Evidence Retention is set but no Evidence Encryption Secret; set the secret to keep evidence');
+		return null;
+	}
+	if (secret.length < 32) throw new Error('Evidence Encryption Secret is shorter than 32 characters; use a long random secret (e.g. openssl rand -hex 32)');
+	const period = retention === null ? null : attempt(() => parseRetention(retention));
+	if (period && 'error' in period) throw new CredentialDataError(`Evidence Retention: ${period.error.message}`);
+	return { secret, retention };
+}
+
+export interface Transparency {
+	origin: string;
+	signer: NoteSigner & { verifierKey: string };
+	/** The current key first, then earlier ones (rotation). */
+	verifiers: NoteVerifier[];
+}
+
+/** The Ed25519 checkpoint key of the credential, if set; a malformed key is an error naming the field. */
+function transparencyFrom(data: ICredentialDataDecryptedObject): Transparency | null {
+	const privateKey = text(data.signingPrivateKey);
+	const previous = text(data.previousVerifiers)
+		.split(/\r?\n/)
+		.map((line) => line.trim())
+		.filter((line) => line !== '');
+	if (privateKey === '') {
+		if (previous.length > 0) throw new Error('Previous Verifiers are set but no Checkpoint Signing Key; set the current key too');
+		return null;
+	}
+	const signer = attempt(() => signerFromPrivateKey(privateKey));
+	if ('error' in signer) throw new CredentialDataError(`Checkpoint Signing Key is not usable: ${signer.error.message}. Make one with npx n8n-nodes-hitl keygen <origin>`);
+	const verifiers: NoteVerifier[] = [verifierFromKey(signer.value.verifierKey)];
+	for (const key of previous) {
+		const verifier = attempt(() => verifierFromKey(key));
+		if ('error' in verifier) {
+			throw new CredentialDataError(`A Previous Verifier key is not usable (${verifier.error.message}): give the public keys printed by keygen, one per line`);
+		}
+		verifiers.push(verifier.value);
+	}
+	return { origin: signer.value.name, signer: signer.value, verifiers };
+}
 
 /**
  * Turns credential data into store settings. Throws a plain Error with a user-facing message for
@@ -38,7 +106,7 @@ export function storeSettingsFromCredential(
 	env: NodeJS.ProcessEnv = process.env,
 ): StoreSettings {
 	if (!data) {
-		return { config: { backend: 'file', directory: defaultStoreDirectory(env), chain: 'default' }, privacySecret: null, isDefault: true };
+		return { config: { backend: 'file', directory: defaultStoreDirectory(env), chain: 'default' }, privacySecret: null, isDefault: true, transparency: null, evidence: null };
 	}
 	const chain = text(data.chain) || 'default';
 	const checkpointKeys: CheckpointKey[] = [];
@@ -61,6 +129,8 @@ export function storeSettingsFromCredential(
 		throw new Error('A previous checkpoint key is set but no current one; set Checkpoint Key ID and Secret');
 	}
 	const privacySecret = typeof data.privacySecret === 'string' && data.privacySecret !== '' ? data.privacySecret : null;
+	const transparency = transparencyFrom(data);
+	const evidence = evidenceFrom(data);
 	if (data.backend === 'postgres') {
 		const ssl = text(data.ssl) || 'disable';
 		if (!['disable', 'require', 'verify-full'].includes(ssl)) throw new Error(`Unknown SSL mode "${ssl}"`);
@@ -82,6 +152,8 @@ export function storeSettingsFromCredential(
 			},
 			privacySecret,
 			isDefault: false,
+			transparency,
+			evidence,
 		};
 	}
 	if (data.backend !== undefined && data.backend !== 'file') throw new Error(`Unknown backend "${String(data.backend)}"`);
@@ -89,6 +161,8 @@ export function storeSettingsFromCredential(
 		config: { backend: 'file', directory: text(data.directory) || defaultStoreDirectory(env), chain, checkpointKeys },
 		privacySecret,
 		isDefault: false,
+		transparency,
+		evidence,
 	};
 }
 

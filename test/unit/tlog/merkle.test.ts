@@ -556,6 +556,8 @@ describe('building a tree', () => {
 				const extended = [...tproof, SOME_HASH];
 				expect(checkTree(extended, size, nodeHash(SOME_HASH, root), size - 1, oldRoot)).toBe(false);
 				expect(checkTree(extended, size, nodeHash(root, SOME_HASH), size - 1, oldRoot)).toBe(false);
+				// Both roots claimed one level up: what a checker would compute if it folded the extra hash into both.
+				expect(checkTree(extended, size, nodeHash(SOME_HASH, root), size - 1, nodeHash(SOME_HASH, oldRoot))).toBe(false);
 			}
 		}
 	});
