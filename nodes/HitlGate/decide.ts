@@ -13,6 +13,7 @@ import type { ReviewOutcome, ReviewRequest, ReviewStore } from '../../core/store
 import { maxTier, type Tier } from '../../core/tiers';
 import { expiryResolution, type ExpiryReason } from '../shared/expiry';
 import type { ClientInfo } from './clientInfo';
+import { keepEvidence } from './evidence';
 import { decisionResolution, draftOf, reportTamper, verdictFor, type Verdict } from './ledger';
 import { buildOutputs, type ReleasedRequest } from './resume';
 import { asGatePayload, type GatePayload } from './types';
@@ -66,10 +67,13 @@ export async function decide(
 		edits,
 		finalJson,
 	};
+	// Kept before the record that names it (an unused entry is harmless; a record naming missing evidence is not).
+	const evidence = await keepEvidence(ctx, payload, outcome, now);
 	const resolution = decisionResolution({
 		request,
 		payload,
 		outcome,
+		evidence,
 		finalSha256: sha256Json(finalJson ?? draftOf(payload)),
 		queueTimeMs: now.getTime() - new Date(request.createdAt).getTime(),
 		linkKeyId: input.claims.kid,

@@ -123,6 +123,15 @@ export const gateProperties: INodeProperties[] = [
 		description: 'Text shown above the draft in the email, the chat notification and on the review page',
 	},
 	{
+		displayName: 'Data Subject ID',
+		name: 'dataSubjectId',
+		type: 'string',
+		default: '',
+		placeholder: '{{ $json.candidate.email }}',
+		description:
+			'Who the item is about (e.g. the candidate\'s ID). Needed when the HITL Review Store credential keeps evidence: what the reviewer saw and approved is kept encrypted under this ID, and erased with it (Review Log → Erase Subject\'s Evidence). Never written to the log in plain text.',
+	},
+	{
 		displayName: 'Notification Webhook URL',
 		name: 'notificationWebhookUrl',
 		type: 'string',

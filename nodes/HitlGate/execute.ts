@@ -13,7 +13,8 @@ import { buildReviewUrl, randomToken, signLinkToken, signingKeysFromCredential, 
 import type { ReviewRequest, ReviewStore } from '../../core/store';
 import { maxTier, type Tier } from '../../core/tiers';
 import { expireOverdueRequests, expiryResolution } from '../shared/expiry';
-import { openReviewStore } from '../shared/reviewStore';
+import { getStoreSettings, openReviewStore } from '../shared/reviewStore';
+import { subjectIdsFor } from './evidence';
 import { draftSha256, plainJson, riskOf } from './draft';
 import { riskVerifierFor } from './riskProvenance';
 import { notifyReviewers, type IssuedLink } from './notify/send';
@@ -144,10 +145,13 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 		perRequestReviewers.push(reviewers);
 	};
 
+	const storeSettings = await getStoreSettings(this);
+	const subjectIds = subjectIdsFor(this, storeSettings, items.length);
 	const gateItems = items.map((item, index) => ({
 		index,
 		json: plainJson(item.json),
 		...heldBinary(this, item, index),
+		...(subjectIds[index] === null ? {} : { subjectId: subjectIds[index] as string }),
 	}));
 	if (settings.reviewMode === 'batch') {
 		makeRequest(gateItems, sharedReviewers ?? reviewersFor(this, 0), messageOf(0));
@@ -177,7 +181,7 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 	}
 
 	const byId = new Map(requests.map((r) => [r.id, r]));
-	const store = await openReviewStore(this);
+	const store = await openReviewStore(this, storeSettings);
 	try {
 		await closeOverdueRequests(this, store, now, signingKey);
 		await store.putReviewRequests(requests);

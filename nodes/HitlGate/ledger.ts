@@ -6,6 +6,7 @@
  * through Approved or Rejected: the item is held, and a `tamper_suspected` record says why.
  */
 import { sha256Json } from '../../core/edits';
+import { EVIDENCE_DETAILS_KEY, type EvidenceReference } from '../../core/evidence';
 import { signDecision, verifyDecisionMac, verifyRequestMac, type SigningKey } from '../../core/links';
 import { REQUEST_BINDING_KEY, type FieldEdit, type ReviewRecord, type ReviewRecordInput } from '../../core/records';
 import { requestBindingOf, type Resolution, type ReviewOutcome, type ReviewRequest, type ReviewStore } from '../../core/store';
@@ -69,6 +70,8 @@ export interface DecisionContext {
 	linkNonce: string;
 	client: ClientInfo;
 	key: SigningKey;
+	/** References to the evidence kept for this decision (evidence.ts); null when none is kept. */
+	evidence?: EvidenceReference[] | null;
 }
 
 /** The resolution for a reviewer's decision: outcome plus the MAC'd `decided` record, written atomically. */
@@ -98,7 +101,8 @@ export function decisionResolution(c: DecisionContext): Resolution {
 		decidedAt: outcome.decidedAt,
 		queueTimeMs: c.queueTimeMs,
 		finalSha256: c.finalSha256,
-		edits: loggedEdits(outcome.edits),
+		// With evidence kept, edit values live in the vault (erasable); the chain keeps which fields changed.
+		edits: c.evidence ? outcome.edits.map((e) => ({ path: e.path, before: null, after: null })) : loggedEdits(outcome.edits),
 		comment: outcome.comment,
 		linkKeyId: c.linkKeyId,
 		linkNonce: c.linkNonce,
@@ -106,6 +110,7 @@ export function decisionResolution(c: DecisionContext): Resolution {
 		userAgent: c.client.userAgent,
 		details: {
 			[REQUEST_BINDING_KEY]: { id: request.id, groupId: request.groupId, nodeId: request.nodeId, keyId: c.key.keyId, mac },
+			...(c.evidence ? { [EVIDENCE_DETAILS_KEY]: c.evidence } : {}),
 		},
 	};
 	return { status: 'decided', outcome, record };

@@ -8,6 +8,8 @@ export interface GateItem {
 	json: Record<string, unknown>;
 	/** The item's binary data as n8n handed it over (references in filesystem/S3 mode), if any. */
 	binary?: Record<string, unknown>;
+	/** Who the item is about (Data Subject ID), when the store keeps evidence (evidence.ts). */
+	subjectId?: string;
 }
 
 export interface GatePayload {

@@ -1,0 +1,102 @@
+/**
+ * Evidence that outlives n8n's pruning and can still be erased, end to end through the built HITL
+ * Gate in n8n's engine: with an Evidence Encryption Secret in the store credential, a decision keeps
+ * the draft, the approved item and the edits in the vault under the item's data subject; the
+ * `decided` record carries only references and salted commitments (edits by path). Erasing the subject
+ * leaves the chain and an earlier proof verifying, with an `erased` record, and no plaintext in the vault.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+
+import type { IDataObject } from 'n8n-workflow';
+
+import { checkEvidence, deriveEvidenceKeys, evidenceDirectory, type EvidenceReference, openEvidenceVault } from '../../../core/evidence';
+import { generateNoteKey, signerFromPrivateKey, verifierFromKey } from '../../../core/tlog/note';
+import { issueCheckpoint, proveRecordInclusion } from '../../../core/tlog/publish';
+import { verifyRecordProof } from '../../../core/tlog/audit';
+import { callWebhook, csrfOf, executionIdOf, gateLinks, outputsOf, recordsOf, runGate, titleOf, useGateEnv, type GateEnv } from './gateHarness';
+
+const SECRET = 'evidence-secret-0123456789abcdef-0123456789';
+const ORIGIN = 'hitl.test/evidence-log';
+
+function filesUnder(dir: string): string[] {
+	return readdirSync(dir).flatMap((name) => {
+		const full = path.join(dir, name);
+		return statSync(full).isDirectory() ? filesUnder(full) : [full];
+	});
+}
+
+describe('HITL Gate keeps evidence per data subject', () => {
+	const env: GateEnv = useGateEnv('hitl-evidence');
+	beforeAll(() => {
+		env.credentials.hitlStoreApi = { ...env.credentials.hitlStoreApi, evidenceSecret: SECRET };
+	});
+	const openVault = () => openEvidenceVault({ kind: 'file', directory: env.storeDir, chain: 'default' }, deriveEvidenceKeys(SECRET));
+
+	test('a decision keeps draft, final item and edits in the vault; the record holds commitments; erasure keeps the log and proofs verifying', async () => {
+		const secretEdit = 'Unique edited sentence 4711 for Anna';
+		const { result, mails } = await runGate(
+			env,
+			[{ reviewers: 'ann@example.com', subject: 'Draft to Anna', candidate: 'cand-4711' }],
+			{ dataSubjectId: '={{ $json.candidate }}' },
+		);
+		const link = gateLinks(mails[0])[0];
+		const csrf = csrfOf((await callWebhook(env, result, link, 'GET')).body);
+		const decided = await callWebhook(env, result, link, 'POST', { csrf, decision: 'approve', comment: '', 'edit.subject': secretEdit });
+		expect(titleOf(decided.body)).toBe('Decision recorded');
+		const [, approved] = outputsOf(decided);
+		expect(approved[0].json.subject).toBe(secretEdit);
+
+		const record = (await recordsOf(env, executionIdOf(link))).find((r) => r.event === 'decided')!;
+		// Edits by path only: the values live in the vault, where they can be erased.
+		expect(record.edits).toEqual([{ path: 'subject', before: null, after: null }]);
+		expect(JSON.stringify(record)).not.toContain(secretEdit);
+		expect(JSON.stringify(record)).not.toContain('cand-4711');
+		const [ref] = (record.details as { evidence: EvidenceReference[] }).evidence;
+		expect(Object.keys(ref.commitments).sort()).toEqual(['draft', 'edits', 'final']);
+
+		const vault = await openVault();
+		try {
+			const read = await vault.get(ref.id);
+			const check = checkEvidence(read, ref);
+			expect(check).toMatchObject({ status: 'present', ok: true, mismatched: [] });
+			if (read.status !== 'present') throw new Error('evidence missing');
+			const released: IDataObject = { ...approved[0].json };
+			delete released.hitl;
+			expect(read.parts.final).toEqual(released);
+			expect(read.parts.draft).toMatchObject({ subject: 'Draft to Anna', candidate: 'cand-4711' });
+			expect(read.parts.edits).toEqual([{ path: 'subject', before: 'Draft to Anna', after: secretEdit }]);
+
+			// An auditor's proof of the decision, issued before the erasure.
+			const keys = generateNoteKey(ORIGIN);
+			const checkpoint = await issueCheckpoint(env.store, { signer: signerFromPrivateKey(keys.privateKey), origin: ORIGIN });
+			const proof = await proveRecordInclusion(env.store, record.seq, checkpoint.note);
+
+			const erased = await vault.eraseSubject('cand-4711', { by: 'dpo@example.com', reason: 'Art. 17 request #12' });
+			for (const input of erased.records) await env.store.append(input);
+			expect(erased.evidenceIds).toEqual([ref.id]);
+			expect(checkEvidence(await vault.get(ref.id), ref)).toMatchObject({ status: 'erased', by: 'dpo@example.com' });
+
+			// Nothing of the content, the subject id or the edit is left in the vault's files.
+			const vaultDir = evidenceDirectory(env.storeDir, 'default');
+			for (const file of filesUnder(vaultDir)) {
+				const bytes = readFileSync(file);
+				for (const needle of [secretEdit, 'cand-4711', 'Draft to Anna']) expect(bytes.includes(Buffer.from(needle))).toBe(false);
+			}
+			// The chain and the earlier proof still verify; the erasure is on the record.
+			expect((await env.store.verify()).ok).toBe(true);
+			const verified = verifyRecordProof(proof, [verifierFromKey(keys.verifierKey)], { origin: ORIGIN });
+			expect(verified).toMatchObject({ ok: true, record: { seq: record.seq, event: 'decided' } });
+			const last = (await env.store.query({ event: 'erased' })).records[0];
+			expect(last.details).toMatchObject({ evidenceErasure: { by: 'dpo@example.com', reason: 'Art. 17 request #12', evidenceIds: [ref.id] } });
+		} finally {
+			await vault.close();
+		}
+	});
+
+	test('with evidence kept, an item without a Data Subject ID stops the gate with a clear error, before anything is sent', async () => {
+		const { result, mails } = await runGate(env, [{ reviewers: 'ann@example.com', subject: 'No subject id' }], { dataSubjectId: '={{ $json.candidate }}' });
+		expect(mails).toHaveLength(0);
+		expect(result.error?.message ?? '').toContain('Data Subject ID is empty');
+	});
+});
