@@ -69,6 +69,12 @@ describe('claim syntax: exact boundaries and reasons', () => {
 		expect(verifyLinkToken(signLinkToken(c, KEY), [KEY], ctx(c))).toEqual({ ok: true, claims: c });
 	};
 
+	test('a draft hash or nonce that only looks right as text (a one-element list) is refused', () => {
+		// A regex test coerces a list to its text, so the type check is what refuses these.
+		refusedToSign({ dh: ['ab'.repeat(32)] }, 'dh must be 64 lower-case hex characters');
+		refusedToSign({ nonce: [claims().nonce] }, 'nonce must be base64url of at least 16 random bytes');
+	});
+
 	test('claims must be an object', () => {
 		for (const value of [null, undefined, 'claims', 1, []]) expect(claimsProblem(value)).toBe('claims must be an object');
 	});
