@@ -4,6 +4,10 @@ import { canonicalize } from '../../../core/canonicalJson';
 import { recordsToCsv } from '../../../core/exportCsv';
 import type { SignedCheckpoint } from '../../../core/records';
 import { StoreUsageError, type ReviewStore } from '../../../core/store';
+import { EVIDENCE_DETAILS_KEY, type EvidenceReference } from '../../../core/evidence';
+import { issueCheckpoint } from '../../../core/tlog';
+import { openEvidenceVaultFor } from '../../shared/evidence';
+import { getStoreSettings, type StoreSettings } from '../../shared/reviewStore';
 import { forEachItem, storeFailure } from '../helpers/perItem';
 
 const show = { show: { operation: ['export'] } };
@@ -56,10 +60,20 @@ export const description: INodeProperties[] = [
 				name: 'attachCheckpoint',
 				type: 'boolean',
 				default: true,
-				description: 'Whether to add the signed checkpoint of the current head as a second binary file (needs a checkpoint key in the credential)',
+				description:
+					'Whether to add signed checkpoints of the exported head as binary files: the Ed25519 checkpoint (a C2SP signed note, in the Checkpoint Field with "Note" appended) when the credential has a Checkpoint Signing Key, and the HMAC checkpoint (JSON) when it has a Checkpoint Secret',
 			},
 			{ displayName: 'Checkpoint Field', name: 'checkpointBinaryProperty', type: 'string', default: 'checkpoint', description: 'Binary field for the checkpoint file' },
+			{ displayName: 'Evidence Field', name: 'evidenceBinaryProperty', type: 'string', default: 'evidence', description: 'Binary field for the evidence file' },
 			{ displayName: 'File Name', name: 'fileName', type: 'string', default: '', placeholder: 'review-log.jsonl', description: 'Default: review-log-CHAIN-DATE.jsonl (or .csv)' },
+			{
+				displayName: 'Include Evidence Content',
+				name: 'includeEvidence',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to add the decrypted evidence (draft, approved item, edits) of every exported record that names some, as a JSON Lines file in the Evidence Field: for an auditor, who can check it against the records\' commitments. It holds personal data: send it only where it may go.',
+			},
 		],
 	},
 ];
@@ -78,6 +92,29 @@ async function currentCheckpoint(store: ReviewStore): Promise<{ checkpoint: Sign
 }
 
 const FORMATS = ['jsonl', 'csv'] as const;
+
+/** Evidence references a record names (the gate writes a list; one reference is accepted too). */
+function evidenceRefsOf(record: { details: Record<string, unknown> | null }): EvidenceReference[] {
+	const value = record.details?.[EVIDENCE_DETAILS_KEY];
+	const list = Array.isArray(value) ? value : value ? [value] : [];
+	return list.filter((ref): ref is EvidenceReference => typeof (ref as EvidenceReference)?.id === 'string');
+}
+
+/** One JSON line per evidence reference of the exported records: the decrypted parts, or why there are none. */
+async function evidenceLines(settings: StoreSettings, refs: Array<{ seq: number; ref: EvidenceReference }>): Promise<string> {
+	const vault = await openEvidenceVaultFor(settings);
+	if (!vault) throw new Error('The HITL Review Store credential keeps no evidence (no Evidence Encryption Secret), so there is none to include');
+	try {
+		const lines: string[] = [];
+		for (const { seq, ref } of refs) {
+			const read = await vault.get(ref.id);
+			lines.push(JSON.stringify({ seq, reference: ref, ...read }));
+		}
+		return lines.join('\n') + (lines.length > 0 ? '\n' : '');
+	} finally {
+		await vault.close();
+	}
+}
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], store: ReviewStore): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
@@ -105,6 +142,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			});
 		}
 		let checkpoint: { checkpoint: SignedCheckpoint | null; reason: string | null };
+		let signedNote: { note: string; origin: string; size: number } | null = null;
+		const settings = await getStoreSettings(this);
+		const evidenceRefs: Array<{ seq: number; ref: EvidenceReference }> = [];
 		const chunks: string[] = [];
 		let count = 0;
 		let headSeq = 0;
@@ -113,11 +153,17 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			// Checkpoint first: the export then holds at least every record it covers, so the pair verifies
 			// even while other executions keep appending.
 			checkpoint = await currentCheckpoint(store);
+			if (settings.transparency && options.attachCheckpoint !== false) {
+				const issued = await issueCheckpoint(store, { signer: settings.transparency.signer, origin: settings.transparency.origin });
+				signedNote = { note: issued.note, origin: issued.origin, size: issued.size };
+			}
+			const collectEvidence = options.includeEvidence === true;
 			const counted = (async function* () {
 				for await (const r of store.readAll()) {
 					count++;
 					headSeq = r.seq;
 					headHash = r.hash;
+					if (collectEvidence) for (const ref of evidenceRefsOf(r)) evidenceRefs.push({ seq: r.seq, ref });
 					yield r;
 				}
 			})();
@@ -142,6 +188,26 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const binary: INodeExecutionData['binary'] = {
 			[binaryProperty]: await this.helpers.prepareBinaryData(Buffer.from(chunks.join(''), 'utf8'), fileName, mime),
 		};
+		if (options.includeEvidence === true) {
+			const evidenceProperty = (options.evidenceBinaryProperty as string) || 'evidence';
+			let text: string;
+			try {
+				text = await evidenceLines(settings, evidenceRefs);
+			} catch (error) {
+				throw new NodeOperationError(node, error as Error, {
+					itemIndex: i,
+					description: 'Turn off Include Evidence Content, or add the Evidence Encryption Secret that wrote the evidence to the credential.',
+				});
+			}
+			binary[evidenceProperty] = await this.helpers.prepareBinaryData(Buffer.from(text, 'utf8'), `evidence-${store.chain}-${day}.jsonl`, 'application/x-ndjson');
+		}
+		if (signedNote) {
+			binary[`${cpProperty}Note`] = await this.helpers.prepareBinaryData(
+				Buffer.from(signedNote.note, 'utf8'),
+				`${signedNote.origin.replace(/[^A-Za-z0-9._-]+/g, '_')}-${signedNote.size}.checkpoint`,
+				'text/plain',
+			);
+		}
 		const cp = checkpoint.checkpoint;
 		if (cp && options.attachCheckpoint !== false) {
 			binary[cpProperty] = await this.helpers.prepareBinaryData(
@@ -161,6 +227,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					headHash,
 					checkpoint: cp as IDataObject | null,
 					checkpointMissingReason: checkpoint.reason,
+					signedCheckpoint: signedNote ? { origin: signedNote.origin, size: signedNote.size, field: `${cpProperty}Note` } : null,
+					evidenceItems: options.includeEvidence === true ? evidenceRefs.length : null,
 				},
 				binary,
 				pairedItem: { item: i },

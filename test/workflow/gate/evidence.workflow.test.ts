@@ -14,6 +14,8 @@ import { checkEvidence, deriveEvidenceKeys, evidenceDirectory, type EvidenceRefe
 import { generateNoteKey, signerFromPrivateKey, verifierFromKey } from '../../../core/tlog/note';
 import { issueCheckpoint, proveRecordInclusion } from '../../../core/tlog/publish';
 import { verifyRecordProof } from '../../../core/tlog/audit';
+import { openCheckpoint } from '../../../core/tlog/checkpoint';
+import { loadFixture, runWorkflow } from '../harness';
 import { callWebhook, csrfOf, executionIdOf, gateLinks, outputsOf, recordsOf, runGate, titleOf, useGateEnv, type GateEnv } from './gateHarness';
 
 const SECRET = 'evidence-secret-0123456789abcdef-0123456789';
@@ -92,6 +94,32 @@ describe('HITL Gate keeps evidence per data subject', () => {
 		} finally {
 			await vault.close();
 		}
+	});
+
+	test('Export with evidence content gives the auditor the decrypted evidence that matches the records\' commitments, and a signed checkpoint', async () => {
+		const keys = generateNoteKey(ORIGIN);
+		const credentials = { ...env.credentials, hitlStoreApi: { ...env.credentials.hitlStoreApi, signingPrivateKey: keys.privateKey } };
+		const { result, mails } = await runGate(env, [{ reviewers: 'ann@example.com', subject: 'Export me', candidate: 'cand-9' }], { dataSubjectId: '={{ $json.candidate }}' });
+		const link = gateLinks(mails[0])[0];
+		const csrf = csrfOf((await callWebhook(env, result, link, 'GET')).body);
+		expect(titleOf((await callWebhook(env, result, link, 'POST', { csrf, decision: 'approve', comment: '' })).body)).toBe('Decision recorded');
+
+		const wf = loadFixture('reviewlog/export.json');
+		const node = wf.nodes.find((n) => n.name === 'Review Log')!;
+		node.parameters = { ...node.parameters, exportOptions: { includeEvidence: true } };
+		const exported = await runWorkflow({ workflow: wf, items: [{}], credentials: credentials as never });
+		expect(exported.status).toBe('success');
+		const out = exported.outputs('Review Log')[0][0];
+		const text = (field: string) => Buffer.from(out.binary![field].data, 'base64').toString('utf8');
+		const evidenceLines = text('evidence').trim().split('\n').map((l) => JSON.parse(l));
+		const exportedRecords = text('data').trim().split('\n').map((l) => JSON.parse(l));
+		const decidedRecord = exportedRecords.filter((r) => r.event === 'decided').pop();
+		const entry = evidenceLines.find((e) => e.seq === decidedRecord.seq);
+		expect(entry).toMatchObject({ status: 'present', parts: { draft: { subject: 'Export me', candidate: 'cand-9' } } });
+		expect(checkEvidence(entry, decidedRecord.details.evidence[0])).toMatchObject({ ok: true });
+		// The signed checkpoint beside the export verifies with the public key.
+		const note = text('checkpointNote');
+		expect(openCheckpoint(note, [verifierFromKey(keys.verifierKey)], ORIGIN).head.size).toBe(exportedRecords.length);
 	});
 
 	test('with evidence kept, an item without a Data Subject ID stops the gate with a clear error, before anything is sent', async () => {
