@@ -14,7 +14,7 @@ export class ReviewLog implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] }}',
-		description: 'Tamper-evident, hash-chained audit log of human review decisions: append, query, verify, export, metrics',
+		description: 'Tamper-evident, hash-chained audit log of human review decisions: append, query, verify, export, metrics, signed checkpoints, proofs, evidence erasure and retention',
 		defaults: { name: 'Review Log' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],

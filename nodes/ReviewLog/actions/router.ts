@@ -4,9 +4,13 @@ import type { ReviewStore } from '../../../core/store';
 import { expireOverdueRequests } from '../../shared/expiry';
 import { getStoreSettings, openReviewStore } from '../../shared/reviewStore';
 import * as append from './append.operation';
+import * as checkpoint from './checkpoint.operation';
+import * as erase from './erase.operation';
 import * as exportLog from './export.operation';
 import * as metrics from './metrics.operation';
+import * as prove from './prove.operation';
 import * as query from './query.operation';
+import * as retention from './retention.operation';
 import * as verify from './verify.operation';
 
 /**
@@ -46,7 +50,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				result = await query.execute.call(this, items, store);
 				break;
 			case 'verify':
-				result = await verify.execute.call(this, items, store);
+				// The credential's public keys check a signed checkpoint; Verify itself never signs or writes.
+				result = await verify.execute.call(this, items, store, settings);
 				break;
 			case 'export':
 				result = await exportLog.execute.call(this, items, store);
@@ -54,9 +59,21 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			case 'metrics':
 				result = await metrics.execute.call(this, items, store);
 				break;
+			case 'checkpoint':
+				result = await checkpoint.execute.call(this, items, store, settings);
+				break;
+			case 'prove':
+				result = await prove.execute.call(this, items, store, settings);
+				break;
+			case 'erase':
+				result = await erase.execute.call(this, items, store, settings);
+				break;
+			case 'retention':
+				result = await retention.execute.call(this, items, store, settings);
+				break;
 			default:
 				throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`, {
-					description: 'Choose Append, Query, Verify, Export or Metrics.',
+					description: 'Choose Append, Query, Verify, Export, Metrics, Sign Checkpoint, Prove Record, Erase Subject\'s Evidence or Apply Retention.',
 				});
 		}
 		return [result];

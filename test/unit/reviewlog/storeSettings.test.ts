@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { generateNoteKey, verifierFromKey } from '../../../core/tlog/note';
 import { defaultStoreDirectory, storeSettingsFromCredential } from '../../../nodes/shared/reviewStore';
 
 const SECRET = 's'.repeat(32);
@@ -9,6 +10,8 @@ describe('store settings from the hitlStoreApi credential', () => {
 			config: { backend: 'file', directory: path.join('/data/n8n', '.n8n', 'hitl'), chain: 'default' },
 			privacySecret: null,
 			isDefault: true,
+			transparency: null,
+			evidence: null,
 		});
 		expect(defaultStoreDirectory({ HOME: '/x' })).toMatch(/\.n8n[/\\]hitl$/);
 	});
@@ -23,7 +26,23 @@ describe('store settings from the hitlStoreApi credential', () => {
 			config: { backend: 'file', directory: '/srv/hitl', chain: 'team-a', checkpointKeys: [{ keyId: 'ck2', secret: SECRET }, { keyId: 'ck1', secret: SECRET + 'old' }] },
 			privacySecret: 'pepper',
 			isDefault: false,
+			transparency: null,
+			evidence: null,
 		});
+	});
+
+	it('the Ed25519 checkpoint key: its name is the origin; earlier verifier keys verify too', () => {
+		const current = generateNoteKey('hitl.example.com/hiring-log');
+		const earlier = generateNoteKey('hitl.example.com/hiring-log');
+		const s = storeSettingsFromCredential({ backend: 'file', directory: '/srv', signingPrivateKey: ` ${current.privateKey} `, previousVerifiers: `${earlier.verifierKey}\n\n` });
+		expect(s.transparency?.origin).toBe('hitl.example.com/hiring-log');
+		expect(s.transparency?.signer.verifierKey).toBe(current.verifierKey);
+		expect(s.transparency?.verifiers.map((v) => v.keyHash)).toEqual([verifierFromKey(current.verifierKey).keyHash, verifierFromKey(earlier.verifierKey).keyHash]);
+	});
+
+	it('evidence: the secret and an ISO-8601 retention period', () => {
+		expect(storeSettingsFromCredential({ backend: 'file', evidenceSecret: SECRET, evidenceRetention: ' P6M ' }).evidence).toEqual({ secret: SECRET, retention: 'P6M' });
+		expect(storeSettingsFromCredential({ backend: 'file', evidenceSecret: SECRET }).evidence).toEqual({ secret: SECRET, retention: null });
 	});
 
 	it('postgres backend', () => {
@@ -42,6 +61,12 @@ describe('store settings from the hitlStoreApi credential', () => {
 		[{ backend: 'postgres', port: 70000 }, /not a valid TCP port/],
 		[{ backend: 'postgres', ssl: 'maybe' }, /Unknown SSL mode/],
 		[{ backend: 'sqlite' }, /Unknown backend/],
+		[{ signingPrivateKey: 'PRIVATE+KEY+nope' }, /Checkpoint Signing Key is not usable/],
+		[{ previousVerifiers: 'a+b+c' }, /no Checkpoint Signing Key/],
+		[{ signingPrivateKey: generateNoteKey('o.example/log').privateKey, previousVerifiers: 'o.example/log+00000000+AAAA' }, /Previous Verifier key is not usable/],
+		[{ evidenceSecret: 'short' }, /shorter than 32/],
+		[{ evidenceRetention: 'P6M' }, /no Evidence Encryption Secret/],
+		[{ evidenceSecret: SECRET, evidenceRetention: 'six months' }, /Evidence Retention/],
 	])('refuses contradictory data %j', (data, pattern) => {
 		expect(() => storeSettingsFromCredential(data as never)).toThrow(pattern);
 	});
