@@ -100,6 +100,12 @@ describe('checkpoint shape: every field is checked', () => {
 		refused({ ...cp, extra: 'x' }, /^checkpoint must have exactly the fields/);
 	});
 
+	test('a head hash or MAC that only looks right as text (a one-element list) is refused', () => {
+		// A regex test coerces a list to its text, so the type check is what refuses these.
+		refused({ ...cp, headHash: [cp.headHash] }, /^checkpoint headHash must be 64 hex characters$/);
+		refused({ ...cp, mac: [cp.mac] }, /^checkpoint mac must be 64 hex characters$/);
+	});
+
 	test('version, chain, seq', () => {
 		refused({ ...cp, v: 2 }, /^unsupported checkpoint version$/);
 		refused({ ...cp, v: '1' }, /^unsupported checkpoint version$/);
