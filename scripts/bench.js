@@ -4,6 +4,8 @@
 //   npm run bench                 all benchmarks
 //   npm run bench -- router       one benchmark (by file name)
 //   npm run bench -- router --items 20000 --expr-items 2000 --repeats 3
+//   npm run bench -- verify --size-mb 200
+//   npm run bench -- tlog --records 1000000   (or HITL_BENCH_RECORDS=1000000): Merkle tree, checkpoints, proofs
 'use strict';
 const fs = require('fs');
 const path = require('path');
