@@ -39,6 +39,9 @@ describe('canonical JSON (mutation-found gaps)', () => {
 	test('the path names keys as .name when they are identifiers, else as ["key"]', () => {
 		const pathOf = (value: unknown) => errorOf(() => canonicalize(value)).path;
 		expect(pathOf({ a: undefined })).toBe('$.a');
+		// Array positions as [n], also between names.
+		expect(pathOf({ a: [1, undefined] })).toBe('$.a[1]');
+		expect(pathOf([0, { b: [undefined] }])).toBe('$[1].b[0]');
 		expect(pathOf({ _a$1: undefined })).toBe('$._a$1');
 		expect(pathOf({ $: undefined })).toBe('$.$');
 		expect(pathOf({ Z9: undefined })).toBe('$.Z9');
