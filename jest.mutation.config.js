@@ -18,6 +18,7 @@ module.exports = {
 		'<rootDir>/test/unit/gate/csrf.test.ts', // core/links/csrf.ts
 		'<rootDir>/test/unit/router/**/*.test.ts', // core/router/router.ts (and the rest of the router)
 		'<rootDir>/test/unit/store/tamper.test.ts', // core/verify.ts, core/chain.ts, core/checkpoint.ts
+		'<rootDir>/test/unit/gate/ledger.test.ts', // nodes/HitlGate/ledger.ts, core/links/decisionMac.ts (the decision path)
 	],
 	// Transpile only: Stryker runs the suite once per mutant, and type-checking every test file again each
 	// time cost most of the run. Type errors are caught by `npm run typecheck`; a mutant that would not
