@@ -5,7 +5,8 @@
  *   n8n-nodes-hitl verify <log.jsonl> --checkpoint <note> --vkey <key>       the log against a signed checkpoint
  *   n8n-nodes-hitl verify --proof <bundle.tlog-proof> --vkey <key>           one record's proof bundle
  *   n8n-nodes-hitl verify --consistency <proof> --old <note> --new <note> --vkey <key>
- *   n8n-nodes-hitl prove <log.jsonl> --seq <n> --checkpoint <note> --vkey <key> [--out <file>]
+ *   n8n-nodes-hitl prove <log.jsonl> (--seq <n> | --request-id <id> | --item-key <key>) --checkpoint <note> --vkey <key> [--out <file>]
+ *   n8n-nodes-hitl prove <log.jsonl> --old <note> --new <note> --vkey <key> [--out <file>]
  *   n8n-nodes-hitl keygen <origin> [--out <file>]
  *
  * `--vkey` takes a verifier key (`<name>+<hash>+<base64>`) or a file holding one per line; repeat it
@@ -15,7 +16,9 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { verifyFile } from '../verify';
-import { type AuditFailure, proveFromLogFile, verifyConsistencyProof, verifyLogAgainstCheckpoint, verifyRecordProof } from '../tlog/audit';
+import {
+	type AuditFailure, findTerminalSeq, proveConsistencyFromLogFile, proveFromLogFile, verifyConsistencyProof, verifyLogAgainstCheckpoint, verifyRecordProof,
+} from '../tlog/audit';
 import { generateNoteKey, NoteError, type NoteVerifier, verifierFromKey } from '../tlog/note';
 import type { CliIo } from './main';
 
@@ -28,8 +31,12 @@ export const TRANSPARENCY_USAGE = `Public-key commands (no secret needed):
       one record's proof bundle: signed checkpoint, intact record, inclusion path
   n8n-nodes-hitl verify --consistency <proof> --old <checkpoint> --new <checkpoint> --vkey <key>
       the newer checkpoint's log extends the older one (nothing earlier was changed)
-  n8n-nodes-hitl prove <log.jsonl> --seq <n> --checkpoint <checkpoint> --vkey <key> [--out <file>]
-      writes a c2sp.org/tlog-proof bundle for record <n> of an exported log
+  n8n-nodes-hitl prove <log.jsonl> (--seq <n> | --request-id <id> | --item-key <key>)
+      --checkpoint <checkpoint> --vkey <key> [--out <file>]
+      writes a c2sp.org/tlog-proof bundle for one record of an exported log (by seq, or the
+      decided/expired record of a gate request or item key)
+  n8n-nodes-hitl prove <log.jsonl> --old <checkpoint> --new <checkpoint> --vkey <key> [--out <file>]
+      writes a consistency proof between two checkpoints the exported log matches
   n8n-nodes-hitl keygen <origin> [--out <file>]
       a new Ed25519 checkpoint key: the private key (for the HITL Review Store credential) and
       the verifier key to give auditors
@@ -82,6 +89,8 @@ function parse(argv: string[]) {
 				old: { type: 'string' },
 				new: { type: 'string' },
 				seq: { type: 'string' },
+				'request-id': { type: 'string' },
+				'item-key': { type: 'string' },
 				out: { type: 'string' },
 				chain: { type: 'string' },
 				json: { type: 'boolean' },
@@ -122,9 +131,29 @@ async function run(argv: string[]): Promise<Outcome> {
 	const verifiers = verifiersFrom(values.vkey);
 	const origin = values.origin;
 	if (command === 'prove') {
-		if (!target || !values.checkpoint || !values.seq) throw new UsageError('prove needs the exported log, --seq <n> and --checkpoint <file>');
-		const seq = Number(values.seq);
-		if (!/^[1-9][0-9]*$/.test(values.seq) || !Number.isSafeInteger(seq)) throw new UsageError(`--seq must be a record number (1, 2, …), not ${values.seq}`);
+		if (!target) throw new UsageError('prove needs the exported log');
+		if (values.old || values.new) {
+			if (!values.old || !values.new) throw new UsageError('a consistency proof needs both --old <checkpoint> and --new <checkpoint>');
+			const result = await proveConsistencyFromLogFile(target, readText(values.old, 'checkpoint'), readText(values.new, 'checkpoint'), verifiers, { origin });
+			if (typeof result !== 'string') return failed(`cannot prove consistency with ${target}`, result);
+			if (values.out) writeFileSync(values.out, result, { mode: 0o644 });
+			return { ok: true, text: values.out ? `Consistency proof written to ${values.out}\n` : result, json: { proof: result } };
+		}
+		const selectors = [values.seq, values['request-id'], values['item-key']].filter((v) => v !== undefined);
+		if (!values.checkpoint || selectors.length !== 1) {
+			throw new UsageError('prove needs --checkpoint <file> and exactly one of --seq <n>, --request-id <id>, --item-key <key> (or --old and --new for a consistency proof)');
+		}
+		let seq: number;
+		if (values.seq !== undefined) {
+			seq = Number(values.seq);
+			if (!/^[1-9][0-9]*$/.test(values.seq) || !Number.isSafeInteger(seq)) throw new UsageError(`--seq must be a record number (1, 2, …), not ${values.seq}`);
+		} else {
+			const found = await findTerminalSeq(target, { requestId: values['request-id'], itemKey: values['item-key'] });
+			if (found === null) {
+				return failed(target, { ok: false, reason: 'bad_record', message: `no decided or expired record for ${values['request-id'] !== undefined ? `request ${values['request-id']}` : `item key ${values['item-key']}`}` });
+			}
+			seq = found;
+		}
 		const result = await proveFromLogFile(target, seq, readText(values.checkpoint, 'checkpoint'), verifiers, { origin });
 		if (typeof result !== 'string') return failed(`cannot prove seq ${seq} of ${target}`, result);
 		if (values.out) writeFileSync(values.out, result, { mode: 0o644 });

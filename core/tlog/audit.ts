@@ -13,12 +13,12 @@ import { promises as fs } from 'node:fs';
 
 import { MAX_RECORD_BYTES, parseRecordLine } from '../chain';
 import { readLines } from '../lineReader';
-import type { ReviewRecord } from '../records';
+import { REQUEST_BINDING_KEY, type ReviewRecord } from '../records';
 import { openCheckpoint, type TreeHead } from './checkpoint';
 import { type ChainLines, type LineLocation, LogTree, TreeIndexError, type TreeStorage } from './logTree';
 import { checkRecord, checkTree, type Hash, MemoryHashStore, recordHash, storedHashCount } from './merkle';
 import { NoteError, type NoteVerifier } from './note';
-import { formatTlogProof, parseConsistencyProof, parseTlogProof } from './proofBundle';
+import { formatConsistencyProof, formatTlogProof, parseConsistencyProof, parseTlogProof } from './proofBundle';
 
 export type AuditFailureReason =
 	| 'malformed' // a file is not in the expected format
@@ -254,4 +254,42 @@ export async function proveFromLogFile(path: string, seq: number, note: string, 
 	} finally {
 		await built.close();
 	}
+}
+
+/** A consistency proof between two checkpoints the exported log matches (both checked with the public key). */
+export async function proveConsistencyFromLogFile(path: string, oldNote: string, newNote: string, verifiers: readonly NoteVerifier[], options: { origin?: string } = {}): Promise<string | AuditFailure> {
+	const before = openChecked(oldNote, verifiers, options.origin, 'old checkpoint');
+	if ('ok' in before) return before;
+	const after = openChecked(newNote, verifiers, options.origin ?? before.head.origin, 'new checkpoint');
+	if ('ok' in after) return after;
+	if (before.head.size > after.head.size) return failure('malformed', `the old checkpoint (${before.head.size} records) is larger than the new one (${after.head.size})`);
+	const built = await treeMatching(path, after.head);
+	if ('ok' in built) return built;
+	try {
+		const proof = await built.tree.proveConsistency(before.head.size, after.head.size);
+		if (!proof.oldRoot.equals(before.head.root)) {
+			return failure('inconsistent', `the log's first ${before.head.size} records do not match the old checkpoint: the log was changed between the two checkpoints`);
+		}
+		return formatConsistencyProof({ oldSize: before.head.size, newSize: after.head.size, hashes: proof.hashes });
+	} finally {
+		await built.close();
+	}
+}
+
+/**
+ * The seq of the record to prove in an exported log: the terminal record (decided or expired) of a
+ * gate request, or the newest terminal record with an item key; null when there is none.
+ */
+export async function findTerminalSeq(path: string, by: { requestId?: string; itemKey?: string }): Promise<number | null> {
+	let found: number | null = null;
+	for await (const raw of readLines(path, { maxLineBytes: MAX_RECORD_BYTES })) {
+		if (raw.text === null) continue;
+		const parsed = parseRecordLine(raw.text);
+		if (!parsed.ok || (parsed.record.event !== 'decided' && parsed.record.event !== 'expired')) continue;
+		const record = parsed.record;
+		const binding = record.details?.[REQUEST_BINDING_KEY] as { id?: unknown } | undefined;
+		if (by.requestId !== undefined && binding?.id === by.requestId) return record.seq;
+		if (by.itemKey !== undefined && record.itemKey === by.itemKey) found = record.seq;
+	}
+	return found;
 }

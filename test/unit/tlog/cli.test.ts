@@ -10,7 +10,9 @@ import { main } from '../../../core/cli/main';
 import { JsonlReviewStore } from '../../../core/store/file/jsonlStore';
 import { generateNoteKey, signerFromPrivateKey } from '../../../core/tlog/note';
 import { issueCheckpoint, proveCheckpointConsistency } from '../../../core/tlog/publish';
-import { tempDir } from '../store/helpers';
+import { treeOfLogFile } from '../../../core/tlog/audit';
+import { signCheckpoint } from '../../../core/tlog/checkpoint';
+import { buildLog, tempDir, toFileText } from '../store/helpers';
 
 const ORIGIN = 'hitl.example.com/hiring-log';
 
@@ -109,6 +111,37 @@ describe('auditor CLI (public key only)', () => {
 		const wrongOrigin = await run(['verify', '--proof', bundle, '--vkey', vkey, '--origin', 'other.example/log', '--json']);
 		expect(JSON.parse(wrongOrigin.out).reason).toBe('wrong_origin');
 		expect((await run(['prove', log, '--seq', '15', '--checkpoint', files.june, '--vkey', vkey])).code).toBe(1);
+	});
+
+	test('prove by the record of a gate request or an item key, and a consistency proof from an export', async () => {
+		// An export holding terminal records of gate requests, signed by a checkpoint of its own.
+		const { lines } = buildLog([
+			{ event: 'requested', itemKey: 'req-a', reviewerId: 'ann@example.com' },
+			{ event: 'decided', decision: 'approved', itemKey: 'req-a', reviewerId: 'ann@example.com', details: { hitlRequest: { id: 'req-a', groupId: 'g', nodeId: 'n', keyId: null, mac: null } } },
+			{ event: 'expired', itemKey: 'req-b', details: { hitlRequest: { id: 'req-b', groupId: 'g', nodeId: 'n', keyId: null, mac: null } } },
+			{ event: 'note', itemKey: 'req-b' },
+		]);
+		const gateLog = join(dir, 'gate-export.jsonl');
+		writeFileSync(gateLog, toFileText(lines));
+		const signer = signerFromPrivateKey(readFileSync(join(dir, 'signing.key'), 'utf8').trim());
+		const tree = await treeOfLogFile(gateLog);
+		await tree.close();
+		const note = join(dir, 'gate.checkpoint');
+		writeFileSync(note, signCheckpoint({ origin: ORIGIN, size: tree.size, root: tree.root, extensions: [] }, signer));
+		for (const [selector, seq] of [[['--request-id', 'req-a'], 2], [['--request-id', 'req-b'], 3], [['--item-key', 'req-b'], 3]] as const) {
+			const out = join(dir, `by-${selector[1]}-${seq}.tlog-proof`);
+			expect((await run(['prove', gateLog, ...selector, '--checkpoint', note, '--vkey', vkey, '--out', out])).code).toBe(0);
+			const verified = await run(['verify', '--proof', out, '--vkey', vkey, '--json']);
+			expect(JSON.parse(verified.out)).toMatchObject({ ok: true, record: { seq } });
+		}
+		const missing = await run(['prove', gateLog, '--request-id', 'req-zz', '--checkpoint', note, '--vkey', vkey, '--json']);
+		expect(missing.code).toBe(1);
+		expect(JSON.parse(missing.out).reason).toBe('bad_record');
+		expect((await run(['prove', gateLog, '--seq', '1', '--item-key', 'x', '--checkpoint', note, '--vkey', vkey])).code).toBe(2);
+
+		const fromExport = join(dir, 'from-export.proof');
+		expect((await run(['prove', log, '--old', files.march, '--new', files.june, '--vkey', vkey, '--out', fromExport])).code).toBe(0);
+		expect((await run(['verify', '--consistency', fromExport, '--old', files.march, '--new', files.june, '--vkey', vkey])).code).toBe(0);
 	});
 
 	test('consistency between two checkpoints; swapped checkpoints fail', async () => {
