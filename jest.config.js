@@ -5,7 +5,7 @@ const base = {
 	testEnvironment: 'node',
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
 	// A Stryker sandbox (npm run test:mutation) under the checkout holds a second package.json.
-	modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
+	modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp'],
 };
 
 module.exports = {

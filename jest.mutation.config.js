@@ -25,5 +25,5 @@ module.exports = {
 	// type-check still runs and is killed or survives on its behaviour.
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
 	// A Stryker sandbox left under the checkout holds a second copy of package.json and the tests.
-	modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
+	modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp'],
 };
