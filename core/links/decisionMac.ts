@@ -45,20 +45,30 @@ export interface DecisionFacts {
 	finalSha256: string | null;
 }
 
-function mac(domain: string, keyId: string, fields: unknown, key: SigningKey): string {
+function mac(domain: string, keyId: string, canonicalFields: string, key: SigningKey): string {
 	assertSigningKey(key);
 	return createHmac('sha256', key.secret)
-		.update(`${domain}${keyId}\n${canonicalize(fields)}`, 'utf8')
+		.update(`${domain}${keyId}\n${canonicalFields}`, 'utf8')
 		.digest('base64url');
 }
 
+/** The canonical JSON the MAC covers; null when the fields are not JSON data (a forged payload with odd values). */
+function canonicalOrNull(fields: unknown): string | null {
+	try {
+		return canonicalize(fields);
+	} catch {
+		return null;
+	}
+}
+
 /** Checks `given` against every key with the MAC's key id (constant time per key, no early exit). */
-function verify(domain: string, keyId: string | null, fields: unknown, given: unknown, keys: readonly SigningKey[]): boolean {
-	if (typeof given !== 'string' || given.length === 0 || given.length > 128 || typeof keyId !== 'string') return false;
+function verify(domain: string, keyId: string | null, canonicalFields: string | null, given: unknown, keys: readonly SigningKey[]): boolean {
+	// Not canonical JSON, or no MAC text: not authentic.
+	if (canonicalFields === null || typeof given !== 'string') return false;
 	let ok = false;
 	for (const key of keys) {
 		if (key.keyId !== keyId) continue;
-		ok = constantTimeEqual(mac(domain, keyId, fields, key), given) || ok;
+		ok = constantTimeEqual(mac(domain, key.keyId, canonicalFields, key), given) || ok;
 	}
 	return ok;
 }
@@ -80,16 +90,11 @@ function definitionFields(r: RequestDefinition): RequestDefinition {
 
 /** `keyId` + MAC of a request definition; store the MAC with the request and the key id in its payload. */
 export function signRequest(request: RequestDefinition, key: SigningKey): string {
-	return mac(REQUEST_MAC_DOMAIN, key.keyId, definitionFields(request), key);
+	return mac(REQUEST_MAC_DOMAIN, key.keyId, canonicalize(definitionFields(request)), key);
 }
 
 export function verifyRequestMac(request: RequestDefinition, keyId: string | null, given: unknown, keys: readonly SigningKey[]): boolean {
-	try {
-		return verify(REQUEST_MAC_DOMAIN, keyId, definitionFields(request), given, keys);
-	} catch {
-		// Not canonical JSON (a forged payload with odd values): not authentic.
-		return false;
-	}
+	return verify(REQUEST_MAC_DOMAIN, keyId, canonicalOrNull(definitionFields(request)), given, keys);
 }
 
 function decisionFields(f: DecisionFacts): DecisionFacts {
@@ -109,13 +114,9 @@ function decisionFields(f: DecisionFacts): DecisionFacts {
 }
 
 export function signDecision(facts: DecisionFacts, key: SigningKey): string {
-	return mac(DECISION_MAC_DOMAIN, key.keyId, decisionFields(facts), key);
+	return mac(DECISION_MAC_DOMAIN, key.keyId, canonicalize(decisionFields(facts)), key);
 }
 
 export function verifyDecisionMac(facts: DecisionFacts, keyId: string | null, given: unknown, keys: readonly SigningKey[]): boolean {
-	try {
-		return verify(DECISION_MAC_DOMAIN, keyId, decisionFields(facts), given, keys);
-	} catch {
-		return false;
-	}
+	return verify(DECISION_MAC_DOMAIN, keyId, canonicalOrNull(decisionFields(facts)), given, keys);
 }
