@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 
 import {
 	assertChainName,
+	assertStorable,
 	BODY_FIELDS,
 	computeRecordHash,
 	createRecord,
@@ -292,6 +293,13 @@ describe('parseRecordLine: every stored field is checked', () => {
 		}
 	});
 
+	test('a time or hash that only looks right as text (a one-element list) is refused', () => {
+		// A regex test coerces a list to its text, so the type check is what refuses these.
+		refused(lineWith((r) => (r.recordedAt = [r.recordedAt])), /^recordedAt must be an ISO-8601 date-time$/);
+		refused(lineWith((r) => (r.prevHash = [r.prevHash])), /^invalid prevHash$/);
+		refused(lineWith((r) => (r.hash = [r.hash])), /^invalid hash$/);
+	});
+
 	test('chain fields', () => {
 		refused(lineWith((r) => (r.v = 2)), /^unsupported record version 2$/);
 		refused(lineWith((r) => (r.v = '1')), /^unsupported record version "1"$/);
@@ -334,5 +342,33 @@ describe('parseRecordLine: every stored field is checked', () => {
 		const edited = parseRecordLine(lineWith((r) => (r.comment = 'changed')));
 		expect(edited.ok).toBe(true);
 		if (edited.ok) expect(edited.computedHash).not.toBe(edited.record.hash);
+	});
+});
+
+describe('edits logged by SHA-256 (values too large to log in full)', () => {
+	test('beforeSha256 / afterSha256 are kept when given, must be 64 lower-case hex, and are absent otherwise', () => {
+		const body = normaliseInput({ event: 'decided', edits: [{ path: 'body', before: 'a', after: null, afterSha256: HEX }] });
+		expect(body.edits).toEqual([{ path: 'body', before: 'a', after: null, afterSha256: HEX }]);
+		const withBefore = normaliseInput({ event: 'decided', edits: [{ path: 'body', before: null, after: 'b', beforeSha256: HEX }] });
+		expect(withBefore.edits).toEqual([{ path: 'body', before: null, after: 'b', beforeSha256: HEX }]);
+		const plain = normaliseInput({ event: 'decided', edits: [{ path: 'body', before: 'a', after: 'b' }] });
+		expect(Object.keys(plain.edits?.[0] ?? {}).sort()).toEqual(['after', 'before', 'path']);
+		for (const digest of ['beforeSha256', 'afterSha256']) {
+			for (const bad of [HEX.toUpperCase(), HEX.slice(2), [HEX], 5, null]) {
+				const error = recordError(() => normaliseInput({ event: 'decided', edits: [{ path: 'body', before: null, after: null, [digest]: bad }] }));
+				expect(error.message).toBe(`an edit's ${digest} must be 64 lower-case hex characters`);
+				expect(error.field).toBe('edits');
+			}
+		}
+		expect(recordError(() => normaliseInput({ event: 'decided', edits: [{ path: 'body', before: 1, after: 2, other: 3 }] })).message).toBe(
+			'an edit has only path, before, after, beforeSha256 and afterSha256',
+		);
+	});
+
+	test('assertStorable throws exactly what an append would, and nothing for a record that fits', () => {
+		expect(() => assertStorable(normaliseInput({ event: 'note', comment: 'fits' }), 'main')).not.toThrow();
+		const tooLarge = normaliseInput({ event: 'note', comment: 'x'.repeat(MAX_RECORD_BYTES) });
+		expect(() => assertStorable(tooLarge, 'main')).toThrow(RecordError);
+		expect(() => assertStorable(normaliseInput({ event: 'note' }), '../etc')).toThrow(RecordError);
 	});
 });
