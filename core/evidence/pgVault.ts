@@ -12,9 +12,10 @@
  * hasten it), and the WAL, replicas and backups keep them for as long as those are kept. They hold
  * only ciphertext and wrapped keys — useless without the master key, which the database never sees.
  */
-import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 
 import type { PostgresConnection } from '../store/postgres/pgStore';
+import { openPool } from '../store/postgres/pool';
 import type { KeyChecks } from './crypto';
 import { EvidenceError } from './errors';
 import type {
@@ -34,12 +35,6 @@ export interface PgVaultOptions {
 }
 
 const IDENT = /^[a-z_][a-z0-9_]{0,39}$/;
-
-function sslOption(ssl: PostgresConnection['ssl']): PoolConfig['ssl'] {
-	if (ssl === true || ssl === 'verify-full') return { rejectUnauthorized: true };
-	if (ssl === 'require') return { rejectUnauthorized: false };
-	return false;
-}
 
 function tableNames(schema: string | undefined, prefix: string) {
 	const q = (name: string) => (schema ? `${schema}.${prefix}${name}` : `${prefix}${name}`);
@@ -100,12 +95,7 @@ export class PgVaultStorage implements VaultStorage {
 		if (!pool) {
 			const c = options.connection;
 			if (!c) throw new EvidenceError('The Postgres evidence vault needs a pool or a connection', 'invalid_input');
-			pool = new Pool({
-				host: c.host, port: c.port, database: c.database, user: c.user, password: c.password, ssl: sslOption(c.ssl),
-				max: 2, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000,
-			});
-			// An idle client losing its connection must not crash n8n; the next query reconnects.
-			pool.on('error', () => undefined);
+			pool = openPool(c, 2);
 		}
 		const lockName = `n8n-nodes-hitl:evidence:${options.schema ?? ''}.${prefix}:${options.chain}`;
 		const storage = new PgVaultStorage(pool, !options.pool, options.chain, lockName, options.schema, prefix);

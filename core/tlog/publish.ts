@@ -54,19 +54,27 @@ export async function issueCheckpoint(
 	options: { signer: NoteSigner & { verifierKey: string }; origin: string; now?: () => Date },
 ): Promise<IssuedCheckpoint> {
 	const head = await store.treeHead();
-	const last = (await store.listCheckpoints(50)).find((entry) => checkpointShape('checkpoint', entry.note).origin === options.origin) ?? null;
+	// The last checkpoint issued for this origin, parsed once.
+	let last: { entry: { size: number; note: string; signedAt: string }; head: ReturnType<typeof checkpointShape> } | null = null;
+	for (const entry of await store.listCheckpoints(50)) {
+		const parsed = checkpointShape('checkpoint', entry.note);
+		if (parsed.origin === options.origin) {
+			last = { entry, head: parsed };
+			break;
+		}
+	}
 	if (last) {
-		const before = checkpointShape('checkpoint', last.note);
+		const before = last.head;
 		if (before.size > head.size) {
 			throw new PublishError(
-				`The log has ${head.size} records but the checkpoint issued ${last.signedAt} covered ${before.size}: records were removed. No checkpoint is signed; restore the log from a backup and compare it with that checkpoint.`,
+				`The log has ${head.size} records but the checkpoint issued ${last.entry.signedAt} covered ${before.size}: records were removed. No checkpoint is signed; restore the log from a backup and compare it with that checkpoint.`,
 				'log_shrank',
 			);
 		}
 		const proof = await store.proveConsistency(before.size, head.size);
 		if (!proof.oldRoot.equals(before.root)) {
 			throw new PublishError(
-				`The first ${before.size} records differ from the checkpoint issued ${last.signedAt}: the log was rewritten. No checkpoint is signed; verify the log against that checkpoint to find the change.`,
+				`The first ${before.size} records differ from the checkpoint issued ${last.entry.signedAt}: the log was rewritten. No checkpoint is signed; verify the log against that checkpoint to find the change.`,
 				'log_rewritten',
 			);
 		}
@@ -81,7 +89,7 @@ export async function issueCheckpoint(
 		root: head.root.toString('base64'),
 		signedAt,
 		verifierKey: options.signer.verifierKey,
-		extends: last ? { size: checkpointShape('checkpoint', last.note).size, signedAt: last.signedAt } : null,
+		extends: last ? { size: last.head.size, signedAt: last.entry.signedAt } : null,
 	};
 }
 

@@ -7,7 +7,7 @@
  * request row is locked, the terminal record inserted (a unique index allows one per request), the row
  * updated — or nothing at all.
  */
-import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 
 import { assertStorable, createRecord, normaliseInput, parseRecordLine, ZERO_HASH } from '../../chain';
 import { assertChainName } from '../../chain';
@@ -22,6 +22,7 @@ import type {
 } from '../types';
 import { type TreeConsistencyProof, type TreeInclusionProof, LogTree, type TreeRoot } from '../../tlog/logTree';
 import { pgChainLines, PgTreeStorage } from './pgTree';
+import { openPool } from './pool';
 import { ALL_TABLES, LOG_TABLE, REQUEST_TABLE, RESUME_TABLE, SCHEMA_SQL } from './schema';
 
 export interface PostgresConnection {
@@ -45,12 +46,6 @@ export interface PostgresStoreOptions {
 
 const BATCH = 2000;
 
-function sslOption(ssl: PostgresConnection['ssl']): PoolConfig['ssl'] {
-	if (ssl === true || ssl === 'verify-full') return { rejectUnauthorized: true };
-	if (ssl === 'require') return { rejectUnauthorized: false };
-	return false;
-}
-
 export class PostgresReviewStore implements ReviewStore {
 	private readonly keys: CheckpointKey[] | null;
 	private readonly now: () => Date;
@@ -67,20 +62,7 @@ export class PostgresReviewStore implements ReviewStore {
 
 	static async open(options: PostgresStoreOptions): Promise<PostgresReviewStore> {
 		assertChainName(options.chain);
-		const c = options.connection;
-		const pool = new Pool({
-			host: c.host,
-			port: c.port,
-			database: c.database,
-			user: c.user,
-			password: c.password,
-			ssl: sslOption(c.ssl),
-			max: options.maxConnections ?? 4,
-			idleTimeoutMillis: 30_000,
-			connectionTimeoutMillis: 10_000,
-		});
-		// An idle client losing its connection must not crash n8n; the next query reconnects.
-		pool.on('error', () => undefined);
+		const pool = openPool(options.connection, options.maxConnections ?? 4);
 		const store = new PostgresReviewStore(options.chain, pool, options);
 		try {
 			await store.ensureSchema();

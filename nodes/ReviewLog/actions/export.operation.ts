@@ -7,7 +7,7 @@ import { StoreUsageError, type ReviewStore } from '../../../core/store';
 import { EVIDENCE_DETAILS_KEY, type EvidenceReference } from '../../../core/evidence';
 import { issueCheckpoint } from '../../../core/tlog';
 import { openEvidenceVaultFor } from '../../shared/evidence';
-import { getStoreSettings, type StoreSettings } from '../../shared/reviewStore';
+import type { StoreSettings } from '../../shared/reviewStore';
 import { forEachItem, storeFailure } from '../helpers/perItem';
 
 const show = { show: { operation: ['export'] } };
@@ -116,7 +116,12 @@ async function evidenceLines(settings: StoreSettings, refs: Array<{ seq: number;
 	}
 }
 
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], store: ReviewStore): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	store: ReviewStore,
+	settings: StoreSettings,
+): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
 	return forEachItem(this, items, async (i) => {
 		const format = this.getNodeParameter('format', i, 'jsonl') as (typeof FORMATS)[number];
@@ -143,7 +148,6 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		}
 		let checkpoint: { checkpoint: SignedCheckpoint | null; reason: string | null };
 		let signedNote: { note: string; origin: string; size: number } | null = null;
-		const settings = await getStoreSettings(this);
 		const evidenceRefs: Array<{ seq: number; ref: EvidenceReference }> = [];
 		const chunks: string[] = [];
 		let count = 0;

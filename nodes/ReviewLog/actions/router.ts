@@ -54,7 +54,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				result = await verify.execute.call(this, items, store, settings);
 				break;
 			case 'export':
-				result = await exportLog.execute.call(this, items, store);
+				result = await exportLog.execute.call(this, items, store, settings);
 				break;
 			case 'metrics':
 				result = await metrics.execute.call(this, items, store);
