@@ -2,7 +2,7 @@
  * The transparency log's public face for the nodes and the CLI: the Merkle tree over the chain, C2SP
  * signed notes and checkpoints (Ed25519), c2sp.org/tlog-proof bundles, and the auditor's checks.
  */
-export { EMPTY_TREE_ROOT, recordHash, type Hash } from './merkle';
+export { EMPTY_TREE_ROOT, nodeHash, recordHash, type Hash } from './merkle';
 export { generateNoteKey, NoteError, signerFromPrivateKey, verifierFromKey, type NoteSigner, type NoteVerifier } from './note';
 export { openCheckpoint, parseCheckpointText, type TreeHead } from './checkpoint';
 export { checkpointShape, formatTlogProof, parseConsistencyProof, parseTlogProof } from './proofBundle';

@@ -16,14 +16,13 @@
  * are read once more and folded into an RFC 6962 root (O(log n) memory); it costs a second pass over
  * the log, on both backends alike.
  */
-import { createHash } from 'node:crypto';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { canonicalize } from '../../../core/canonicalJson';
 import { parseCheckpoint } from '../../../core/checkpoint';
 import type { SignedCheckpoint, VerifyFailureReason, VerifyResult } from '../../../core/records';
 import type { ReviewStore } from '../../../core/store';
-import { EMPTY_TREE_ROOT, NoteError, type NoteVerifier, openCheckpoint, recordHash, type TreeHead, verifierFromKey } from '../../../core/tlog';
+import { EMPTY_TREE_ROOT, nodeHash, NoteError, type NoteVerifier, openCheckpoint, recordHash, type TreeHead, verifierFromKey } from '../../../core/tlog';
 import type { StoreSettings } from '../../shared/reviewStore';
 import { forEachItem, storeFailure } from '../helpers/perItem';
 import { normaliseNoteText } from './checkpoint.operation';
@@ -161,8 +160,6 @@ function verifiersFor(ctx: IExecuteFunctions, i: number, settings: StoreSettings
 	return verifiers;
 }
 
-const interior = (left: Buffer, right: Buffer): Buffer => createHash('sha256').update(Buffer.from([0x01])).update(left).update(right).digest();
-
 /**
  * The RFC 6962 Merkle root of the log's first `size` records (leaf = the record's stored line, which
  * is its canonical JSON), folded from a stack of perfect subtrees: O(log n) memory, one pass.
@@ -176,7 +173,7 @@ export async function rootOfFirst(store: ReviewStore, size: number): Promise<{ r
 			let node = { hash: recordHash(Buffer.from(canonicalize(record), 'utf8')), leaves: 1 };
 			while (stack.length > 0 && stack[stack.length - 1].leaves === node.leaves) {
 				const left = stack.pop() as { hash: Buffer; leaves: number };
-				node = { hash: interior(left.hash, node.hash), leaves: left.leaves * 2 };
+				node = { hash: nodeHash(left.hash, node.hash), leaves: left.leaves * 2 };
 			}
 			stack.push(node);
 			if (records === size) break;
@@ -184,7 +181,7 @@ export async function rootOfFirst(store: ReviewStore, size: number): Promise<{ r
 	}
 	if (stack.length === 0) return { root: Buffer.from(EMPTY_TREE_ROOT), records };
 	let root = stack[stack.length - 1].hash;
-	for (let k = stack.length - 2; k >= 0; k--) root = interior(stack[k].hash, root);
+	for (let k = stack.length - 2; k >= 0; k--) root = nodeHash(stack[k].hash, root);
 	return { root, records };
 }
 
