@@ -10,6 +10,9 @@
  * evidence, destroys its key and deletes its envelopes, then hands back the `erased` record(s) for
  * the caller to append; retention erases old evidence the same way (retention.ts).
  *
+ * The gate's working copies of the same content (its request index) are emptied by the store
+ * (core/store/requestErasure.ts), which Review Log's erasure and retention call right after the vault.
+ *
  * What erasure cannot reach, honestly: backups and snapshots taken before the erasure (they hold the
  * wrapped key and the envelopes; with the master key they decrypt — destroy or expire backups on the
  * same schedule, or rotate the master key and destroy the old one); n8n's own execution data, which

@@ -17,6 +17,7 @@ export * from './types';
 export { StoreCorruptError, StoreFatalError, StoreUsageError } from './errors';
 export { QueryError, matchesQuery, normaliseQuery, type NormalisedQuery } from './query';
 export { isRequestTerminalRecord, requestBindingOf } from './requests';
+export { REQUEST_ERASURE_DETAILS_KEY, requestErasureRecords, type RequestErasureDetails } from './requestErasure';
 
 interface CommonConfig {
 	/** Chain name (default `default`): records of one chain share one seq space. */
@@ -118,6 +119,7 @@ export async function openReviewStore(config: ReviewStoreConfig): Promise<Review
 		terminalRecord: (id) => store.terminalRecord(id),
 		listOverdueRequests: (now, limit) => store.listOverdueRequests(now, limit),
 		claimGroupResume: (groupId) => store.claimGroupResume(groupId),
+		eraseRequestContent: (scope, erasure) => store.eraseRequestContent(scope, erasure),
 		treeHead: () => store.treeHead(),
 		proveInclusion: (seq, size) => store.proveInclusion(seq, size),
 		proveConsistency: (oldSize, size) => store.proveConsistency(oldSize, size),

@@ -30,6 +30,8 @@ export function checkReviewRequest(r: ReviewRequest): ReviewRequest {
 	if (r.payload === null || typeof r.payload !== 'object' || Array.isArray(r.payload)) fail('payload must be an object');
 	if (r.outcome !== null && (typeof r.outcome !== 'object' || Array.isArray(r.outcome))) fail('outcome must be an object or null');
 	if (r.mac !== undefined && r.mac !== null && (typeof r.mac !== 'string' || r.mac.length > 512)) fail('mac must be a string or null');
+	// A new request is never born erased: only eraseRequestContent sets this.
+	if (r.erased !== undefined && r.erased !== null) fail('erased must not be set on a new request');
 	// An absent MAC is stored as null: the request then cannot pass the gate's authentication.
 	try {
 		return JSON.parse(canonicalize({ ...r, mac: r.mac ?? null })) as ReviewRequest;
@@ -84,6 +86,10 @@ export function refuseReservedBinding(input: ReviewRecordInput): void {
  */
 export function checkResolution(request: ReviewRequest, resolution: Resolution): ReviewOutcome | null {
 	const outcome = checkOutcome(resolution.status, resolution.outcome);
+	// Its content is gone: a decision in flight when the erasure ran must not bring it back (expiry may still end it).
+	if (request.erased && resolution.status === 'decided') {
+		throw new StoreUsageError(`Review request ${request.id} was erased (${request.erased.reason}); it can no longer be decided`);
+	}
 	const record = resolution.record;
 	if (record.event !== resolution.status) {
 		throw new StoreUsageError(`A ${resolution.status} request needs a "${resolution.status}" record, not "${String(record.event)}"`);

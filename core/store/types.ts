@@ -71,6 +71,36 @@ export interface ReviewRequest {
 	 * without a key (tests, other callers).
 	 */
 	mac: string | null;
+	/**
+	 * Set when the request's content was erased (a data subject's erasure, or retention): its payload is
+	 * then `{}` and its outcome keeps no content. Such a request can never be shown, decided or released
+	 * again (core/store/requestErasure.ts). Absent on requests that were never erased.
+	 */
+	erased?: RequestErasure | null;
+}
+
+/** Who erased a request's working copy, when and why (mirrors the `erased` record in the chain). */
+export interface RequestErasure {
+	at: string;
+	by: string;
+	reason: string;
+}
+
+/**
+ * Which working copies an erasure reaches: every request holding an item of this data subject
+ * (pending ones included), or every ended request created before a retention cutoff.
+ */
+export type RequestErasureScope = { subjectId: string } | { endedBefore: Date };
+
+export interface RequestErasureResult {
+	/** Ids of the requests whose payload and outcome content were removed (random ids, never personal data). */
+	requestIds: string[];
+	/** Requests whose payload and outcome content were removed. */
+	requests: number;
+	/** Of those, still pending: they can no longer be decided, and leave only by timing out. */
+	pending: number;
+	/** Approved-content copies beside the chain that were deleted (file backend). */
+	contents: number;
 }
 
 /** Ending a request: the new status, its outcome, and the terminal record written in the same step. */
@@ -128,6 +158,12 @@ export interface ReviewStore {
 	listOverdueRequests(now: Date, limit?: number): Promise<ReviewRequest[]>;
 	/** Claims the one right to resume a group's execution; true for exactly one caller. */
 	claimGroupResume(groupId: string): Promise<boolean>;
+	/**
+	 * Removes review content from the gate's working copies (request payloads, outcomes, approved
+	 * content beside the chain) for an erasure or a retention sweep. The chain is not touched: the
+	 * caller appends the `erased` record. Idempotent: an erased request is skipped.
+	 */
+	eraseRequestContent(scope: RequestErasureScope, erasure: RequestErasure): Promise<RequestErasureResult>;
 
 	// The Merkle tree over the chain (core/tlog/logTree.ts): an index caught up from the chain on use.
 	/** Brings the tree up to the chain's head: its size (the head seq) and root. */

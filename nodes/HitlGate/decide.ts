@@ -148,6 +148,9 @@ export async function resumeIfComplete(
 		} else if (verdict.kind === 'pending') {
 			if (verdict.inconsistent) await reportTamper(store, request, verdict.inconsistent);
 			complete = false;
+		} else if (verdict.kind === 'erased') {
+			// Nothing left to release: the run leaves only through n8n's own timer, by Timed Out.
+			complete = false;
 		} else {
 			released.push({ request, payload: asGatePayload(request.payload) as GatePayload, verdict });
 		}

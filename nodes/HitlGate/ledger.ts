@@ -9,7 +9,7 @@ import { sha256Json } from '../../core/edits';
 import { EVIDENCE_DETAILS_KEY, type EvidenceReference } from '../../core/evidence';
 import { signDecision, verifyDecisionMac, verifyRequestMac, type SigningKey } from '../../core/links';
 import { REQUEST_BINDING_KEY, type FieldEdit, type ReviewRecord, type ReviewRecordInput } from '../../core/records';
-import { requestBindingOf, type Resolution, type ReviewOutcome, type ReviewRequest, type ReviewStore } from '../../core/store';
+import { requestBindingOf, type RequestErasure, type Resolution, type ReviewOutcome, type ReviewRequest, type ReviewStore } from '../../core/store';
 import { requestRecordFields } from '../shared/requestRecords';
 import type { ClientInfo } from './clientInfo';
 import { asGatePayload, type GatePayload } from './types';
@@ -118,6 +118,8 @@ export type Verdict =
 	| { kind: 'expired'; record: ReviewRecord }
 	/** Not ended in the chain. `inconsistent`: the stored status claims otherwise (a forged or stale status). */
 	| { kind: 'pending'; inconsistent?: string }
+	/** Its content was erased (core/store/requestErasure.ts): closed for good — never shown, decided or released. */
+	| { kind: 'erased'; erasure: RequestErasure }
 	| { kind: 'tampered'; reason: string };
 
 function decisionFactsOf(record: ReviewRecord, request: ReviewRequest) {
@@ -143,6 +145,8 @@ function decisionFactsOf(record: ReviewRecord, request: ReviewRequest) {
  * about to leave hashes to the record's finalSha256.
  */
 export async function verdictFor(store: ReviewStore, request: ReviewRequest, keys: readonly SigningKey[]): Promise<Verdict> {
+	// First: an erased request cannot authenticate (its MAC covered the content) and must not read as tampered.
+	if (request.erased) return { kind: 'erased', erasure: request.erased };
 	const auth = authenticateRequest(request, keys);
 	if (!auth.ok) return { kind: 'tampered', reason: auth.reason };
 	const payload = auth.payload;

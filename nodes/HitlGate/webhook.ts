@@ -11,7 +11,7 @@ import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import type { LinkClaims, SigningKey } from '../../core/links';
 import { linkTokenFromQuery, signingKeysFromCredential, verifyCsrfToken, verifyLinkToken } from '../../core/links';
-import type { ReviewRequest, ReviewStore } from '../../core/store';
+import type { RequestErasure, ReviewRequest, ReviewStore } from '../../core/store';
 import { clientInfo } from './clientInfo';
 import { decide, expireGroup } from './decide';
 import { reportTamper, verdictFor } from './ledger';
@@ -99,6 +99,10 @@ async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 			sendMessage(res, { kind: 'error', detail: 'This review cannot be shown: its stored data failed an integrity check. Nothing was decided; the review log records the problem for the workflow owner.' });
 			return WAIT;
 		}
+		if (verdict.kind === 'erased') {
+			sendMessage(res, { kind: 'error', detail: erasedNotice(verdict.erasure) });
+			return WAIT;
+		}
 		if (verdict.kind === 'pending' && verdict.inconsistent) await reportTamper(store, request, verdict.inconsistent, { reviewerId: claims.rev });
 		const payload = asGatePayload(request.payload) as GatePayload;
 		if (!request.reviewers.includes(claims.rev)) {
@@ -119,6 +123,11 @@ async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	} finally {
 		await store.close();
 	}
+}
+
+/** What a link to an erased request says: when and why, and that nothing can be decided. */
+function erasedNotice(erasure: RequestErasure): string {
+	return `The content of this review was erased on ${erasure.at} (${erasure.reason}). Nothing can be decided here any more; if the item still needs a decision, ask the workflow owner to send it for review again.`;
 }
 
 /** The page's top message for refused edits: the first few reasons (a batch shows no fields to put them under). */

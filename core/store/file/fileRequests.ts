@@ -10,6 +10,9 @@
  *   written before the terminal record so a crash right after the record loses nothing;
  * - `watermark.json`: how far the log has been replayed into this index.
  *
+ * An erasure (requestErasure.ts) redacts the requests it reaches in their group files and deletes
+ * the content files nothing unerased names.
+ *
  * Every mutation runs under the log's lock. Ending a request appends the terminal record (the commit
  * point) and then updates the group file; a crash in between is repaired by the next lock holder,
  * which replays the log from the watermark and applies any terminal record the index lacks.
@@ -21,8 +24,9 @@ import { canonicalize } from '../../canonicalJson';
 import { MAX_RECORD_BYTES, parseRecordLine, sha256Hex } from '../../chain';
 import { readLines } from '../../lineReader';
 import { StoreCorruptError, StoreUsageError } from '../errors';
+import { type checkErasureScope, erasureReaches, redactRequest } from '../requestErasure';
 import { checkReviewRequest, isRequestTerminalRecord, outcomeFromRecord, requestBindingOf } from '../requests';
-import type { ReviewOutcome, ReviewRecord, ReviewRequest } from '../types';
+import type { RequestErasure, RequestErasureResult, ReviewOutcome, ReviewRecord, ReviewRequest } from '../types';
 import { fsyncDir, readFileOrNull, writeFileAtomic } from './fsUtil';
 
 /** Where a request's terminal record sits in the log. */
@@ -278,6 +282,65 @@ export class FileRequestState {
 		this.watermark = { ino: log.ino, size: log.size };
 		const saved = this.savedWatermark?.ino === log.ino ? this.savedWatermark.size : 0;
 		if (applied > 0 || log.size - saved >= WATERMARK_SAVE_BYTES) await this.saveWatermark(this.watermark);
+	}
+
+	/**
+	 * Under the lock, with every terminal record applied: redacts each request the erasure reaches
+	 * (requestErasure.ts), then deletes every approved-content file no unerased request still names —
+	 * including leftovers of resolutions that failed before their record — so no copy of the content
+	 * stays beside the chain. Group files are replaced atomically; the old inode goes with the rename.
+	 */
+	async erase(scope: ReturnType<typeof checkErasureScope>, erasure: RequestErasure): Promise<RequestErasureResult> {
+		let names: string[];
+		try {
+			names = await fs.readdir(this.dir);
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { requestIds: [], requests: 0, pending: 0, contents: 0 };
+			throw error;
+		}
+		const stillNamed = new Set<string>();
+		const requestIds: string[] = [];
+		let pending = 0;
+		for (const name of names) {
+			if (!name.startsWith('g-') || !name.endsWith('.json') || name.includes('.tmp-')) continue;
+			const group = await this.readGroupFile(join(this.dir, name));
+			let changed = false;
+			group.requests = group.requests.map((r) => {
+				if (!erasureReaches(r, scope)) {
+					if (!r.erased && r.outcome?.finalJson) stillNamed.add(sha256Hex(canonicalize(r.outcome.finalJson)));
+					return r;
+				}
+				changed = true;
+				requestIds.push(r.id);
+				if (r.status === 'pending') pending++;
+				return redactRequest(r, erasure);
+			});
+			if (changed) await writeFileAtomic(join(this.dir, name), JSON.stringify(group));
+		}
+		let contents = 0;
+		for (const name of names) {
+			const match = /^c-([0-9a-f]{64})\.json$/.exec(name);
+			if (!match || stillNamed.has(match[1])) continue;
+			await fs.unlink(join(this.dir, name)).then(
+				() => contents++,
+				(error: NodeJS.ErrnoException) => {
+					if (error.code !== 'ENOENT') throw error;
+				},
+			);
+		}
+		if (contents > 0) await fsyncDir(this.dir);
+		return { requestIds: requestIds.sort(), requests: requestIds.length, pending, contents };
+	}
+
+	private async readGroupFile(path: string): Promise<GroupFile> {
+		const text = await readFileOrNull(path);
+		try {
+			const group = JSON.parse(text ?? 'null') as GroupFile;
+			if (group === null || typeof group.groupId !== 'string' || !Array.isArray(group.requests)) throw new Error('unexpected content');
+			return group;
+		} catch (error) {
+			throw new StoreCorruptError(`Review request file ${path} is damaged (${(error as Error).message}); nothing was erased from it`);
+		}
 	}
 
 	/** Under the lock. */

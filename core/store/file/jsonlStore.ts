@@ -19,6 +19,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { assertChainName, assertStorable, createRecord, MAX_RECORD_BYTES, normaliseInput, parseRecordLine, ZERO_HASH } from '../../chain';
+import { checkErasureScope, checkRequestErasure } from '../requestErasure';
 import { checkResolution, refuseReservedBinding, requestBindingOf } from '../requests';
 import { type CheckpointKey, type CheckpointKeyConfig, checkpointKeyList, signCheckpoint } from '../../checkpoint';
 import { readLines } from '../../lineReader';
@@ -27,7 +28,8 @@ import { StoreCorruptError, StoreFatalError, StoreUsageError } from '../errors';
 import { encodeCursor, matchesQuery, normaliseQuery } from '../query';
 import type {
 	QueryFilter, QueryPage, QueryResult, Resolution, ResolveResult, ReviewRecord, ReviewRecordBody, ReviewRecordInput,
-	ReviewRequest, ReviewStore, SignedCheckpoint, StoredCheckpointNote, VerifyResult,
+	RequestErasure, RequestErasureResult, RequestErasureScope, ReviewRequest, ReviewStore, SignedCheckpoint,
+	StoredCheckpointNote, VerifyResult,
 } from '../types';
 import { type TreeConsistencyProof, type TreeInclusionProof, LogTree, type TreeRoot } from '../../tlog/logTree';
 import { FileRequestState, type TerminalPointer } from './fileRequests';
@@ -427,6 +429,18 @@ export class JsonlReviewStore implements ReviewStore {
 	async claimGroupResume(groupId: string): Promise<boolean> {
 		this.writable();
 		return this.lock.run(() => this.requests.claimResume(groupId));
+	}
+
+	async eraseRequestContent(scope: RequestErasureScope, erasure: RequestErasure): Promise<RequestErasureResult> {
+		this.writable();
+		const reach = checkErasureScope(scope);
+		const checked = checkRequestErasure(erasure);
+		return this.lock.run(async () => {
+			this.writable();
+			// Caught up first: every terminal record is applied, so no replay needs a content file deleted below.
+			await this.syncedHead();
+			return this.requests.erase(reach, checked);
+		});
 	}
 
 	/** Under the lock, with the tree index of the log as it is now (fileTree.ts); one storage object per call. */

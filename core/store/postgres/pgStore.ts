@@ -15,10 +15,12 @@ import { type CheckpointKey, type CheckpointKeyConfig, checkpointKeyList, signCh
 import { verifyLines } from '../../verify';
 import { StoreCorruptError, StoreUsageError } from '../errors';
 import { encodeCursor, normaliseQuery } from '../query';
+import { checkErasureScope, checkRequestErasure, erasureReaches, redactRequest } from '../requestErasure';
 import { checkResolution, checkReviewRequest, isRequestTerminalRecord, refuseReservedBinding, requestBindingOf } from '../requests';
 import type {
 	QueryFilter, QueryPage, QueryResult, Resolution, ResolveResult, ReviewRecord, ReviewRecordBody, ReviewRecordInput,
-	ReviewRequest, ReviewStore, SignedCheckpoint, StoredCheckpointNote, VerifyResult,
+	RequestErasure, RequestErasureResult, RequestErasureScope, ReviewRequest, ReviewStore, SignedCheckpoint,
+	StoredCheckpointNote, VerifyResult,
 } from '../types';
 import { type TreeConsistencyProof, type TreeInclusionProof, LogTree, type TreeRoot } from '../../tlog/logTree';
 import { pgChainLines, PgTreeStorage } from './pgTree';
@@ -45,6 +47,12 @@ export interface PostgresStoreOptions {
 }
 
 const BATCH = 2000;
+
+/**
+ * Requests of this store's chain. The request table is shared by every chain in the database; rows
+ * written before it had a chain column (NULL) count for every chain, as they did then.
+ */
+const THIS_CHAIN = (param: string): string => `(chain = ${param} OR chain IS NULL)`;
 
 export class PostgresReviewStore implements ReviewStore {
 	private readonly keys: CheckpointKey[] | null;
@@ -76,13 +84,14 @@ export class PostgresReviewStore implements ReviewStore {
 	private async ensureSchema(): Promise<void> {
 		const client = await this.pool.connect();
 		try {
-			const { rows } = await client.query<{ n: string; upgraded: boolean }>(
-				`SELECT count(*) AS n, bool_or(t = $2 AND EXISTS (
-					SELECT 1 FROM information_schema.columns WHERE table_name = $2 AND column_name = 'ends_request'
-				)) AS upgraded FROM unnest($1::text[]) t WHERE to_regclass(t) IS NOT NULL`,
-				[ALL_TABLES, LOG_TABLE],
+			// Every table, and the columns later versions added (SCHEMA_SQL adds them to an older schema).
+			const { rows } = await client.query<{ n: string; columns: string }>(
+				`SELECT (SELECT count(*) FROM unnest($1::text[]) t WHERE to_regclass(t) IS NOT NULL) AS n,
+				 (SELECT count(*) FROM information_schema.columns
+				  WHERE (table_name = $2 AND column_name = 'ends_request') OR (table_name = $3 AND column_name = 'chain')) AS columns`,
+				[ALL_TABLES, LOG_TABLE, REQUEST_TABLE],
 			);
-			if (Number(rows[0].n) === ALL_TABLES.length && rows[0].upgraded) return;
+			if (Number(rows[0].n) === ALL_TABLES.length && Number(rows[0].columns) === 2) return;
 			await client.query('BEGIN');
 			await client.query(`SELECT pg_advisory_xact_lock(hashtext('n8n-nodes-hitl:schema'))`);
 			await client.query(SCHEMA_SQL);
@@ -243,8 +252,8 @@ export class PostgresReviewStore implements ReviewStore {
 		await this.tx(async (client) => {
 			for (const r of checked) {
 				try {
-					await client.query(`INSERT INTO ${REQUEST_TABLE} (id, group_id, status, data) VALUES ($1, $2, $3, $4)`, [
-						r.id, r.groupId, r.status, JSON.stringify(r),
+					await client.query(`INSERT INTO ${REQUEST_TABLE} (id, group_id, status, data, chain) VALUES ($1, $2, $3, $4, $5)`, [
+						r.id, r.groupId, r.status, JSON.stringify(r), this.chain,
 					]);
 				} catch (error) {
 					if ((error as { code?: string }).code === '23505') {
@@ -318,11 +327,43 @@ export class PostgresReviewStore implements ReviewStore {
 	async listOverdueRequests(now: Date, limit = 100): Promise<ReviewRequest[]> {
 		this.usable();
 		const { rows } = await this.pool.query<{ data: ReviewRequest }>(
-			`SELECT data FROM ${REQUEST_TABLE} WHERE status = 'pending' AND (data->>'expiresAt') < $1
+			`SELECT data FROM ${REQUEST_TABLE} WHERE status = 'pending' AND (data->>'expiresAt') < $1 AND ${THIS_CHAIN('$3')}
 			 ORDER BY (data->>'expiresAt'), id LIMIT $2`,
-			[now.toISOString(), Math.max(1, Math.min(limit, 10_000))],
+			[now.toISOString(), Math.max(1, Math.min(limit, 10_000)), this.chain],
 		);
 		return rows.map((r) => r.data);
+	}
+
+	/**
+	 * Redacts, in one transaction, every request row the erasure reaches (requestErasure.ts). The SQL
+	 * narrows the rows and locks them; the shared check decides. Approved content lives in the row, so
+	 * no other table holds a copy. Old row versions stay on disk until Postgres vacuums them (say so).
+	 */
+	async eraseRequestContent(scope: RequestErasureScope, erasure: RequestErasure): Promise<RequestErasureResult> {
+		this.usable();
+		const reach = checkErasureScope(scope);
+		const checked = checkRequestErasure(erasure);
+		return this.tx(async (client) => {
+			const notErased = `(data->'erased' IS NULL OR data->'erased' = 'null'::jsonb)`;
+			const { rows } = 'subjectId' in reach
+				? await client.query<{ data: ReviewRequest }>(
+						`SELECT data FROM ${REQUEST_TABLE} WHERE data->'payload'->'items' @> $1::jsonb AND ${notErased} AND ${THIS_CHAIN('$2')} ORDER BY id FOR UPDATE`,
+						[JSON.stringify([{ subjectId: reach.subjectId }]), this.chain],
+					)
+				: await client.query<{ data: ReviewRequest }>(
+						`SELECT data FROM ${REQUEST_TABLE} WHERE status <> 'pending' AND (data->>'createdAt') < $1 AND ${notErased} AND ${THIS_CHAIN('$2')} ORDER BY id FOR UPDATE`,
+						[new Date(reach.endedBeforeMs).toISOString(), this.chain],
+					);
+			const requestIds: string[] = [];
+			let pending = 0;
+			for (const { data } of rows) {
+				if (!erasureReaches(data, reach)) continue;
+				await client.query(`UPDATE ${REQUEST_TABLE} SET data = $2 WHERE id = $1`, [data.id, JSON.stringify(redactRequest(data, checked))]);
+				requestIds.push(data.id);
+				if (data.status === 'pending') pending++;
+			}
+			return { requestIds, requests: requestIds.length, pending, contents: 0 };
+		});
 	}
 
 	async claimGroupResume(groupId: string): Promise<boolean> {

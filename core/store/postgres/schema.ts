@@ -55,6 +55,9 @@ CREATE TABLE IF NOT EXISTS ${REQUEST_TABLE} (
 );
 CREATE INDEX IF NOT EXISTS ${REQUEST_TABLE}_group ON ${REQUEST_TABLE} (group_id);
 CREATE INDEX IF NOT EXISTS ${REQUEST_TABLE}_pending ON ${REQUEST_TABLE} ((data->>'expiresAt')) WHERE status = 'pending';
+-- The chain a request belongs to: the overdue sweep and erasure act on their own chain's requests only.
+ALTER TABLE ${REQUEST_TABLE} ADD COLUMN IF NOT EXISTS chain text;
+CREATE INDEX IF NOT EXISTS ${REQUEST_TABLE}_chain_status ON ${REQUEST_TABLE} (chain, status);
 CREATE TABLE IF NOT EXISTS ${RESUME_TABLE} (
 	group_id text PRIMARY KEY,
 	claimed_at timestamptz NOT NULL DEFAULT now()

@@ -9,7 +9,8 @@
  * one is appended to the chain here, so the log shows that evidence named by an earlier record is gone
  * on purpose, not lost. Shared with Apply Retention: opening the vault and appending those records.
  *
- * The subject id is read from the item and handed to the vault only: it never appears in the output,
+ * The subject id is read from the item and handed to the vault and the store only (to find the gate's
+ * working copies of the same content): it never appears in the output,
  * in an error message, or in the log ("Erased By" and "Reason" go into the permanent log, so the
  * vault refuses them when they contain the subject id).
  */
@@ -17,7 +18,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 import { type ErasedRecordInput, EvidenceError, type EvidenceVault } from '../../../core/evidence';
 import type { ReviewRecordInput } from '../../../core/records';
-import type { ReviewStore } from '../../../core/store';
+import { requestErasureRecords, type RequestErasureResult, type RequestErasureScope, type ReviewStore } from '../../../core/store';
 import { openEvidenceVaultFor } from '../../shared/evidence';
 import type { StoreSettings } from '../../shared/reviewStore';
 import { forEachItem, storeFailure } from '../helpers/perItem';
@@ -107,7 +108,7 @@ export class VaultOnDemand {
  * their seqs. The evidence is already gone when this runs, so a failure says which records are
  * missing from the log and gives them to append by hand.
  */
-export async function appendErasedRecords(ctx: IExecuteFunctions, store: ReviewStore, records: ErasedRecordInput[], itemIndex: number): Promise<number[]> {
+export async function appendErasedRecords(ctx: IExecuteFunctions, store: ReviewStore, records: Array<Pick<ErasedRecordInput, 'event'> & { details: Record<string, unknown> }>, itemIndex: number): Promise<number[]> {
 	const node = ctx.getNode();
 	const workflow = ctx.getWorkflow();
 	const context = { workflowId: workflow.id ?? null, workflowName: workflow.name ?? null, executionId: ctx.getExecutionId() ?? null, nodeName: node.name };
@@ -128,6 +129,34 @@ export async function appendErasedRecords(ctx: IExecuteFunctions, store: ReviewS
 		}
 	}
 	return seqs;
+}
+
+/**
+ * Empties the gate's working copies the erasure reaches (core/store/requestErasure.ts) and appends the
+ * `erased` record(s) naming those requests. Runs after the vault's records: a failure here leaves the
+ * evidence erased and says to run the same erasure again, which finds only what is left.
+ */
+export async function eraseWorkingCopies(
+	ctx: IExecuteFunctions,
+	store: ReviewStore,
+	itemIndex: number,
+	scope: RequestErasureScope,
+	s: Parameters<typeof requestErasureRecords>[1],
+): Promise<{ requests: number; pending: number; recordSeqs: number[] }> {
+	let result: RequestErasureResult;
+	try {
+		result = await store.eraseRequestContent(scope, s.erasure);
+	} catch (error) {
+		throw storeFailure(
+			new NodeOperationError(ctx.getNode(), error as Error, {
+				itemIndex,
+				message: `The evidence was erased, but the HITL Gate's working copies were not: ${(error as Error).message}`,
+				description: 'Fix the store (disk space, permissions, database connection), then run the same erasure again: it erases what is left and records it.',
+			}),
+		);
+	}
+	const recordSeqs = await appendErasedRecords(ctx, store, requestErasureRecords(result, s), itemIndex);
+	return { requests: result.requests, pending: result.pending, recordSeqs };
 }
 
 /** Turns a vault error while erasing into the item's error (bad input) or the store's (anything else). */
@@ -167,16 +196,22 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const by = requiredText(this, i, 'erasedBy', 'Erased By', 'Say who carries out the erasure, e.g. the data protection officer\'s email.');
 			const reason = requiredText(this, i, 'erasureReason', 'Reason', 'Give the reason, e.g. the erasure request\'s ticket number (never the person\'s name or ID).');
 			const vault = await vaults.get(i, 'erasing a subject\'s evidence');
+			const at = new Date();
 			let result;
 			try {
-				result = await vault.eraseSubject(subjectId, { by, reason });
+				result = await vault.eraseSubject(subjectId, { by, reason, at });
 			} catch (error) {
 				throw erasureFailure(this, error, i, 'erase the subject\'s evidence');
 			}
 			const recordSeqs = await appendErasedRecords(this, store, result.records, i);
+			// Then the gate's working copies of the same content (drafts, approved items, edit values).
+			const working = await eraseWorkingCopies(this, store, i, { subjectId }, { scope: 'subject', erasure: { at: at.toISOString(), by, reason } });
+			recordSeqs.push(...working.recordSeqs);
 			const json: IDataObject = {
 				evidenceErased: result.evidenceIds.length,
 				subjectKeysDestroyed: result.subjectKeysDestroyed.length,
+				reviewRequestsErased: working.requests,
+				pendingReviewsClosed: working.pending,
 				recordSeqs,
 				erasedBy: by,
 			};

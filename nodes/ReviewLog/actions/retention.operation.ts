@@ -10,7 +10,8 @@
  * The vault erases in batches; this loops until nothing older is left, but at most "Max Batches" per
  * run (so one run stays short on a large backlog) and reports `more: true` when the next run has work
  * left. One cutoff per item: every batch of a run erases by the same date. Every batch's records are
- * appended before the next batch starts.
+ * appended before the next batch starts. Then the HITL Gate's working copies of ended reviews
+ * requested before the cutoff are emptied too (pending reviews are left alone), with their own record.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
@@ -18,7 +19,7 @@ import { sweepRetention } from '../../../core/evidence';
 import type { ReviewStore } from '../../../core/store';
 import type { StoreSettings } from '../../shared/reviewStore';
 import { forEachItem } from '../helpers/perItem';
-import { appendErasedRecords, erasureFailure, VaultOnDemand } from './erase.operation';
+import { appendErasedRecords, erasureFailure, eraseWorkingCopies, VaultOnDemand } from './erase.operation';
 
 const show = { show: { operation: ['retention'] } };
 const MAX_BATCH_SIZE = 1000;
@@ -118,7 +119,19 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				subjectKeysDestroyed += sweep.subjectKeysDestroyed.length;
 				recordSeqs.push(...(await appendErasedRecords(this, store, sweep.records, i)));
 			} while (more && batches < maxBatches);
-			const json: IDataObject = { retention, cutoff, batches, evidenceErased, subjectKeysDestroyed, recordSeqs, more };
+			// The gate's working copies of ended reviews older than the same cutoff go too (never pending ones).
+			let reviewRequestsErased = 0;
+			if (cutoff !== '') {
+				const reason = `retention period ${retention} ended (requested before ${cutoff})`;
+				const working = await eraseWorkingCopies(this, store, i, { endedBefore: new Date(cutoff) }, {
+					scope: 'retention',
+					erasure: { at: now.toISOString(), by, reason },
+					retention: { period: retention, cutoff },
+				});
+				reviewRequestsErased = working.requests;
+				recordSeqs.push(...working.recordSeqs);
+			}
+			const json: IDataObject = { retention, cutoff, batches, evidenceErased, subjectKeysDestroyed, reviewRequestsErased, recordSeqs, more };
 			return [{ json, pairedItem: { item: i } }];
 		});
 	} finally {

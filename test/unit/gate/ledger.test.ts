@@ -128,6 +128,18 @@ describe('verdictFor', () => {
 		expect(await verdictFor(store, stored, [OTHER])).toMatchObject({ kind: 'tampered' });
 	});
 
+	it('an erased request is closed for good: never decided or released, whatever its record says, and not reported as tampered', async () => {
+		const request = signedRequest();
+		await store.putReviewRequests([request]);
+		await store.resolveReviewRequest(request.id, decide(request, { subject: 'Hello there', amount: 5 }));
+		const erasure = { at: '2026-12-01T10:00:00.000Z', by: 'dpo@example.com', reason: 'DSR-1' };
+		expect((await store.eraseRequestContent({ endedBefore: new Date('2027-01-01T00:00:00Z') }, erasure)).requestIds).toContain(request.id);
+		const stored = (await store.getReviewRequest(request.id)) as ReviewRequest;
+		expect(await verdictFor(store, stored, [KEY])).toEqual({ kind: 'erased', erasure });
+		// The mark alone closes a request: writing it into a store can stop a review, never pass one.
+		expect(await verdictFor(storeWith(null), { ...signedRequest(), erased: erasure }, [KEY])).toEqual({ kind: 'erased', erasure });
+	});
+
 	it('a stored status without a record is pending, flagged as inconsistent', async () => {
 		const request = { ...signedRequest(), status: 'decided' as const };
 		expect(await verdictFor(storeWith(null), request, [KEY])).toMatchObject({ kind: 'pending', inconsistent: expect.stringContaining('no record ending it') });

@@ -96,6 +96,59 @@ describe('HITL Gate keeps evidence per data subject', () => {
 		}
 	});
 
+	test('Erase Subject reaches the gate\'s working copies: no draft, edit or subject id left anywhere in the store; links say erased and decide nothing', async () => {
+		const secretEdit = 'Edited line 5150 only Anna may read';
+		const { result, mails } = await runGate(
+			env,
+			[
+				{ reviewers: 'ann@example.com', subject: 'First draft 5150 for Anna', candidate: 'cand-5150' },
+				{ reviewers: 'ann@example.com', subject: 'Second draft 5150 for Anna', candidate: 'cand-5150' },
+				{ reviewers: 'ann@example.com', subject: 'Draft for Bea 0007', candidate: 'cand-0007' },
+			],
+			{ dataSubjectId: '={{ $json.candidate }}' },
+		);
+		const links = gateLinks(mails[0]);
+		expect(links).toHaveLength(3);
+		const csrf = csrfOf((await callWebhook(env, result, links[0], 'GET')).body);
+		const decided = await callWebhook(env, result, links[0], 'POST', { csrf, decision: 'approve', comment: '', 'edit.subject': secretEdit });
+		expect(titleOf(decided.body)).toBe('Decision recorded');
+		const pendingCsrf = csrfOf((await callWebhook(env, result, links[1], 'GET')).body);
+
+		const wf = loadFixture('reviewlog/verify.json');
+		const node = wf.nodes.find((n) => n.name === 'Review Log')!;
+		node.parameters = { operation: 'erase', subjectId: '={{ $json.candidate }}', erasedBy: 'dpo@example.com', erasureReason: 'DSR-5150' };
+		const erasure = await runWorkflow({ workflow: wf, items: [{ candidate: 'cand-5150' }], credentials: env.credentials as never });
+		expect(erasure.status).toBe('success');
+		expect(erasure.json('Review Log')[0]).toMatchObject({ evidenceErased: 1, reviewRequestsErased: 2, pendingReviewsClosed: 1 });
+
+		// Grep every file of the store — log, tree, request index, content copies, vault — for the subject's plaintext.
+		const files = filesUnder(env.storeDir);
+		const holding = (needle: string) => files.filter((f) => readFileSync(f).includes(Buffer.from(needle)));
+		for (const needle of ['First draft 5150', 'Second draft 5150', secretEdit, 'cand-5150']) expect(holding(needle)).toEqual([]);
+		// The grep can find what is still there: the other subject's draft stays until its own erasure.
+		expect(holding('Draft for Bea 0007').length).toBeGreaterThan(0);
+
+		// Both of the subject's links answer with a page that says so, and a POST decides nothing.
+		for (const link of links.slice(0, 2)) {
+			const page = await callWebhook(env, result, link, 'GET');
+			expect(page.body).toContain('was erased on');
+			expect(page.body).toContain('DSR-5150');
+			expect(page.body).not.toContain('5150 for Anna');
+		}
+		const late = await callWebhook(env, result, links[1], 'POST', { csrf: pendingCsrf, decision: 'approve', comment: '' });
+		expect(late.body).toContain('was erased on');
+		expect(late.result.workflowData).toBeUndefined();
+		const records = await recordsOf(env, executionIdOf(links[0]));
+		expect(records.filter((r) => r.event === 'decided')).toHaveLength(1);
+
+		// The chain verifies and says which requests' working copies were emptied, by whom and why.
+		expect((await env.store.verify()).ok).toBe(true);
+		const erasedRecords = (await env.store.query({ event: 'erased' }, { limit: 10 })).records;
+		const working = erasedRecords.find((r) => (r.details as IDataObject).requestErasure)!;
+		expect(working.details).toMatchObject({ requestErasure: { scope: 'subject', by: 'dpo@example.com', reason: 'DSR-5150', pending: 1 } });
+		expect(((working.details as { requestErasure: { requestIds: string[] } }).requestErasure.requestIds)).toHaveLength(2);
+	});
+
 	test('Export with evidence content gives the auditor the decrypted evidence that matches the records\' commitments, and a signed checkpoint', async () => {
 		const keys = generateNoteKey(ORIGIN);
 		const credentials = { ...env.credentials, hitlStoreApi: { ...env.credentials.hitlStoreApi, signingPrivateKey: keys.privateKey } };

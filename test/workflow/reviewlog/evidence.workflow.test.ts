@@ -5,7 +5,7 @@
  * where it lands: the vault says erased, the log has an `erased` record naming who and why, the log
  * still verifies, and the subject id appears in no output and nowhere in the log.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -106,7 +106,7 @@ describe('Erase Subject’s Evidence', () => {
 		const result = await run('erase', eraseParams, { items: [{ candidate: 'cand-42', ticket: 'DSR-2026-0142' }] });
 		expect(result.status).toBe('success');
 		const out = result.outputs(NODE)[0];
-		expect(out).toEqual([{ json: { evidenceErased: 2, subjectKeysDestroyed: 1, recordSeqs: [2], erasedBy: 'dpo@example.com' }, pairedItem: { item: 0 } }]);
+		expect(out).toEqual([{ json: { evidenceErased: 2, subjectKeysDestroyed: 1, reviewRequestsErased: 0, pendingReviewsClosed: 0, recordSeqs: [2], erasedBy: 'dpo@example.com' }, pairedItem: { item: 0 } }]);
 		expect(JSON.stringify(out)).not.toContain('cand-42');
 
 		expect(await statusOf(ids)).toEqual(['erased', 'present', 'erased']);
@@ -188,6 +188,35 @@ describe('Apply Retention', () => {
 		const again = await run('retention', {}, { credentials: cred({ evidenceRetention: 'P6M' }) });
 		expect(again.json(NODE)[0]).toMatchObject({ evidenceErased: 0, recordSeqs: [], more: false });
 		expect(records()).toHaveLength(2);
+	});
+
+	test('also empties the HITL Gate\'s working copies of ended reviews requested before the cutoff (never pending ones), with a record', async () => {
+		const old = new Date(Date.now() - 400 * DAY).toISOString();
+		const request = (id: string, status: 'pending' | 'expired', createdAt: string) => ({
+			id, groupId: `g-${id}`, executionId: 'e1', nodeId: 'n1', itemIndex: 0, reviewers: ['ann@example.com'], draftSha256: 'ab'.repeat(32),
+			createdAt, expiresAt: '2099-01-01T00:00:00.000Z', status: 'pending' as const, outcome: null, mac: null,
+			payload: { nodeName: 'HITL Gate', items: [{ index: 0, subjectId: id, json: { body: `Old draft of ${id}` } }] },
+			end: status,
+		});
+		const store = await distStore.openReviewStore({ backend: 'file', directory: dir, chain: 'default' });
+		const wanted = [request('old-ended', 'expired', old), request('old-pending', 'pending', old), request('new-ended', 'expired', new Date().toISOString())];
+		await store.putReviewRequests(wanted.map(({ end: _end, ...r }) => r));
+		for (const r of wanted.filter((w) => w.end === 'expired')) {
+			await store.resolveReviewRequest(r.id, {
+				status: 'expired', outcome: null,
+				record: { event: 'expired', details: { hitlRequest: { id: r.id, groupId: r.groupId, nodeId: r.nodeId, keyId: null, mac: null } } },
+			});
+		}
+		await store.close();
+		const result = await run('retention', {}, { credentials: cred({ evidenceRetention: 'P6M' }) });
+		expect(result.json(NODE)[0]).toMatchObject({ evidenceErased: 0, reviewRequestsErased: 1 });
+		const last = records().pop()!;
+		expect(last).toMatchObject({ event: 'erased', details: { requestErasure: { scope: 'retention', by: 'retention', requestIds: ['old-ended'], retention: { period: 'P6M' } } } });
+		const requestFiles = readdirSync(path.join(dir, 'default.requests')).map((f) => readFileSync(path.join(dir, 'default.requests', f), 'utf8')).join('\n');
+		expect(requestFiles).not.toContain('Old draft of old-ended');
+		expect(requestFiles).toContain('Old draft of old-pending');
+		expect(requestFiles).toContain('Old draft of new-ended');
+		await logVerifies();
 	});
 
 	test('works in bounded batches: stops after Max Batches and reports more; the next run goes on', async () => {
