@@ -25,6 +25,9 @@ export const REVIEW_EVENTS = [
 	'tamper_suspected',
 	// Evidence kept beside the chain (core/evidence/) was erased: a data subject's request or retention.
 	'erased',
+	// A decision POST came sooner after its page was served than the gate's minimum time on page (a
+	// clicking mail-security sandbox, or a very quick person): nothing was decided, the page asked to confirm.
+	'decision_too_fast',
 ] as const;
 export type ReviewEvent = (typeof REVIEW_EVENTS)[number];
 

@@ -1,7 +1,9 @@
 /**
- * HMAC signing keys for the gate's links. Keys come from the `hitlSigningApi` credential, never from
- * node parameters (those are stored in plain text in the workflow JSON).
+ * HMAC signing keys for the gate's links. Keys come from the `hitlSigningApi` credential, or — when the
+ * builder chose none — are derived from n8n's instance encryption key; never from node parameters
+ * (those are stored in plain text in the workflow JSON).
  */
+import { createHash, hkdfSync } from 'node:crypto';
 
 export interface SigningKey {
 	/** Short public name of the key, carried in every token so a rotated-out key can still be found. */
@@ -78,4 +80,26 @@ function asTrimmed(v: unknown): string {
 
 function asRaw(v: unknown): string {
 	return typeof v === 'string' ? v : '';
+}
+
+/** Domain separation for the derived key: it can never equal any other key made from the same secret. */
+const INSTANCE_DERIVATION_LABEL = 'n8n-nodes-hitl/link-signing/v1';
+const INSTANCE_DERIVATION_SALT = 'n8n-nodes-hitl';
+
+/**
+ * The gate's signing key when no HITL Signing Key credential is chosen: derived (HKDF-SHA256) from
+ * n8n's own instance encryption key, the secret that already protects every stored credential. Why
+ * that one: it is never in workflow JSON or in the review store; every process of an n8n deployment
+ * holds the same one (queue mode requires it), so all of them derive the same key; and whoever could
+ * read it could already decrypt a signing credential, so deriving from it exposes nothing new.
+ * Rotating n8n's encryption key makes links issued before it fail to verify (closed, never open).
+ */
+export function deriveInstanceSigningKey(instanceEncryptionKey: string): SigningKey {
+	if (typeof instanceEncryptionKey !== 'string' || instanceEncryptionKey.length < 16) {
+		throw new SigningKeyError('n8n\'s encryption key is missing or too short to derive the HITL signing key from; choose a HITL Signing Key credential instead.');
+	}
+	const secret = Buffer.from(hkdfSync('sha256', instanceEncryptionKey, INSTANCE_DERIVATION_SALT, INSTANCE_DERIVATION_LABEL, 32)).toString('base64url');
+	// A public name that changes when the key does, so a record says which instance key signed it.
+	const keyId = `n8n-${createHash('sha256').update(`${INSTANCE_DERIVATION_LABEL}\n${secret}`).digest('hex').slice(0, 12)}`;
+	return { keyId, secret };
 }

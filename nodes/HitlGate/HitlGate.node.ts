@@ -24,8 +24,12 @@ export class HitlGate implements INodeType {
 		name: 'hitlGate',
 		icon: { light: 'file:hitlGate.svg', dark: 'file:hitlGate.dark.svg' },
 		group: ['transform'],
-		version: 1,
-		subtitle: '={{ $parameter["reviewMode"] === "batch" ? "one decision per run" : "one decision per item" }}',
+		// 1.1: n8n's own SMTP credential by default (Email Credential); 1 keeps this package's.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
+		// A bypass is visible on the canvas: with time on page off for High, the subtitle says so.
+		subtitle:
+			'={{ ($parameter["reviewMode"] === "batch" ? "one decision per run" : "one decision per item") + ($parameter["requireTimeOnPageForHigh"] === false ? " · ⚠ High: first click decides" : "") }}',
 		description: 'Hold items until a named reviewer approves or rejects them on a signed, emailed link',
 		defaults: { name: 'HITL Gate' },
 		inputs: [NodeConnectionTypes.Main],
@@ -33,8 +37,10 @@ export class HitlGate implements INodeType {
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: OUTPUT_NAMES,
 		credentials: [
-			{ name: 'hitlSigningApi', required: true, testedBy: 'hitlSigningApiTest' },
-			{ name: 'hitlSmtpApi', required: true, testedBy: 'hitlSmtpConnectionTest', displayOptions: { show: { notifyByEmail: [true] } } },
+			// Optional: without it the gate derives its signing key from n8n's encryption key (signingKeys.ts).
+			{ name: 'hitlSigningApi', required: false, testedBy: 'hitlSigningApiTest' },
+			{ name: 'smtp', required: true, testedBy: 'hitlSmtpConnectionTest', displayOptions: { show: { notifyByEmail: [true], smtpCredentialType: ['smtp'] } } },
+			{ name: 'hitlSmtpApi', required: true, testedBy: 'hitlSmtpConnectionTest', displayOptions: { show: { notifyByEmail: [true], smtpCredentialType: ['hitlSmtpApi'] } } },
 			{ name: 'hitlStoreApi', required: false, testedBy: 'hitlStoreApiTest' },
 		],
 		webhooks: gateWebhooks,

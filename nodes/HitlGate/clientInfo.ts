@@ -1,5 +1,5 @@
 /** Who sent a request, as far as the log needs it: IP and user agent, optionally only as keyed hashes. */
-import { createHmac } from 'crypto';
+import { createHmac } from 'node:crypto';
 import type { IWebhookFunctions } from 'n8n-workflow';
 
 import type { SigningKey } from '../../core/links';

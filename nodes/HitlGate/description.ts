@@ -9,6 +9,11 @@ export const OUTPUT_APPROVED = 1;
 export const OUTPUT_REJECTED = 2;
 export const OUTPUT_NAMES = ['Timed Out', 'Approved', 'Rejected'];
 
+const SMTP_CREDENTIAL_OPTIONS = [
+	{ name: 'SMTP', value: 'smtp', description: 'The SMTP credential n8n\'s own Send Email node uses' },
+	{ name: 'HITL SMTP', value: 'hitlSmtpApi', description: 'This package\'s own SMTP credential (same fields)' },
+];
+
 export const gateProperties: INodeProperties[] = [
 	{
 		displayName:
@@ -66,22 +71,76 @@ export const gateProperties: INodeProperties[] = [
 		],
 	},
 	{
-		displayName: 'Fields Shown to Reviewer',
+		displayName: 'Fields to Show',
+		name: 'displayFields',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: 'Add Field',
+		default: {},
+		description:
+			'The fields the reviewer sees on the review page and in the email, each with a label, in this order. Leave empty to show the whole item.',
+		options: [
+			{
+				displayName: 'Field',
+				name: 'field',
+				values: [
+					{
+						displayName: 'Label',
+						name: 'label',
+						type: 'string',
+						default: '',
+						placeholder: 'Email to candidate',
+						description: 'What the reviewer reads above the value. Leave empty to use the field path.',
+					},
+					{
+						displayName: 'Field Path',
+						name: 'path',
+						type: 'string',
+						default: '',
+						placeholder: 'body or to[0].email',
+						description: 'Where the value is in the item, as in the Blast Radius Router: candidate.stage, to[0].email',
+					},
+					{
+						displayName: 'Format',
+						name: 'format',
+						type: 'options',
+						default: 'auto',
+						options: [
+							{ name: 'Auto', value: 'auto', description: 'HTML when the text looks like HTML, otherwise plain text' },
+							{ name: 'HTML', value: 'html', description: 'Shown as the recipient will see it (sanitised; nothing remote is loaded)' },
+							{ name: 'Markdown', value: 'markdown', description: 'Rendered as formatted text' },
+							{ name: 'Plain Text', value: 'text', description: 'Shown as written, line breaks kept' },
+						],
+					},
+					{
+						displayName: 'Editable',
+						name: 'editable',
+						type: 'boolean',
+						default: false,
+						description:
+							'Whether the reviewer may change this field before approving (HTML is edited as source). The changed item leaves through Approved and the changes are recorded.',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Fields Shown (Comma List, Legacy)',
 		name: 'fieldsShown',
 		type: 'string',
 		default: '',
 		placeholder: 'subject, body, candidate.name',
 		description:
-			'Comma-separated field paths shown on the review page and in the email. Leave empty to show the whole item.',
+			'Older form of "Fields to Show": comma-separated field paths, labelled with their path. Still honoured (added after the fields above); prefer "Fields to Show".',
 	},
 	{
-		displayName: 'Editable Fields',
+		displayName: 'Editable Fields (Comma List, Legacy)',
 		name: 'editableFields',
 		type: 'string',
 		default: '',
 		placeholder: 'subject, body',
 		description:
-			'Comma-separated field paths the reviewer may change before approving. The changed item leaves through Approved and the changes are recorded.',
+			'Older form of "Editable" in "Fields to Show": comma-separated field paths the reviewer may change before approving. Still honoured; prefer "Fields to Show".',
 	},
 	{
 		displayName: 'Require a Reason to Reject',
@@ -91,11 +150,45 @@ export const gateProperties: INodeProperties[] = [
 		description: 'Whether a reviewer must write a comment when rejecting',
 	},
 	{
+		displayName: 'Require Time on Page for High Risk',
+		name: 'requireTimeOnPageForHigh',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether a decision on a High-risk (or unclassified) item must come at least "Minimum Seconds on Page (High)" after the page was served. A sooner click only asks the reviewer to confirm: this stops mail-security sandboxes that load a link and click its first button.',
+	},
+	{
+		displayName:
+			'Time on page is off for High risk: a first click decides High-risk and unclassified items, including a click by a mail-security sandbox that opens the link. Each request records minSecondsOnPage 0.',
+		name: 'timeOnPageOffNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { requireTimeOnPageForHigh: [false] } },
+	},
+	{
 		displayName: 'Send Email',
 		name: 'notifyByEmail',
 		type: 'boolean',
 		default: true,
 		description: 'Whether to email each reviewer their links through the SMTP credential',
+	},
+	// Which SMTP credential sends the mails. Version 1 gates keep this package's own credential; new gates
+	// (1.1) default to n8n's SMTP credential, which most builders already have.
+	{
+		displayName: 'Email Credential',
+		name: 'smtpCredentialType',
+		type: 'options',
+		options: SMTP_CREDENTIAL_OPTIONS,
+		default: 'hitlSmtpApi',
+		displayOptions: { show: { notifyByEmail: [true], '@version': [1] } },
+	},
+	{
+		displayName: 'Email Credential',
+		name: 'smtpCredentialType',
+		type: 'options',
+		options: SMTP_CREDENTIAL_OPTIONS,
+		default: 'smtp',
+		displayOptions: { show: { notifyByEmail: [true], '@version': [{ _cnd: { gte: 1.1 } }] } },
 	},
 	{
 		displayName: 'From Email',
@@ -154,6 +247,42 @@ export const gateProperties: INodeProperties[] = [
 				default: true,
 				description:
 					'Whether to store only a SHA-256 hash of the reviewer\'s IP address and browser user agent in the review log instead of the plain values',
+			},
+			{
+				displayName: 'Minimum Seconds on Page (High)',
+				name: 'minSecondsOnPageHigh',
+				type: 'number',
+				default: 4,
+				typeOptions: { minValue: 0, maxValue: 300, numberPrecision: 1 },
+				description:
+					'A decision on a High-risk item that comes sooner after its page was served is not taken: the page asks the reviewer to confirm, and the attempt is logged as decision_too_fast. Used only while "Require Time on Page for High Risk" is on; must then be more than 0.',
+			},
+			{
+				displayName: 'Minimum Seconds on Page (Low)',
+				name: 'minSecondsOnPageLow',
+				type: 'number',
+				default: 4,
+				typeOptions: { minValue: 0, maxValue: 300, numberPrecision: 1 },
+				description:
+					'A decision on a Low-risk item that comes sooner after its page was served is not taken: the page asks the reviewer to confirm, and the attempt is logged as decision_too_fast. 0 lets a first click decide.',
+			},
+			{
+				displayName: 'Minimum Seconds on Page (Medium)',
+				name: 'minSecondsOnPageMedium',
+				type: 'number',
+				default: 4,
+				typeOptions: { minValue: 0, maxValue: 300, numberPrecision: 1 },
+				description:
+					'A decision on a Medium-risk item that comes sooner after its page was served is not taken: the page asks the reviewer to confirm, and the attempt is logged as decision_too_fast. 0 lets a first click decide.',
+			},
+			{
+				displayName: 'Time Zone',
+				name: 'timeZone',
+				type: 'string',
+				default: '',
+				placeholder: 'Europe/Berlin',
+				description:
+					'IANA time zone for the times on the review page. Leave empty to use the workflow\'s time zone (Workflow Settings, else the instance\'s).',
 			},
 		],
 	},

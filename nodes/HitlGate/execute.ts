@@ -4,12 +4,13 @@
  * Nothing leaves the gate here; items leave only when the webhook resumes the run or n8n times it out
  * (then through output 0, Timed Out).
  */
-import { randomUUID } from 'crypto';
+import { randomUUID } from 'node:crypto';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { SigningKey } from '../../core/links';
-import { buildReviewUrl, randomToken, signLinkToken, signingKeysFromCredential, signRequest } from '../../core/links';
+import { buildReviewUrl, randomToken, signLinkToken, signRequest } from '../../core/links';
+import { loadSigningKeys } from './signingKeys';
 import type { ReviewRequest, ReviewStore } from '../../core/store';
 import { maxTier, type Tier } from '../../core/tiers';
 import { expireOverdueRequests, expiryResolution } from '../shared/expiry';
@@ -21,19 +22,7 @@ import { notifyReviewers, type IssuedLink } from './notify/send';
 import { requestRecordFields } from '../shared/requestRecords';
 import { isExpressionParameter, parseReviewerList, readGateSettings } from './settings';
 import type { GatePayload } from './types';
-
-export async function loadSigningKeys(
-	ctx: Pick<IExecuteFunctions, 'getCredentials' | 'getNode'>,
-): Promise<SigningKey[]> {
-	const data = await ctx.getCredentials('hitlSigningApi');
-	try {
-		return signingKeysFromCredential(data);
-	} catch (error) {
-		throw new NodeOperationError(ctx.getNode(), error as Error, {
-			description: 'Fix the HITL Signing Key credential (key id and a secret of at least 32 characters).',
-		});
-	}
-}
+import { minSecondsForTier } from './timeOnPage';
 
 function reviewersFor(ctx: IExecuteFunctions, itemIndex: number): string[] {
 	const raw = ctx.getNodeParameter('reviewers', itemIndex, '');
@@ -90,6 +79,8 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 	const base = {
 		shown: settings.fieldsShown,
 		editable: settings.editableFields,
+		displayFields: settings.displayFields,
+		timeZone: settings.timeZone,
 		requireRejectReason: settings.requireRejectReason,
 		hashClientInfo: settings.hashClientInfo,
 		workflowId: workflow.id ?? null,
@@ -124,6 +115,7 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 			riskProvenance: unverified ? 'unverified' : unclassified ? 'none' : 'router',
 			// Only a verified annotation goes on into `hitl.blastRadius`.
 			blastRadius: risks.length === 1 && risks[0].verified ? risks[0].annotation : null,
+			minSecondsOnPage: minSecondsForTier(tier, settings.timeOnPage),
 		};
 		const draft = gateItems.length === 1 ? gateItems[0].json : gateItems.map((g) => g.json);
 		requests.push({
@@ -194,7 +186,8 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 				...requestRecordFields(request, payload),
 				linkKeyId: signingKey.keyId,
 				linkNonce: link.nonce,
-				details: { itemIndexes: link.itemIndexes, expiresAt: request.expiresAt, groupId },
+				// minSecondsOnPage 0 on a High request is the builder's visible bypass; the log keeps it.
+				details: { itemIndexes: link.itemIndexes, expiresAt: request.expiresAt, groupId, minSecondsOnPage: payload.minSecondsOnPage ?? null },
 			});
 		}
 		await notifyReviewers(this, settings, byId, links, subjectOf, deadline);

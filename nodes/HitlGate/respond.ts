@@ -28,6 +28,11 @@ export interface ReviewPageState {
 	payload: GatePayload;
 	claims: LinkClaims;
 	key: SigningKey;
+	/**
+	 * When the page counts as served, signed into its CSRF token (the minimum time on page runs from it).
+	 * Default now; a page re-rendered for a refused form keeps the time the reviewer first got it.
+	 */
+	servedAt?: Date;
 	/** After a failed submit: what went wrong, and what the reviewer typed (so nothing is lost). */
 	error?: string;
 	comment?: string;
@@ -41,6 +46,7 @@ export function sendReviewPage(res: Response, status: number, s: ReviewPageState
 		buildItemView({
 			json: it.json,
 			shown: s.payload.shown,
+			...(s.payload.displayFields ? { displayFields: s.payload.displayFields } : {}),
 			// Edits are per item; a batch is approved or rejected as shown.
 			editable: single ? s.payload.editable : [],
 			...(single ? {} : { heading: `Item ${it.index + 1}` }),
@@ -61,8 +67,10 @@ export function sendReviewPage(res: Response, status: number, s: ReviewPageState
 			requestedAt: s.request.createdAt,
 			expiresAt: s.request.expiresAt,
 			draftSha256: s.request.draftSha256,
+			requestId: s.request.id,
+			...(s.payload.timeZone ? { timeZone: s.payload.timeZone } : {}),
 			items,
-			csrf: csrfToken(s.claims.nonce, s.request.id, s.key),
+			csrf: csrfToken(s.claims.nonce, s.request.id, s.key, s.servedAt ?? new Date()),
 			decisions: s.claims.dec,
 			requireRejectReason: s.payload.requireRejectReason,
 			...(s.comment !== undefined ? { comment: s.comment } : {}),

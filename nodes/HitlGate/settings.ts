@@ -2,26 +2,36 @@
  * Reading the gate's settings: once per run for everything that cannot differ per item, per item
  * only where the builder wrote an expression (reviewers, subject).
  */
+import { IANAZone } from 'luxon';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { validateEditablePaths } from '../../core/edits';
 import { normalizeReviewerEmail } from '../../core/links';
+import type { DisplayField } from './display/fields';
+import { resolveDisplay, type ResolvedDisplay } from './display/parse';
+import { DEFAULT_MIN_SECONDS_ON_PAGE, MAX_MIN_SECONDS_ON_PAGE, type TimeOnPageSettings } from './timeOnPage';
 
 export type ReviewMode = 'perItem' | 'batch';
 
 export interface GateSettings {
 	reviewMode: ReviewMode;
 	deadlineMs: number;
-	/** Field paths shown to the reviewer; empty = the whole item. */
+	/** Canonical field paths shown to the reviewer; empty = the whole item. */
 	fieldsShown: string[];
+	/** Canonical field paths the reviewer may edit (the form's `edit.<path>` keys). */
 	editableFields: string[];
+	/** "Fields to Show" with the legacy lists merged in; empty when only the legacy lists are used. */
+	displayFields: DisplayField[];
+	/** IANA zone the page shows times in: the gate's option, else the workflow's. */
+	timeZone: string;
 	requireRejectReason: boolean;
 	notifyByEmail: boolean;
 	fromEmail: string;
 	message: string;
 	notificationWebhookUrl: string;
 	hashClientInfo: boolean;
+	/** Minimum seconds between serving the page and a decision, per tier (timeOnPage.ts). */
+	timeOnPage: TimeOnPageSettings;
 }
 
 const UNIT_MS: Record<string, number> = {
@@ -67,6 +77,31 @@ export function isExpressionParameter(ctx: IExecuteFunctions, name: string): boo
 	return typeof raw === 'string' && raw.startsWith('=');
 }
 
+const TIER_LABEL = { low: 'Low', medium: 'Medium', high: 'High' } as const;
+
+/** Minimum seconds on page per tier, from Options; High is 0 only when its requirement is turned off. */
+export function readTimeOnPage(ctx: IExecuteFunctions, options: IDataObject): TimeOnPageSettings {
+	const requireForHigh = ctx.getNodeParameter('requireTimeOnPageForHigh', 0, true) !== false;
+	const read = (tier: keyof typeof TIER_LABEL): number => {
+		const raw = options[`minSecondsOnPage${TIER_LABEL[tier]}`];
+		const value = raw === undefined || raw === null || raw === '' ? DEFAULT_MIN_SECONDS_ON_PAGE : raw;
+		if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_MIN_SECONDS_ON_PAGE) {
+			throw new NodeOperationError(ctx.getNode(), `Invalid minimum time on page for ${TIER_LABEL[tier]}: ${String(raw)}`, {
+				description: `Set "Minimum Seconds on Page (${TIER_LABEL[tier]})" under Options to a number from 0 to ${MAX_MIN_SECONDS_ON_PAGE} (default ${DEFAULT_MIN_SECONDS_ON_PAGE}).`,
+			});
+		}
+		return value;
+	};
+	const settings: TimeOnPageSettings = { low: read('low'), medium: read('medium'), high: read('high'), requireForHigh };
+	if (requireForHigh && settings.high <= 0) {
+		throw new NodeOperationError(ctx.getNode(), 'High-risk items need a minimum time on page', {
+			description:
+				'Set "Minimum Seconds on Page (High)" under Options to more than 0, or turn off "Require Time on Page for High Risk" if a first click may decide High-risk items (a mail-security sandbox that clicks could then decide).',
+		});
+	}
+	return settings;
+}
+
 export function readGateSettings(ctx: IExecuteFunctions): GateSettings {
 	const amount = ctx.getNodeParameter('deadlineAmount', 0) as number;
 	const unit = ctx.getNodeParameter('deadlineUnit', 0) as string;
@@ -93,25 +128,47 @@ export function readGateSettings(ctx: IExecuteFunctions): GateSettings {
 			description: 'Turn on "Send Email" or set a notification webhook URL.',
 		});
 	}
-	const editableFields = parsePathList(ctx.getNodeParameter('editableFields', 0, ''));
-	try {
-		validateEditablePaths(editableFields);
-	} catch (error) {
-		throw new NodeOperationError(ctx.getNode(), error as Error, {
-			description: 'Fix "Editable Fields": comma-separated paths like subject, candidate.stage.',
-		});
-	}
+	const display = readDisplay(ctx);
 	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
 	return {
 		reviewMode: ctx.getNodeParameter('reviewMode', 0, 'perItem') === 'batch' ? 'batch' : 'perItem',
 		deadlineMs: Math.round(amount * UNIT_MS[unit]),
-		fieldsShown: parsePathList(ctx.getNodeParameter('fieldsShown', 0, '')),
-		editableFields,
+		fieldsShown: display.shown,
+		editableFields: display.editable,
+		displayFields: display.displayFields,
+		timeZone: readTimeZone(ctx, options.timeZone),
 		requireRejectReason: ctx.getNodeParameter('requireRejectReason', 0, true) !== false,
 		notifyByEmail,
 		fromEmail,
 		message: String(ctx.getNodeParameter('message', 0, '')),
 		notificationWebhookUrl: webhookUrl,
 		hashClientInfo: options.hashClientInfo !== false,
+		timeOnPage: readTimeOnPage(ctx, options),
 	};
+}
+
+/** "Fields to Show" and the legacy comma lists, checked and merged (display/parse.ts). */
+function readDisplay(ctx: IExecuteFunctions): ResolvedDisplay {
+	const result = resolveDisplay(
+		ctx.getNodeParameter('displayFields', 0, {}),
+		parsePathList(ctx.getNodeParameter('fieldsShown', 0, '')),
+		parsePathList(ctx.getNodeParameter('editableFields', 0, '')),
+	);
+	if (!result.ok) throw new NodeOperationError(ctx.getNode(), result.message, { description: result.hint });
+	return { displayFields: result.displayFields, shown: result.shown, editable: result.editable };
+}
+
+/** The gate's "Time Zone" option, else the workflow's (n8n falls back to the instance's), else UTC. */
+function readTimeZone(ctx: IExecuteFunctions, option: unknown): string {
+	const chosen = typeof option === 'string' ? option.trim() : '';
+	if (chosen !== '') {
+		if (!IANAZone.isValidZone(chosen)) {
+			throw new NodeOperationError(ctx.getNode(), `Unknown time zone "${chosen}"`, {
+				description: 'Use an IANA time zone name such as Europe/Berlin or America/New_York, or leave "Time Zone" empty.',
+			});
+		}
+		return chosen;
+	}
+	const workflowZone = ctx.getTimezone();
+	return typeof workflowZone === 'string' && IANAZone.isValidZone(workflowZone) ? workflowZone : 'UTC';
 }

@@ -1,5 +1,6 @@
 /** The gate's working state kept in `ReviewRequest.payload` (JSON only): everything the webhook needs later. */
 import type { Tier } from '../../core/tiers';
+import type { DisplayField } from './display/fields';
 import type { ReviewMode } from './settings';
 
 export interface GateItem {
@@ -17,8 +18,14 @@ export interface GatePayload {
 	mode: ReviewMode;
 	/** One item per request; every item of the run in batch mode. */
 	items: GateItem[];
+	/** Canonical field paths shown (empty = the whole item); display/fields.ts reads them. */
 	shown: string[];
+	/** Canonical field paths the reviewer may edit. */
 	editable: string[];
+	/** "Fields to Show" (labels and formats). Absent in requests stored before it existed. */
+	displayFields?: DisplayField[];
+	/** IANA zone for the page's times. Absent in requests stored before it existed (UTC then). */
+	timeZone?: string;
 	requireRejectReason: boolean;
 	message: string;
 	tier: Tier | null;
@@ -33,6 +40,12 @@ export interface GatePayload {
 	/** The Blast Radius Router's verified annotation (per-item mode), carried into `hitl.blastRadius`. */
 	blastRadius: Record<string, unknown> | null;
 	hashClientInfo: boolean;
+	/**
+	 * Seconds a decision must come after its page was served, fixed for this request's tier when the gate
+	 * ran (timeOnPage.ts); covered by the request MAC, so the webhook enforces what was signed. 0: the
+	 * builder turned the requirement off. Absent in requests stored before it existed (the default applies).
+	 */
+	minSecondsOnPage?: number;
 	workflowId: string | null;
 	workflowName: string | null;
 	nodeName: string;

@@ -4,13 +4,15 @@
  * terminal record and the request's new state, or neither), and the one caller that completes the
  * group resumes the execution. Stored requests are authenticated (their MAC, their draft's hash) before
  * anything is shown; whether a request ended is read from the chain, not from its stored status.
+ * A decision that comes sooner after its page was served than the request's minimum time on page is
+ * not taken: the page asks to confirm and the attempt is logged (timeOnPage.ts).
  * Every failure answers a page and leaves the execution waiting (an exception here would end the run
  * with an error).
  */
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import type { LinkClaims, SigningKey } from '../../core/links';
-import { linkTokenFromQuery, signingKeysFromCredential, verifyCsrfToken, verifyLinkToken } from '../../core/links';
+import { linkTokenFromQuery, verifyCsrfToken, verifyLinkToken } from '../../core/links';
 import type { RequestErasure, ReviewRequest, ReviewStore } from '../../core/store';
 import { clientInfo } from './clientInfo';
 import { decide, expireGroup } from './decide';
@@ -18,7 +20,9 @@ import { reportTamper, verdictFor } from './ledger';
 import { parseDecisionForm } from './page';
 import { requestRecordFields } from '../shared/requestRecords';
 import { sendMessage, sendReviewPage } from './respond';
+import { loadSigningKeys } from './signingKeys';
 import { openReviewStore } from '../shared/reviewStore';
+import { CONFIRM_DECISION_NOTICE, decisionTiming, minSecondsOfPayload } from './timeOnPage';
 import { asGatePayload, type GatePayload } from './types';
 
 const WAIT: IWebhookResponseData = { noWebhookResponse: true };
@@ -50,7 +54,7 @@ async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const now = new Date();
 	const node = ctx.getNode();
 	const executionId = String(ctx.getExecutionId());
-	const keys: SigningKey[] = signingKeysFromCredential(await ctx.getCredentials('hitlSigningApi'));
+	const keys: SigningKey[] = await loadSigningKeys(ctx);
 	const token = linkTokenFromQuery(ctx.getQueryData());
 	const verdict = token === null ? null : verifyLinkToken(token, keys, { now, executionId, nodeId: node.id });
 
@@ -180,13 +184,39 @@ async function post(
 		return WAIT;
 	}
 	const form = parsed.form;
-	if (!verifyCsrfToken(form.csrf, claims.nonce, request.id, keys)) {
+	const csrf = verifyCsrfToken(form.csrf, claims.nonce, request.id, keys, now);
+	if (!csrf.valid) {
 		sendMessage(res, { kind: 'csrf' });
 		return WAIT;
 	}
-	const retry = { ...page, comment: form.comment, submitted: form.edits };
+	// A page re-rendered for a refused form keeps the time the reviewer first got it: fixing a missing
+	// reason is not a reason to wait again. (A token without a served time counts as served now.)
+	const retry = { ...page, comment: form.comment, submitted: form.edits, servedAt: new Date(csrf.servedAtMs ?? now.getTime()) };
 	if (form.decision === null || !claims.dec.includes(form.decision)) {
 		sendReviewPage(res, 400, { ...retry, error: 'Choose Approve or Reject.' });
+		return WAIT;
+	}
+	// After the CSRF check, before anything is decided: a decision sooner than the signed minimum after
+	// the page was served is not taken. The page comes back with a fresh clock and what was typed.
+	const minSeconds = minSecondsOfPayload(payload);
+	const timing = decisionTiming(csrf.servedAtMs, minSeconds, now);
+	if (timing.tooFast) {
+		await store.append({
+			event: 'decision_too_fast',
+			reviewerId: claims.rev,
+			...requestRecordFields(request, payload),
+			linkKeyId: claims.kid,
+			linkNonce: claims.nonce,
+			...clientInfo(ctx, payload.hashClientInfo, keys[0]),
+			details: {
+				requestId: request.id,
+				attempted: form.decision,
+				elapsedMs: timing.elapsedMs,
+				minSecondsOnPage: minSeconds,
+				servedAt: csrf.servedAtMs === null ? null : new Date(csrf.servedAtMs).toISOString(),
+			},
+		});
+		sendReviewPage(res, 200, { ...retry, servedAt: now, error: CONFIRM_DECISION_NOTICE });
 		return WAIT;
 	}
 	const comment = form.comment.trim();

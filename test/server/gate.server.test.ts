@@ -6,7 +6,8 @@
  * history (REST) and from the review log file the gate writes.
  *
  * All runs but one start in beforeAll, so the one that must outlive its 5 s deadline waits while the
- * others are tested. The expired-link run starts later, at a moment chosen so that n8n's own wait
+ * others are tested. The gate runs with its default minimum time on page (4 s): people here wait that
+ * long after a page was served before deciding, as a reader would; a clicking sandbox does not. The expired-link run starts later, at a moment chosen so that n8n's own wait
  * timer cannot release it before the test uses its link (see `quietWindowStart`).
  */
 import { createHmac, randomUUID } from 'node:crypto';
@@ -43,6 +44,14 @@ const OUTLOOK_SAFE_LINKS_UA =
 const HOSTILE = '</textarea><script>alert("xss")</script>"><img src=x onerror=alert(1)>';
 
 const who = (name: string) => `${name}-${RUN}@hitl.test`;
+/** The gate's default minimum time on page (the fixture leaves Options empty), plus margin for clocks. */
+const MIN_TIME_ON_PAGE_MS = 4_000;
+const CONFIRM = 'Please confirm your decision';
+
+/** Waits until the minimum time on page has passed since `servedAt` (taken after the page arrived). */
+async function readForMinimum(servedAt: number): Promise<void> {
+	await sleep(Math.max(0, servedAt + MIN_TIME_ON_PAGE_MS + 250 - Date.now()));
+}
 
 interface Case {
 	items: Array<Record<string, unknown>>;
@@ -81,6 +90,7 @@ const cases: Record<string, Case> = {
 		mails: new Map(),
 	},
 	scanner: { items: [item('scanner', [who('dave'), who('erin')], 3600)], mails: new Map() },
+	sandbox: { items: [item('sandbox', [who('kim')], 3600)], mails: new Map() },
 	timeout: { items: [item('timeout', [who('frank')], 5)], mails: new Map() },
 	expired: { items: [item('expired', [who('grace')], 5)], mails: new Map() },
 };
@@ -306,7 +316,7 @@ describe('HITL Gate on a real n8n server', () => {
 		// The short-deadline run first: its clock runs while the other tests work. The expired-link run
 		// starts in its own test, once n8n's poll phase is known.
 		await startCase(cases.timeout);
-		await Promise.all([startCase(cases.approve), startCase(cases.reject), startCase(cases.scanner)]);
+		await Promise.all([startCase(cases.approve), startCase(cases.reject), startCase(cases.scanner), startCase(cases.sandbox)]);
 	});
 
 	afterAll(async () => {
@@ -357,6 +367,7 @@ describe('HITL Gate on a real n8n server', () => {
 				void d.dismiss();
 			});
 			const response = await page.goto(linkOf(c, reviewer));
+			const servedAt = Date.now();
 			expect(response?.status()).toBe(200);
 			const headers = response?.headers() ?? {};
 			expect(headers['content-security-policy']).toContain("default-src 'none'");
@@ -370,6 +381,8 @@ describe('HITL Gate on a real n8n server', () => {
 			expect(await page.locator('textarea[name="edit.subject"]').inputValue()).toBe(`Offer ${HOSTILE}`);
 			await page.locator('textarea[name="edit.subject"]').fill('Your offer from ACME');
 			await page.locator('textarea[name="comment"]').fill('Fixed the subject line');
+			// A person reads before deciding: the click comes after the gate's minimum time on page.
+			await readForMinimum(servedAt);
 			await Promise.all([page.waitForLoadState('load'), page.locator('button[value="approve"]').click()]);
 			await page.waitForSelector('h1');
 			expect(await page.locator('h1').innerText()).toBe('Decision recorded');
@@ -415,6 +428,7 @@ describe('HITL Gate on a real n8n server', () => {
 		const [bob, carol] = reviewersOf(c);
 		const bobItem1 = linkOf(c, bob, 0);
 		const page = await get(bobItem1);
+		await readForMinimum(Date.now());
 		expect(page.status).toBe(200);
 		const csrf = csrfOf(page.text);
 		const noReason = await post(bobItem1, { csrf, decision: 'reject', comment: '   ' });
@@ -435,7 +449,9 @@ describe('HITL Gate on a real n8n server', () => {
 		expect(carolView.text).not.toContain('name="csrf"');
 		// Carol decides item 2: the run resumes.
 		const carolItem2 = linkOf(c, carol, 1);
-		const approved = await post(carolItem2, { csrf: csrfOf((await get(carolItem2)).text), decision: 'approve', comment: '' });
+		const carolPage = await get(carolItem2);
+		await readForMinimum(Date.now());
+		const approved = await post(carolItem2, { csrf: csrfOf(carolPage.text), decision: 'approve', comment: '' });
 		expect(titleOf(approved.text)).toBe('Decision recorded');
 		const execution = await n8n.waitForExecutionStatus(c.executionId as string, 'success', 60_000);
 		expect(ranOutputs(execution).sort()).toEqual(['Approved', 'Rejected']);
@@ -519,12 +535,61 @@ describe('HITL Gate on a real n8n server', () => {
 		expect(records.filter((r) => r.event === 'viewed').map((r) => r.reviewerId).sort()).toEqual(reviewersOf(c).sort());
 	});
 
+	it('a clicking sandbox decides nothing (load, click the first visible enabled submit button within 2 s; again on the confirmation page within 2 s); a person who waits the minimum decides at the first click', async () => {
+		const c = cases.sandbox;
+		const reviewer = who('kim');
+		const link = linkOf(c, reviewer);
+		const browser = await launchBrowser({ userAgent: OUTLOOK_SAFE_LINKS_UA, javaScriptEnabled: true });
+		try {
+			const page = await browser.context.newPage();
+			/** What a load-and-click sandbox does: the first visible, enabled submit button, within 2 s of the page loading. */
+			const sandboxClick = async (loadedAt: number): Promise<string> => {
+				await sleep(1_000);
+				const button = page.locator('button[type="submit"]:visible:enabled, input[type="submit"]:visible:enabled').first();
+				const value = (await button.getAttribute('value')) ?? '';
+				expect(Date.now() - loadedAt).toBeLessThan(2_000);
+				await Promise.all([page.waitForEvent('load'), button.click()]);
+				return value;
+			};
+			expect((await page.goto(link, { waitUntil: 'load' }))?.status()).toBe(200);
+			// The case that matters: the first button a sandbox finds is a decision button.
+			expect(['approve', 'reject']).toContain(await sandboxClick(Date.now()));
+			expect(await page.content()).toContain(CONFIRM);
+			expect(await page.locator('h1').innerText()).not.toBe('Decision recorded');
+			// It waits on the confirmation page and clicks again, still within 2 s: nothing either.
+			await sandboxClick(Date.now());
+			expect(await page.content()).toContain(CONFIRM);
+			let execution = await n8n.getExecution(c.executionId as string);
+			expect(execution.status).toBe('waiting');
+			expect(ranOutputs(execution)).toEqual([]);
+			let records = recordsOfRun(c);
+			expect(records.filter((r) => r.event === 'decided')).toHaveLength(0);
+			const tooFast = records.filter((r) => r.event === 'decision_too_fast');
+			expect(tooFast.map((r) => r.reviewerId)).toEqual([reviewer, reviewer]);
+			for (const r of tooFast) expect(Number((r.details as Record<string, unknown>).elapsedMs)).toBeLessThan(MIN_TIME_ON_PAGE_MS);
+
+			// A person opens the link, reads for the minimum time and approves: decided at the first click.
+			await page.goto(link, { waitUntil: 'load' });
+			await readForMinimum(Date.now());
+			await Promise.all([page.waitForEvent('load'), page.locator('button[value="approve"]').click()]);
+			expect(await page.locator('h1').innerText()).toBe('Decision recorded');
+			execution = await n8n.waitForExecutionStatus(c.executionId as string, 'success', 60_000);
+			expect(ranOutputs(execution)).toEqual(['Approved']);
+			expect(nodeOutput(execution, 'Approved')[0].json.hitl).toMatchObject({ decision: 'approved', reviewer });
+			records = recordsOfRun(c);
+			expect(records.map((r) => r.event)).toEqual(['requested', 'viewed', 'decision_too_fast', 'decision_too_fast', 'decided']);
+		} finally {
+			await browser.close();
+		}
+	});
+
 	it('20 concurrent POSTs, mixed approve/reject from two reviewers: exactly one decision and one resume', async () => {
 		const c = cases.scanner;
 		const [dave, erin] = reviewersOf(c);
 		const forms = await Promise.all(
 			[dave, erin].map(async (r) => ({ link: linkOf(c, r), csrf: csrfOf((await get(linkOf(c, r))).text) })),
 		);
+		await readForMinimum(Date.now());
 		const responses = await Promise.all(
 			Array.from({ length: 20 }, async (_, i) => {
 				const f = forms[i % 2];

@@ -1,9 +1,9 @@
 /**
- * The notification text shared by email and chat: summary of each draft, tier and reasons, link, and
- * the plain-text quoting that keeps item text (model output) from posing as the mail's own lines.
+ * The notification pieces shared by email and chat: what one entry is (a reviewer's link and its
+ * request), its title and tier name, and the plain-text quoting that keeps item text (model output)
+ * from posing as the mail's own lines. The per-entry summary is built in summary.ts.
  */
 import type { Tier } from '../../../core/tiers';
-import { shownFields } from '../draft';
 import type { GatePayload } from '../types';
 
 export interface NotifyEntry {
@@ -11,18 +11,13 @@ export interface NotifyEntry {
 	payload: GatePayload;
 }
 
-const MAX_VALUE_CHARS = 400;
-
 export function tierLabel(tier: Tier | null): string {
 	return tier === null ? 'not classified (treat as high)' : tier;
 }
 
-function valueText(value: unknown): string {
-	const text = typeof value === 'string' ? value : JSON.stringify(value) ?? '';
-	if (text.length <= MAX_VALUE_CHARS) return text;
-	// Cut before a surrogate pair rather than through it (half a pair would show as garbage).
-	const cut = /[\uD800-\uDBFF]/.test(text[MAX_VALUE_CHARS - 1]) ? MAX_VALUE_CHARS - 1 : MAX_VALUE_CHARS;
-	return `${text.slice(0, cut)}…`;
+/** The deadline as notifications state it (UTC, to the second). */
+export function dueText(deadline: Date): string {
+	return deadline.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 }
 
 /**
@@ -58,18 +53,6 @@ export function plainInline(text: string): string {
  */
 export function plainQuoted(text: string, prefix: string): string[] {
 	return text.split(PLAIN_LINE_BREAK).map((line) => `${prefix}${plainInline(line)}`.trimEnd());
-}
-
-/** Field/value lines of the part of each item the reviewer is meant to see. */
-export function summaryLines(payload: GatePayload): Array<{ item: number; field: string; value: string }> {
-	const lines: Array<{ item: number; field: string; value: string }> = [];
-	for (const it of payload.items) {
-		const shown = shownFields(it.json, payload.shown);
-		for (const [field, value] of Object.entries(shown)) {
-			lines.push({ item: it.index, field, value: valueText(value) });
-		}
-	}
-	return lines;
 }
 
 export function entryTitle(entry: NotifyEntry): string {

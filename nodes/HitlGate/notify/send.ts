@@ -48,7 +48,8 @@ export async function notifyReviewers(
 				entries,
 			});
 		}
-		const smtp = await ctx.getCredentials('hitlSmtpApi');
+		// n8n's SMTP credential and this package's have the same fields (smtpOptions reads either).
+		const smtp = await ctx.getCredentials(ctx.getNodeParameter('smtpCredentialType', 0, 'hitlSmtpApi') === 'smtp' ? 'smtp' : 'hitlSmtpApi');
 		try {
 			await sendReviewEmails(smtp, settings.fromEmail, mails, deadline, ctx.getWorkflow().name ?? '');
 		} catch (error) {

@@ -1,12 +1,14 @@
 /**
  * Optional chat notification: a JSON POST to a Slack / Teams incoming webhook. `text` is what those
- * services display; `reviews` carries the same links in structured form for other receivers.
+ * services display — the same summary as the email (chatText.ts); `reviews` carries the same links in
+ * structured form for other receivers.
  * The body holds every reviewer's personal link, so it goes to the configured URL only: a redirect
  * is refused, never followed (following would re-post the links to whatever host the answer names).
  */
 import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import { entryTitle, tierLabel, type NotifyEntry } from './content';
+import { chatText } from './chatText';
+import { entryTitle, type NotifyEntry } from './content';
 
 export interface ReviewerEntries {
 	reviewer: string;
@@ -18,14 +20,8 @@ export function notificationBody(
 	deadline: Date,
 	workflowName: string,
 ): Record<string, unknown> {
-	const lines = [`Review needed in workflow "${workflowName}" before ${deadline.toISOString()}.`];
-	for (const { reviewer, entries } of perReviewer) {
-		for (const e of entries) {
-			lines.push(`${entryTitle(e)} (tier ${tierLabel(e.payload.tier)}) for ${reviewer}: ${e.link.url}`);
-		}
-	}
 	return {
-		text: lines.join('\n'),
+		text: chatText(perReviewer, deadline, workflowName),
 		workflow: workflowName,
 		deadline: deadline.toISOString(),
 		reviews: perReviewer.flatMap(({ reviewer, entries }) =>
@@ -33,6 +29,7 @@ export function notificationBody(
 				reviewer,
 				requestId: e.link.requestId,
 				itemIndexes: e.link.itemIndexes,
+				title: entryTitle(e),
 				tier: e.payload.tier,
 				reasons: e.payload.tierReasons,
 				url: e.link.url,

@@ -1,12 +1,15 @@
 import { PAGE_CSS_HASH } from './styles';
 
 /**
- * No script at all, nothing from anywhere: the one inline style sheet by hash, forms may post only to
- * this origin, no <base> tricks, never framed (clickjacking a decision button).
+ * No script at all, nothing from anywhere: the one inline style sheet by hash (so a style attribute or
+ * `<style>` the sanitiser missed does not apply, and no CSS can fetch a `url()`), images only inline
+ * (`data:`, as the sanitiser keeps them), forms may post only to this origin, no <base> tricks, never
+ * framed (clickjacking a decision button). A sanitiser miss can therefore still load nothing.
  */
 export const CONTENT_SECURITY_POLICY = [
 	"default-src 'none'",
 	`style-src '${PAGE_CSS_HASH}'`,
+	'img-src data:',
 	"form-action 'self'",
 	"base-uri 'none'",
 	"frame-ancestors 'none'",

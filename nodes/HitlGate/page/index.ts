@@ -3,11 +3,13 @@ export { renderMessagePage, standardMessage, type MessagePageInput, type Standar
 export {
 	renderReviewPage,
 	type EditableField,
+	type ItemField,
 	type ReviewItemView,
 	type ReviewPageView,
 	type ShownField,
 } from './reviewPage';
 export { buildItemView, type ItemViewInput } from './view';
+export { sanitizeDraftHtml, renderMarkdown, PREVIEW_NOTICE } from './sanitize';
 export {
 	parseDecisionForm,
 	EDIT_PREFIX,

@@ -1,37 +1,54 @@
 /**
- * The review page. Everything from the draft is escaped (it is model output); the page has no script,
- * no meta refresh and no external asset. A GET only shows it; the decision is a POST of its form, to the
- * page's own URL (the form has no action attribute, so n8n's `signature` and our `t` come along).
+ * The review page. Everything from the draft is escaped or, for HTML and Markdown, sanitised (it is
+ * model output); the page has no script, no meta refresh and no external asset. A GET only shows it;
+ * the decision is a POST of its form, to the page's own URL (the form has no action attribute, so
+ * n8n's `signature` and our `t` come along).
+ *
+ * Laid out for a phone first: title, risk in plain words and a way to the decision on the first
+ * screen (a decision bar that stays at the bottom while the draft scrolls by), then the draft, then the
+ * decision with big buttons; ids and fingerprints folded away at the end.
  */
-import { escapeHtml, escapeHtmlVisible, hiddenCharacters } from '../../../core/html';
+import { escapeHtml, escapeHtmlVisible } from '../../../core/html';
 import type { LinkDecision } from '../../../core/links';
 import { isTier, type Tier } from '../../../core/tiers';
-import { formatTime, pageShell } from './layout';
+import type { ResolvedFormat } from '../display/fields';
+import { itemHtml } from './itemHtml';
+import { pageShell } from './layout';
+import { showTime, usableZone } from './time';
+import { plainTextHtml } from './values';
 
 /** A read-only value shown to the reviewer. */
 export interface ShownField {
 	label: string;
 	value: unknown;
+	/** How the value is rendered; default plain text (or lists for structured data). */
+	format?: ResolvedFormat;
+	/** The item does not have the field: shown as "(missing)". */
+	missing?: boolean;
 }
 
 /** A field the reviewer may edit: posted as `edit.<name>`. */
 export interface EditableField {
-	/** Form key after `edit.`: the field path, e.g. `candidate.stage`. */
+	/** Form key after `edit.`: the canonical field path, e.g. `candidate.stage`. */
 	name: string;
 	label: string;
 	/** The text the textarea starts with. */
 	text: string;
 	/** `json`: the reviewer must keep valid JSON of the same type. */
 	kind: 'text' | 'json';
+	/** `html`/`markdown`: edited as source, shown rendered above the box. */
+	format?: ResolvedFormat;
 	/** Shown under the field after a failed submit. */
 	error?: string;
 }
 
+export type ItemField = ({ mode: 'read' } & ShownField) | ({ mode: 'edit' } & EditableField);
+
 export interface ReviewItemView {
 	/** e.g. "Item 3" in batch mode; omitted for a single item. */
 	heading?: string;
-	shown: ShownField[];
-	editable: EditableField[];
+	/** In the builder's order. */
+	fields: ItemField[];
 }
 
 export interface ReviewPageView {
@@ -47,7 +64,13 @@ export interface ReviewPageView {
 	riskUnverified?: boolean;
 	requestedAt?: string;
 	expiresAt: string;
+	/** IANA zone for the times shown (the gate's); UTC when absent. */
+	timeZone?: string;
+	/** The moment "in 3 hours" is counted from; default now. */
+	now?: Date;
 	draftSha256?: string;
+	/** The review request's id, shown under technical details. */
+	requestId?: string;
 	items: ReviewItemView[];
 	csrf: string;
 	/** Buttons to show; default both. */
@@ -55,88 +78,94 @@ export interface ReviewPageView {
 	requireRejectReason: boolean;
 	/** Pre-fills the comment box (after a failed submit). */
 	comment?: string;
+	/** Shown under the comment box and tied to it (e.g. a missing reason). */
+	commentError?: string;
 	/** Shown at the top after a failed submit. */
 	error?: string;
 }
 
-function valueHtml(value: unknown): string {
-	const text = typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value, null, 2) ?? '';
-	// `dir="auto"` per value plus CSS isolation: a right-to-left value cannot reorder the page around it.
-	return `<pre dir="auto">${escapeHtmlVisible(text)}</pre>`;
-}
-
-function hiddenWarning(text: string): string {
-	const found = hiddenCharacters(text);
-	if (found.length === 0) return '';
-	return `<p class="warn">Contains hidden characters: ${escapeHtml(found.join(', '))}. They are invisible here but part of the text.</p>`;
-}
-
-function tierHtml(tier: Tier | null, reasons: string[], unverified: boolean): string {
-	let badge = isTier(tier)
-		? `<span class="tier tier-${tier}">${tier}</span>`
+function riskHtml(view: ReviewPageView): string {
+	const known = isTier(view.tier);
+	// The badge's markup is a contract other tests and tools read: `<span class="tier tier-high">high</span>`.
+	const badge = known
+		? `<span class="tier tier-${view.tier}">${view.tier}</span> risk`
 		: '<span class="tier tier-unknown">not classified</span> <span class="meta">treat as high risk</span>';
-	if (unverified) {
-		badge += ' <span class="tier tier-unknown">unverified</span> <span class="meta">unverified — treat as high risk: the risk annotation was not produced by a Blast Radius Router in this run</span>';
+	const parts = [`<section class="card summary" aria-labelledby="risk-h">`, `<h2 id="risk-h">Risk</h2>`, `<p class="risk">${badge}</p>`];
+	if (view.riskUnverified === true) {
+		parts.push('<p><span class="tier tier-unknown">unverified</span> <span class="meta">unverified — treat as high risk: the risk annotation was not produced by a Blast Radius Router in this run</span></p>');
 	}
-	const list = reasons.length > 0 ? `<ul>${reasons.map((r) => `<li>${escapeHtmlVisible(r)}</li>`).join('')}</ul>` : '';
-	return `<section aria-label="Risk"><h2>Risk</h2><p>${badge}</p>${list}</section>`;
-}
-
-function itemHtml(item: ReviewItemView, index: number): string {
-	const parts: string[] = [`<section aria-label="${escapeHtml(item.heading ?? 'Draft')}">`];
-	parts.push(`<h2>${escapeHtml(item.heading ?? 'Draft')}</h2>`);
-	if (item.shown.length > 0) {
-		parts.push('<dl>');
-		for (const f of item.shown) parts.push(`<dt>${escapeHtmlVisible(f.label)}</dt><dd>${valueHtml(f.value)}</dd>`);
-		parts.push('</dl>');
+	if (view.tierReasons.length > 0) {
+		parts.push(`<p class="why">Why:</p><ul class="reasons">${view.tierReasons.map((r) => `<li>${escapeHtmlVisible(r)}</li>`).join('')}</ul>`);
+	} else if (known) {
+		parts.push('<p class="meta">No reasons were given.</p>');
 	}
-	item.editable.forEach((f, j) => {
-		const id = `f${index}-${j}`;
-		const long = f.text.length > 200 || f.text.includes('\n');
-		const hint = f.kind === 'json' ? ' <span class="meta">(JSON)</span>' : '';
-		parts.push(`<label for="${id}">${escapeHtmlVisible(f.label)}${hint}</label>`);
-		// The newline after <textarea> is eaten by the HTML parser, so a value's own leading newline survives.
-		parts.push(
-			`<textarea id="${id}" name="${escapeHtml(`edit.${f.name}`)}" dir="auto"${long ? ' class="long"' : ''} spellcheck="true">\n${escapeHtml(f.text)}</textarea>`,
-		);
-		parts.push(hiddenWarning(f.text));
-		if (f.error) parts.push(`<p class="warn" role="alert">${escapeHtml(f.error)}</p>`);
-	});
 	parts.push('</section>');
 	return parts.join('\n');
 }
 
-export function renderReviewPage(view: ReviewPageView): string {
-	const decisions = view.decisions ?? ['approve', 'reject'];
-	const body: string[] = [`<h1>${escapeHtmlVisible(view.title)}</h1>`];
-	if (view.error) body.push(`<section class="card error" role="alert"><p>${escapeHtml(view.error)}</p></section>`);
-	const meta = [
-		`Reviewer: <strong>${escapeHtml(view.reviewer)}</strong>`,
-		view.requestedAt ? `Requested ${escapeHtml(formatTime(view.requestedAt))}` : '',
-		`Decide before ${escapeHtml(formatTime(view.expiresAt))}`,
-	].filter(Boolean);
-	body.push(`<p class="meta">${meta.join(' · ')}</p>`);
-	if (view.message) body.push(`<section aria-label="Message"><pre dir="auto">${escapeHtmlVisible(view.message)}</pre></section>`);
-	body.push(tierHtml(view.tier, view.tierReasons, view.riskUnverified === true));
+function timeHtml(iso: string, view: ReviewPageView, now: Date): string {
+	const t = showTime(iso, view.timeZone, now);
+	if (t.iso === '') return escapeHtml(t.text);
+	return `<time datetime="${escapeHtml(t.iso)}">${escapeHtml(t.text)}</time> <span class="relative">(${escapeHtml(t.relative)})</span>`;
+}
 
-	// No action attribute: the form posts to this page's own URL, query string included.
-	body.push('<form method="post" accept-charset="utf-8" autocomplete="off">');
+function headerHtml(view: ReviewPageView, now: Date): string {
+	const lines = [`<h1>${escapeHtmlVisible(view.title)}</h1>`, `<p class="deadline">Decide by ${timeHtml(view.expiresAt, view, now)}</p>`];
+	const meta = [`Reviewer: <strong>${escapeHtml(view.reviewer)}</strong>`];
+	if (view.requestedAt) meta.push(`Requested ${timeHtml(view.requestedAt, view, now)}`);
+	lines.push(`<p class="meta">${meta.join(' · ')}</p>`);
+	return lines.join('\n');
+}
+
+function decisionHtml(view: ReviewPageView): string {
+	const decisions = view.decisions ?? ['approve', 'reject'];
+	const reasonRequired = view.requireRejectReason && decisions.includes('reject');
+	const label = reasonRequired ? 'Comment (required to reject: give the reason)' : 'Comment (optional)';
+	const described = view.commentError ? ' aria-describedby="comment-error" aria-invalid="true"' : '';
+	const parts = [
+		'<section class="card decision" id="decision" aria-labelledby="decision-h">',
+		'<h2 id="decision-h">Your decision</h2>',
+		`<label for="comment">${label}</label>`,
+		`<textarea id="comment" name="comment" dir="auto"${described}>\n${escapeHtml(view.comment ?? '')}</textarea>`,
+		view.commentError ? `<p class="warn" id="comment-error">${escapeHtml(view.commentError)}</p>` : '',
+		'<div class="buttons">',
+	];
+	if (decisions.includes('approve')) parts.push('<button type="submit" class="approve" name="decision" value="approve">Approve</button>');
+	if (decisions.includes('reject')) parts.push('<button type="submit" class="reject" name="decision" value="reject">Reject</button>');
+	parts.push('</div>', '</section>');
+	return parts.filter(Boolean).join('\n');
+}
+
+function technicalHtml(view: ReviewPageView): string {
+	const rows: Array<[string, string]> = [];
+	if (view.draftSha256) rows.push(['Draft fingerprint (SHA-256)', view.draftSha256]);
+	if (view.requestId) rows.push(['Review request', view.requestId]);
+	rows.push(['Times shown in', usableZone(view.timeZone)]);
+	const list = rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('');
+	return `<details class="tech"><summary>Technical details</summary><dl>${list}</dl></details>`;
+}
+
+export function renderReviewPage(view: ReviewPageView): string {
+	const now = view.now ?? new Date();
+	// The form holds the whole page, not just the fields: the decision bar sticks only inside its
+	// parent, and must be reachable from the first screen. No action attribute: the form posts to this
+	// page's own URL, query string included.
+	const body: string[] = ['<form method="post" accept-charset="utf-8" autocomplete="off">'];
 	// Pressing Enter submits with the form's first submit button; make that one a disabled no-op
 	// so nothing but a deliberate click on Approve or Reject can decide.
 	body.push('<button type="submit" name="decision" value="" disabled hidden aria-hidden="true" tabindex="-1"></button>');
 	body.push(`<input type="hidden" name="csrf" value="${escapeHtml(view.csrf)}">`);
+	body.push(headerHtml(view, now));
+	if (view.error) body.push(`<section class="card error" role="alert"><p>${escapeHtml(view.error)}</p></section>`);
+	body.push(riskHtml(view));
+	if (view.message) {
+		body.push(`<section class="card" aria-labelledby="message-h"><h2 id="message-h">Message</h2>${plainTextHtml(view.message)}</section>`);
+	}
 	view.items.forEach((item, i) => body.push(itemHtml(item, i)));
-	const reasonLabel =
-		view.requireRejectReason && decisions.includes('reject') ? 'Comment (required to reject: give the reason)' : 'Comment (optional)';
-	body.push('<section aria-label="Decision">');
-	body.push(`<label for="comment">${reasonLabel}</label>`);
-	body.push(`<textarea id="comment" name="comment" dir="auto">\n${escapeHtml(view.comment ?? '')}</textarea>`);
-	body.push('<div class="buttons">');
-	if (decisions.includes('approve')) body.push('<button type="submit" class="approve" name="decision" value="approve">Approve</button>');
-	if (decisions.includes('reject')) body.push('<button type="submit" class="reject" name="decision" value="reject">Reject</button>');
-	body.push('</div>');
-	if (view.draftSha256) body.push(`<p class="meta">Draft fingerprint (SHA-256): ${escapeHtml(view.draftSha256)}</p>`);
-	body.push('</section>');
+	// Sticks to the bottom of the screen until the decision itself scrolls into view.
+	body.push('<nav class="decide-bar" aria-label="Jump to decision"><a href="#decision">Go to decision ↓</a></nav>');
+	body.push(decisionHtml(view));
 	body.push('</form>');
+	body.push(technicalHtml(view));
 	return pageShell(view.title, body.join('\n'));
 }

@@ -1,16 +1,20 @@
-/** Builds the page's item view from a draft and the builder's field lists. */
-import { fieldKind, fieldToText, parseFieldPath, readPath, type EditError } from '../../../core/edits';
-import type { EditableField, ReviewItemView, ShownField } from './reviewPage';
-
-/** Top-level keys not shown when the builder lists no fields: the router's annotation has its own box. */
-const NOT_SHOWN_BY_DEFAULT = new Set(['blastRadius']);
+/**
+ * Builds the page's item view from a draft and the builder's fields (display/fields.ts decides which
+ * fields, labels and formats; this file adds what the form needs: the textarea text, the edit kind, a
+ * reviewer's unsaved text and the error under a field after a refused submit).
+ */
+import { fieldKind, fieldToText, type EditError } from '../../../core/edits';
+import { labelledFields, type DisplayField } from '../display/fields';
+import type { ItemField, ReviewItemView } from './reviewPage';
 
 export interface ItemViewInput {
 	json: Record<string, unknown>;
-	/** Field paths to show read-only; empty = every top-level field. */
+	/** Canonical field paths to show (legacy list); empty = every top-level field but annotations. */
 	shown: readonly string[];
-	/** Field paths the reviewer may edit (shown as textareas, not repeated read-only). */
+	/** Field paths the reviewer may edit here (a batch passes none: it is decided as shown). */
 	editable: readonly string[];
+	/** The builder's "Fields to Show" (payload.displayFields); absent for older requests. */
+	displayFields?: readonly DisplayField[];
 	heading?: string;
 	/** The reviewer's texts from a failed submit, by path, so nothing they typed is lost. */
 	submitted?: Readonly<Record<string, string>>;
@@ -18,36 +22,28 @@ export interface ItemViewInput {
 }
 
 export function buildItemView(input: ItemViewInput): ReviewItemView {
-	const editableSet = new Set(input.editable);
-	const shownPaths =
-		input.shown.length > 0 ? [...input.shown] : Object.keys(input.json).filter((k) => !NOT_SHOWN_BY_DEFAULT.has(k));
-	const shown: ShownField[] = [];
-	for (const path of shownPaths) {
-		if (editableSet.has(path)) continue;
-		const r = readSafe(input.json, path);
-		shown.push({ label: path, value: r.found ? r.value : '(missing)' });
-	}
-	const editable: EditableField[] = input.editable.map((path) => {
-		const r = readSafe(input.json, path);
-		const original = r.found ? r.value : undefined;
-		const submitted = input.submitted && Object.prototype.hasOwnProperty.call(input.submitted, path) ? input.submitted[path] : undefined;
-		const error = input.errors?.find((e) => e.path === path)?.message;
+	const editableHere = new Set(input.editable);
+	const source = {
+		shown: input.shown,
+		editable: input.editable,
+		...(input.displayFields ? { displayFields: input.displayFields } : {}),
+	};
+	const fields: ItemField[] = labelledFields(input.json, source).map((f) => {
+		if (!editableHere.has(f.path)) {
+			return { mode: 'read', label: f.label, value: f.value, format: f.format, missing: f.missing };
+		}
+		const submitted =
+			input.submitted && Object.prototype.hasOwnProperty.call(input.submitted, f.path) ? input.submitted[f.path] : undefined;
+		const error = input.errors?.find((e) => e.path === f.path)?.message;
 		return {
-			name: path,
-			label: path,
-			text: submitted ?? fieldToText(original),
-			kind: fieldKind(original),
+			mode: 'edit',
+			name: f.path,
+			label: f.label,
+			text: submitted ?? fieldToText(f.value),
+			kind: fieldKind(f.value),
+			format: f.format,
 			...(error ? { error } : {}),
 		};
 	});
-	return { ...(input.heading ? { heading: input.heading } : {}), shown, editable };
-}
-
-/** An unusable path reads as missing; the node refuses such paths when the gate runs. */
-function readSafe(json: Record<string, unknown>, path: string): { found: boolean; value: unknown } {
-	try {
-		return readPath(json, parseFieldPath(path));
-	} catch {
-		return { found: false, value: undefined };
-	}
+	return { ...(input.heading ? { heading: input.heading } : {}), fields };
 }

@@ -234,10 +234,13 @@ describe('HTML part with hostile item text', () => {
 	const elements = DomUtils.findAll(() => true, doc.children);
 
 	test('only the mail’s own elements exist: no script, image, form, frame, style or handler', () => {
-		const allowed = new Set(['html', 'body', 'p', 'b', 'br', 'h3', 'ul', 'li', 'table', 'tr', 'td', 'a', 'span']);
+		// head/title and lang: the document's title (the subject) and language, for screen readers.
+		const allowed = new Set(['html', 'head', 'title', 'body', 'p', 'b', 'br', 'h3', 'ul', 'li', 'table', 'tr', 'td', 'a', 'span']);
 		expect(elements.filter((e) => !allowed.has(e.name)).map((e) => e.name)).toEqual([]);
+		expect(elements.filter((e) => e.name === 'head' || e.name === 'title').map((e) => e.name)).toEqual(['head', 'title']);
 		const attributes = new Set(elements.flatMap((e) => Object.keys(e.attribs)));
-		expect([...attributes].sort()).toEqual(['class', 'href', 'style']);
+		expect([...attributes].sort()).toEqual(['class', 'href', 'lang', 'style']);
+		expect(elements.filter((e) => 'lang' in e.attribs).map((e) => e.attribs.lang)).toEqual(['en', 'en']);
 	});
 
 	test('the only links are the real ones, in order', () => {

@@ -70,7 +70,8 @@ const perReviewer: ReviewerEntries[] = [
 		entries: [
 			{
 				link: { url: REVIEW_LINK, itemIndexes: [0], requestId: 'req-1' },
-				payload: { tier: 'high', tierReasons: ['amount > 1000'] } as GatePayload,
+				// The fields the chat text's summary reads (tier, reasons, message, items); the rest is not used here.
+				payload: { tier: 'high', tierReasons: ['amount > 1000'], message: '', items: [], shown: [] } as unknown as GatePayload,
 			} satisfies NotifyEntry,
 		],
 	},

@@ -8,7 +8,7 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFi
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
-import type { IDataObject, INodeExecutionData, INodeType, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IDataObject, INode, INodeExecutionData, INodeType, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { Client } from 'pg';
 
@@ -115,11 +115,20 @@ function editRequestFile(storeDir: string, requestId: string, change: (r: Review
 	throw new Error(`request ${requestId} not found in the store folder`);
 }
 
+/**
+ * The gate's minimum time on page, switched off: these tests post a decision milliseconds after the page
+ * was served and are about something else. timeOnPage.workflow.test.ts tests the minimum with the node's
+ * defaults (it passes `TIME_ON_PAGE_DEFAULTS`).
+ */
+export const TIME_ON_PAGE_OFF: IDataObject = { requireTimeOnPageForHigh: false, options: { minSecondsOnPageLow: 0, minSecondsOnPageMedium: 0 } };
+/** The node's own defaults: 4 s for every tier, required for High. */
+export const TIME_ON_PAGE_DEFAULTS: IDataObject = { requireTimeOnPageForHigh: true, options: {} };
+
 export function gateFixture(params: IDataObject = {}): WorkflowJson {
 	const wf = loadFixture('../gate/fixtures/gate.json');
 	const gate = wf.nodes.find((n) => n.name === GATE);
 	if (!gate) throw new Error('no gate in fixture');
-	Object.assign(gate.parameters, params);
+	Object.assign(gate.parameters, TIME_ON_PAGE_OFF, params);
 	return wf;
 }
 
@@ -157,9 +166,10 @@ export async function callWebhook(
 	link: string,
 	method: 'GET' | 'POST',
 	body: IDataObject = {},
+	/** The gate node as the run had it (default: the fixture's), e.g. one without a signing credential. */
+	gateNode: INode = gateFixture().nodes.find((n) => n.name === GATE)!,
 ): Promise<Answer> {
 	const url = new URL(link);
-	const gateNode = gateFixture().nodes.find((n) => n.name === GATE)!;
 	const executionId = executionIdOf(link);
 	const answer: Answer = { status: 0, headers: {}, body: '', result: {}, customData: {} };
 	const res = {

@@ -1,0 +1,37 @@
+/**
+ * n8n's own instance encryption key, read the way n8n reads it (n8n-core's InstanceSettings): the
+ * `N8N_ENCRYPTION_KEY` environment variable (or `N8N_ENCRYPTION_KEY_FILE`), else `encryptionKey` in
+ * `<N8N_USER_FOLDER or home>/.n8n/config`. The gate derives its link-signing key from it when the
+ * builder chose no HITL Signing Key credential (core/links deriveInstanceSigningKey), so a first
+ * approval needs no secret generated outside n8n.
+ *
+ * Why read it rather than ask n8n: nodes get no API for instance secrets. This runs in n8n's own
+ * process (never in the Code node's task runner), where n8n has already checked that the variable and
+ * the file agree. Returns null when neither is there; the caller then asks for the credential.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export function instanceEncryptionKey(env: NodeJS.ProcessEnv = process.env): string | null {
+	const fromEnv = env.N8N_ENCRYPTION_KEY?.trim();
+	if (fromEnv) return fromEnv;
+	const file = env.N8N_ENCRYPTION_KEY_FILE?.trim();
+	if (file) return readText(file)?.trim() || null;
+	const settings = readText(join(env.N8N_USER_FOLDER || homedir(), '.n8n', 'config'));
+	if (settings === null) return null;
+	try {
+		const key = (JSON.parse(settings) as { encryptionKey?: unknown }).encryptionKey;
+		return typeof key === 'string' && key !== '' ? key : null;
+	} catch {
+		return null;
+	}
+}
+
+function readText(path: string): string | null {
+	try {
+		return readFileSync(path, 'utf8');
+	} catch {
+		return null;
+	}
+}
