@@ -107,6 +107,7 @@ export async function openReviewStore(config: ReviewStoreConfig): Promise<Review
 	const handle: ReviewStore = {
 		chain: store.chain,
 		append: (input) => store.append(input),
+		appendMany: (inputs) => store.appendMany(inputs),
 		readAll: () => store.readAll(),
 		head: () => store.head(),
 		query: (filter, page) => store.query(filter, page),

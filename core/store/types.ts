@@ -132,6 +132,13 @@ export interface ReviewStore {
 	/** Identifies the chain; records of one chain share `seq` space. */
 	readonly chain: string;
 	append(input: ReviewRecordInput): Promise<ReviewRecord>;
+	/**
+	 * Appends several records in order as one durable write: one lock and one fsync per batch (file), one
+	 * transaction (Postgres). Every input is checked before anything is written; none may end a request
+	 * (as `append`). After a crash the file log keeps a prefix of the batch (never a gap or a torn
+	 * record), Postgres all or none; the caller learns of nothing as written before its fsync/commit.
+	 */
+	appendMany(inputs: ReviewRecordInput[]): Promise<ReviewRecord[]>;
 	/** Streams every record in seq order (constant memory). */
 	readAll(): AsyncIterable<ReviewRecord>;
 	head(): Promise<{ seq: number; hash: string }>;

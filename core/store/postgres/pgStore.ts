@@ -130,6 +130,43 @@ export class PostgresReviewStore implements ReviewStore {
 		return this.tx((client) => this.appendWith(client, body));
 	}
 
+	async appendMany(inputs: ReviewRecordInput[]): Promise<ReviewRecord[]> {
+		this.usable();
+		const bodies = inputs.map((input) => {
+			refuseReservedBinding(input);
+			const body = normaliseInput(input);
+			assertStorable(body, this.chain);
+			return body;
+		});
+		if (bodies.length === 0) return [];
+		return this.tx(async (client) => {
+			await client.query(`SELECT pg_advisory_xact_lock(hashtext('n8n-nodes-hitl:log:' || $1))`, [this.chain]);
+			let prev = await this.headWith(client);
+			const recordedAt = this.now().toISOString();
+			const out: ReviewRecord[] = [];
+			// Multi-row INSERTs (14 parameters a row, far below Postgres's 65,535): one round trip per chunk.
+			for (let start = 0; start < bodies.length; start += 200) {
+				const params: unknown[] = [];
+				const rows: string[] = [];
+				for (const body of bodies.slice(start, start + 200)) {
+					const { record, line } = createRecord(body, { chain: this.chain, seq: prev.seq + 1, prevHash: prev.hash, recordedAt });
+					const base = params.length;
+					rows.push(`(${Array.from({ length: 14 }, (_, k) => `$${base + k + 1}`).join(', ')})`);
+					params.push(record.chain, record.seq, record.hash, record.prevHash, record.recordedAt, record.event, record.decision,
+						record.reviewerId, record.tier, record.workflowId, record.executionId, record.itemKey, line, null);
+					out.push(record);
+					prev = { seq: record.seq, hash: record.hash };
+				}
+				await client.query(
+					`INSERT INTO ${LOG_TABLE} (chain, seq, hash, prev_hash, recorded_at, event, decision, reviewer_id, tier, workflow_id, execution_id, item_key, line, ends_request)
+					 VALUES ${rows.join(', ')}`,
+					params,
+				);
+			}
+			return out;
+		});
+	}
+
 	/** Inside a transaction: the next record of the chain (serialised per chain by an advisory lock). */
 	private async appendWith(client: PoolClient, body: ReviewRecordBody): Promise<ReviewRecord> {
 		await client.query(`SELECT pg_advisory_xact_lock(hashtext('n8n-nodes-hitl:log:' || $1))`, [this.chain]);

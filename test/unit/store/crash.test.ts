@@ -3,7 +3,9 @@
  * moments (while opening, verifying, holding the lock, between write and fsync...). Now and then the
  * test also leaves a cut-off line at the end, as a crash in the middle of a write would (a single
  * small write(2) is practically never torn by SIGKILL, so that case is simulated). Afterwards the
- * chain verifies, only cut-off bytes were quarantined, and every acknowledged append is there.
+ * chain verifies, only cut-off bytes were quarantined, and every acknowledged append is there — for
+ * single appends and for batches (appendMany: one write and one fsync for many records, so a kill
+ * mid-write can leave a real prefix of the batch and a cut-off line).
  */
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,18 +36,19 @@ describe('crash: SIGKILL while appending', () => {
 		cleanup();
 	});
 
-	it(`survives ${KILLS} kills with no acknowledged append lost`, async () => {
+	/** Kills `kills` appenders of chain `chain` (appending `batch` records per call) and checks what is left. */
+	async function survive(chain: string, kills: number, batch: number): Promise<void> {
 		const acked = new Map<number, string>();
-		const lock = new FileLock(join(dir, 'main.jsonl.lock'));
+		const lock = new FileLock(join(dir, `${chain}.jsonl.lock`));
 		let simulatedTears = 0;
 		const tornBytes: string[] = [];
-		let kills = 0;
+		let killed = 0;
 		let started = 0;
 
 		const slot = async () => {
-			while (started < KILLS) {
+			while (started < kills) {
 				const n = started++;
-				const child = startAppender(dir, 'main');
+				const child = startAppender(dir, chain, undefined, batch);
 				live.add(child);
 				if (n % 5 === 0) {
 					// Kill at a random moment during start-up (open, repair, verify).
@@ -61,7 +64,7 @@ describe('crash: SIGKILL while appending', () => {
 				const exit = await child.exited;
 				live.delete(child);
 				if (exit.signal !== 'SIGKILL') throw new Error(`appender exited on its own (${exit.code}): ${exit.stderr}`);
-				kills++;
+				killed++;
 				for (const { seq, hash } of child.acked) {
 					const known = acked.get(seq);
 					if (known !== undefined && known !== hash) throw new Error(`seq ${seq} acknowledged twice with different hashes`);
@@ -70,9 +73,9 @@ describe('crash: SIGKILL while appending', () => {
 				if (n % 7 === 3) {
 					// A crash mid-write leaves a prefix of a line without its newline, written while the
 					// writer held the lock; the next lock holder must find and quarantine it.
-					const partial = `{"chain":"main","comment":"torn write ${n}","decidedAt":null,"deta`;
+					const partial = `{"chain":"${chain}","comment":"torn write ${n}","decidedAt":null,"deta`;
 					const cut = partial.slice(0, 5 + Math.floor(Math.random() * (partial.length - 5)));
-					await lock.run(async () => appendFileSync(join(dir, 'main.jsonl'), cut));
+					await lock.run(async () => appendFileSync(join(dir, `${chain}.jsonl`), cut));
 					tornBytes.push(cut);
 					simulatedTears++;
 				}
@@ -81,17 +84,17 @@ describe('crash: SIGKILL while appending', () => {
 		await Promise.all(Array.from({ length: PARALLEL }, slot));
 
 		// Opening repairs a tear left at the very end, then everything must verify.
-		const store = await JsonlReviewStore.open({ directory: dir, chain: 'main' });
+		const store = await JsonlReviewStore.open({ directory: dir, chain });
 		await store.close();
-		const result = await verifyFile(join(dir, 'main.jsonl'));
+		const result = await verifyFile(join(dir, `${chain}.jsonl`));
 		expect(result).toMatchObject({ ok: true });
 
-		const lines = readFileSync(join(dir, 'main.jsonl'), 'utf8').trim().split('\n');
+		const lines = readFileSync(join(dir, `${chain}.jsonl`), 'utf8').trim().split('\n');
 		const bySeq = new Map(lines.map((l) => JSON.parse(l) as { seq: number; hash: string; event: string }).map((r) => [r.seq, r]));
 		expect(bySeq.size).toBe(lines.length);
 		for (const [seq, hash] of acked) expect(bySeq.get(seq)?.hash).toBe(hash);
 
-		const quarantined = readdirSync(dir).filter((n) => n.includes('.quarantine.'));
+		const quarantined = readdirSync(dir).filter((n) => n.startsWith(`${chain}.quarantine.`));
 		const repaired = [...bySeq.values()].filter((r) => r.event === 'repaired').length;
 		// Every torn byte was quarantined (two tears in a row share one file; a kill mid-repair
 		// quarantines the same bytes twice), and only cut-off bytes were: no line, no acknowledged record.
@@ -105,8 +108,16 @@ describe('crash: SIGKILL while appending', () => {
 			expect(bytes).not.toContain('\n');
 			for (const hash of acked.values()) expect(bytes).not.toContain(hash);
 		}
-		expect(kills).toBe(KILLS);
-		expect(acked.size).toBeGreaterThan(KILLS / 4);
-		console.log(`crash test: ${kills} kills, ${acked.size} acknowledged appends, ${lines.length} records, ${simulatedTears} simulated tears, ${quarantined.length} quarantine files, ${repaired} repaired records`);
+		expect(killed).toBe(kills);
+		expect(acked.size).toBeGreaterThan(kills / 4);
+		console.log(`crash test (${chain}, ${batch} per append): ${killed} kills, ${acked.size} acknowledged appends, ${lines.length} records, ${simulatedTears} simulated tears, ${quarantined.length} quarantine files, ${repaired} repaired records`);
+	}
+
+	it(`survives ${KILLS} kills with no acknowledged append lost`, async () => {
+		await survive('main', KILLS, 1);
+	}, 400_000);
+
+	it(`survives ${Math.ceil(KILLS / 4)} kills while appending in batches (appendMany): no acknowledged record lost, no gap`, async () => {
+		await survive('batch', Math.ceil(KILLS / 4), 40);
 	}, 400_000);
 });

@@ -12,9 +12,9 @@ export interface Child {
 }
 
 /** Starts the appender child; collects its acknowledged appends. */
-export function startAppender(dir: string, chain: string, count?: number): Child {
+export function startAppender(dir: string, chain: string, count?: number, batch = 1): Child {
 	const script = join(transpiledRoot(), 'test', 'unit', 'store', 'children', 'appender.js');
-	const proc = spawn(process.execPath, [script, dir, chain, String(count ?? 'Infinity')], { stdio: ['ignore', 'pipe', 'pipe'] });
+	const proc = spawn(process.execPath, [script, dir, chain, String(count ?? 'Infinity'), String(batch)], { stdio: ['ignore', 'pipe', 'pipe'] });
 	const acked: Child['acked'] = [];
 	let out = '';
 	let stderr = '';
