@@ -31,6 +31,8 @@
  * - approvalRate / rejectionRate / expiryRate = approvals / rejections / expiries ÷ outcomes (they sum
  *   to 1). Approvals include approvals with edits. editRate = approvals with edits ÷ approvals.
  * - tamperSuspected = `tamper_suspected` records (written when a verification finds the log altered).
+ * - decisionsTooFast = `decision_too_fast` records: decisions posted sooner than the gate's minimum time
+ *   on page, which were not taken (a clicking mail sandbox, or a reviewer who had to confirm).
  * - queue time = `queueTimeMs` of `decided` records: median (mean of the two middle values for an even
  *   count) and p90 (nearest rank: the ⌈0.9·n⌉-th smallest value).
  * - review time = decidedAt − viewedAt, the viewed time taken from the decided record or else from the
@@ -95,6 +97,8 @@ export interface MetricsRow {
 	skipRate: number | null;
 	/** `tamper_suspected` records. */
 	tamperSuspected: number;
+	/** `decision_too_fast` records (not taken; the page asked to confirm). */
+	decisionsTooFast: number;
 }
 
 /** Group key used for records without a reviewer or a tier. */
@@ -115,6 +119,7 @@ interface Acc {
 	sampled: number;
 	sampledUnreviewed: number;
 	tamperSuspected: number;
+	decisionsTooFast: number;
 }
 
 function newAcc(): Acc {
@@ -132,6 +137,7 @@ function newAcc(): Acc {
 		sampled: 0,
 		sampledUnreviewed: 0,
 		tamperSuspected: 0,
+		decisionsTooFast: 0,
 	};
 }
 
@@ -223,6 +229,7 @@ function toRow(dimension: MetricsDimension, key: string, a: Acc): MetricsRow {
 		sampledUnreviewed: a.sampledUnreviewed,
 		skipRate: ratio(a.sampledUnreviewed, a.sampled),
 		tamperSuspected: a.tamperSuspected,
+		decisionsTooFast: a.decisionsTooFast,
 	};
 }
 
@@ -403,6 +410,8 @@ export async function computeMetrics(
 			countRequest(r, time);
 		} else if ((r.event as string) === TAMPER_SUSPECTED) {
 			for (const a of accsFor(r, time)) a.tamperSuspected++;
+		} else if (r.event === 'decision_too_fast') {
+			for (const a of accsFor(r, time)) a.decisionsTooFast++;
 		} else if (r.event === 'sampled') {
 			const accs = accsFor(r, time);
 			for (const a of accs) a.sampled++;

@@ -43,7 +43,7 @@ const zero: Expect = {
 	requests: 0, outcomes: 0, approved: 0, approvedWithEdits: 0, rejected: 0, expired: 0, expiredUnrecorded: 0, pending: 0,
 	approvalRate: null, rejectionRate: null, editRate: null, expiryRate: null,
 	queueTimeMedianMs: null, queueTimeP90Ms: null, fastDecisions: 0, fastDecisionRate: null,
-	sampled: 0, sampledUnreviewed: 0, skipRate: null, tamperSuspected: 0,
+	sampled: 0, sampledUnreviewed: 0, skipRate: null, tamperSuspected: 0, decisionsTooFast: 0,
 };
 
 const W45: Expect = {
@@ -432,5 +432,21 @@ describe('tamper_suspected records', () => {
 			['total', 'all', 2], ['period', '2026-11-02', 1], ['period', '2026-11-03', 1], ['reviewer', '(none)', 2], ['tier', 'high', 1], ['tier', 'unknown', 1],
 		]);
 		expect((await totalOf(log, '2026-11-04T00:00:00Z', { from: '2026-11-03T00:00:00Z' })).tamperSuspected).toBe(1);
+	});
+});
+
+describe('decision_too_fast records', () => {
+	it('are counted per reviewer and tier, within the range, and never as decisions', async () => {
+		const log = [
+			rec(1, { event: 'decision_too_fast', reviewerId: 'kim@example.com', tier: 'high', recordedAt: '2026-11-03T09:00:00Z' }),
+			rec(2, { event: 'decision_too_fast', reviewerId: 'kim@example.com', tier: 'high', recordedAt: '2026-11-03T09:00:02Z' }),
+			rec(3, { event: 'decision_too_fast', reviewerId: 'lee@example.com', tier: 'low', recordedAt: '2026-11-01T09:00:00Z' }),
+		];
+		const rows = await computeMetrics(log, { period: 'day', fastThresholdSeconds: 5, asOf: '2026-11-04T00:00:00Z', from: '2026-11-02T00:00:00Z' });
+		expect(rows.map((r) => [r.dimension, r.key, r.decisionsTooFast])).toEqual([
+			['total', 'all', 2], ['period', '2026-11-03', 2], ['reviewer', 'kim@example.com', 2], ['tier', 'high', 2],
+		]);
+		const total = rows[0];
+		expect([total.approved, total.rejected, total.fastDecisions]).toEqual([0, 0, 0]);
 	});
 });
