@@ -19,6 +19,7 @@ module.exports = {
 		'<rootDir>/test/unit/router/**/*.test.ts', // core/router/router.ts (and the rest of the router)
 		'<rootDir>/test/unit/store/tamper.test.ts', // core/verify.ts, core/chain.ts, core/checkpoint.ts
 		'<rootDir>/test/unit/gate/ledger.test.ts', // nodes/HitlGate/ledger.ts, core/links/decisionMac.ts (the decision path)
+		'<rootDir>/test/unit/gate/timeOnPage.test.ts', // nodes/HitlGate/timeOnPage.ts (a click too soon decides nothing)
 	],
 	// Transpile only: Stryker runs the suite once per mutant, and type-checking every test file again each
 	// time cost most of the run. Type errors are caught by `npm run typecheck`; a mutant that would not

@@ -5,6 +5,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { readTimeOnPage } from '../../../nodes/HitlGate/settings';
 import {
+	CONFIRM_DECISION_NOTICE,
 	DEFAULT_MIN_SECONDS_ON_PAGE,
 	DEFAULT_TIME_ON_PAGE,
 	decisionTiming,
@@ -45,6 +46,11 @@ describe('minimum seconds per tier', () => {
 			expect(minSecondsOfPayload({ minSecondsOnPage: missing })).toBe(DEFAULT_MIN_SECONDS_ON_PAGE);
 		}
 		expect(minSecondsOfPayload({})).toBe(DEFAULT_MIN_SECONDS_ON_PAGE);
+		for (const bad of [-0.5, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) expect(minSecondsOfPayload({ minSecondsOnPage: bad })).toBe(DEFAULT_MIN_SECONDS_ON_PAGE);
+	});
+
+	test('the confirmation notice says nothing was decided and what to do', () => {
+		expect(CONFIRM_DECISION_NOTICE).toBe('Please confirm your decision: check the draft below, then press Approve or Reject again. Nothing has been decided yet.');
 	});
 });
 
