@@ -12,7 +12,7 @@ import * as jsoncParser from 'jsonc-eslint-parser';
 const communityRecommended = n8nCommunity.configs.recommended;
 
 export default [
-	{ ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.test-tmp/**', '.stryker-tmp*/**', 'reports/**', '**/*.mjs'] },
+	{ ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.test-tmp/**', '.demo/**', '.stryker-tmp*/**', 'reports/**', '**/*.mjs'] },
 	...tseslint.configs.recommended,
 	{
 		// Plain CommonJS entry points and scripts run by Node directly (index.js, bin/, scripts/, gulpfile).
