@@ -2,6 +2,11 @@
  * The gate's link token: proves that this package issued a link for one reviewer, one review request
  * of one execution's gate node, for one exact draft, until a deadline.
  *
+ * Two formats, told apart by `v` and signed under different domain prefixes, so one can never pass as
+ * the other: v1 names one review request (`req`); v2 names a run's group of requests (`grp`: the
+ * batch page, where each item is its own request but one link per reviewer shows them all). v1 tokens
+ * keep verifying exactly as before.
+ *
  * token = base64url(claims JSON) "." base64url(HMAC-SHA256(secret, signing string))
  * The claims JSON must be exactly the canonical encoding this module produces (fixed field order, no
  * extra or duplicated fields, no whitespace), so a token has one spelling only.
@@ -21,7 +26,7 @@ export interface LinkClaims {
 	exec: string;
 	/** n8n node id of the gate. */
 	node: string;
-	/** Review request id (or the batch id in batch mode). */
+	/** Review request id. */
 	req: string;
 	/** Reviewer email, lower-cased. */
 	rev: string;
@@ -37,6 +42,24 @@ export interface LinkClaims {
 	nonce: string;
 }
 
+/**
+ * A batch link (v2): the same claims as {@link LinkClaims}, but naming the run's group of review
+ * requests instead of one request. `dh` is then the SHA-256 of the group's list of requests (ids and
+ * draft hashes, in item order), so the link names exactly which drafts it was issued for.
+ */
+export interface GroupLinkClaims extends Omit<LinkClaims, 'v' | 'req'> {
+	v: 2;
+	/** Group id of the run's review requests. */
+	grp: string;
+}
+
+export type AnyLinkClaims = LinkClaims | GroupLinkClaims;
+
+/** True for a batch link naming a group of requests. */
+export function isGroupLink(claims: AnyLinkClaims): claims is GroupLinkClaims {
+	return claims.v === 2;
+}
+
 export type VerifyLinkFailure = 'malformed' | 'unknown_key' | 'bad_signature' | 'expired' | 'wrong_execution';
 
 /**
@@ -44,12 +67,15 @@ export type VerifyLinkFailure = 'malformed' | 'unknown_key' | 'bad_signature' | 
  * `wrong_execution`): genuine claims the caller may use, e.g. to expire the request the link names.
  */
 export type VerifyLinkResult =
-	| { ok: true; claims: LinkClaims }
-	| { ok: false; reason: VerifyLinkFailure; claims?: LinkClaims };
+	| { ok: true; claims: AnyLinkClaims }
+	| { ok: false; reason: VerifyLinkFailure; claims?: AnyLinkClaims };
 
 export const LINK_SIGNING_PREFIX = 'n8n-nodes-hitl/link/v1\n';
 /** Field order of the claims, in the JSON and in the signing string. */
 export const CLAIM_FIELDS = ['v', 'kid', 'exec', 'node', 'req', 'rev', 'dec', 'dh', 'iat', 'exp', 'nonce'] as const;
+export const GROUP_LINK_SIGNING_PREFIX = 'n8n-nodes-hitl/link/v2\n';
+/** Field order of batch-link claims: `grp` where v1 has `req`. */
+export const GROUP_CLAIM_FIELDS = ['v', 'kid', 'exec', 'node', 'grp', 'rev', 'dec', 'dh', 'iat', 'exp', 'nonce'] as const;
 
 /** Generous bound; a real token is about 600 characters. Refuses giant inputs before any work. */
 export const MAX_TOKEN_LENGTH = 4096;
@@ -81,13 +107,22 @@ export function randomToken(bytes = 16): string {
 	return randomBytes(bytes).toString('base64url');
 }
 
-/** Returns null if the claims are well-formed, else what is wrong. */
+/** Returns null if the claims are well-formed v1 (one request) claims, else what is wrong. */
 export function claimsProblem(c: unknown): string | null {
+	return problemOf(c, 1, 'req');
+}
+
+/** Returns null if the claims are well-formed v2 (group) claims, else what is wrong. */
+export function groupClaimsProblem(c: unknown): string | null {
+	return problemOf(c, 2, 'grp');
+}
+
+function problemOf(c: unknown, version: 1 | 2, scope: 'req' | 'grp'): string | null {
 	if (typeof c !== 'object' || c === null || Array.isArray(c)) return 'claims must be an object';
 	const o = c as Record<string, unknown>;
-	if (o.v !== 1) return 'v must be 1';
+	if (o.v !== version) return `v must be ${version}`;
 	if (typeof o.kid !== 'string' || !KEY_ID_RE.test(o.kid)) return 'kid is not a valid key id';
-	for (const f of ['exec', 'node', 'req'] as const) {
+	for (const f of ['exec', 'node', scope]) {
 		if (typeof o[f] !== 'string' || !ID_RE.test(o[f] as string)) return `${f} must match ${ID_RE}`;
 	}
 	if (typeof o.rev !== 'string' || o.rev.length > 254 || !EMAIL_RE.test(o.rev)) {
@@ -115,19 +150,28 @@ function isUnixSeconds(n: unknown): n is number {
 	return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 }
 
+function fieldsOf(c: AnyLinkClaims): readonly string[] {
+	return isGroupLink(c) ? GROUP_CLAIM_FIELDS : CLAIM_FIELDS;
+}
+
 /** The canonical JSON of the claims: fixed field order, nothing else. */
-function encodeClaimsJson(c: LinkClaims): string {
+function encodeClaimsJson(c: AnyLinkClaims): string {
 	const ordered: Record<string, unknown> = {};
-	for (const f of CLAIM_FIELDS) ordered[f] = f === 'dec' ? [...c.dec] : c[f];
+	const values = c as unknown as Record<string, unknown>;
+	// Read-only: JSON.stringify writes the list of decisions as it is, so nothing needs copying.
+	for (const f of fieldsOf(c)) ordered[f] = values[f];
 	return JSON.stringify(ordered);
 }
 
-/** The string the HMAC covers. Field validation guarantees no field contains the separator. */
-export function linkSigningString(c: LinkClaims): string {
-	return (
-		LINK_SIGNING_PREFIX +
-		[c.v, c.kid, c.exec, c.node, c.req, c.rev, c.dec.join(','), c.dh, c.iat, c.exp, c.nonce].join('\n')
-	);
+/**
+ * The string the HMAC covers: the format's domain prefix, then the fields in order, one per line.
+ * Field validation guarantees no field contains the separator.
+ */
+export function linkSigningString(c: AnyLinkClaims): string {
+	const values = c as unknown as Record<string, unknown>;
+	const prefix = isGroupLink(c) ? GROUP_LINK_SIGNING_PREFIX : LINK_SIGNING_PREFIX;
+	// The decisions as one comma-joined line (an array's own text form would give the same; said explicitly).
+	return prefix + fieldsOf(c).map((f) => (f === 'dec' ? c.dec.join(',') : values[f])).join('\n');
 }
 
 function mac(secret: string, message: string): string {
@@ -142,12 +186,21 @@ export function constantTimeEqual(a: string, b: string): boolean {
 	return timingSafeEqual(ab, bb);
 }
 
+/** Signs a v1 link: one reviewer, one review request. */
 export function signLinkToken(claims: LinkClaims, key: SigningKey): string {
+	return sign(claims, claimsProblem(claims), key, 'review link');
+}
+
+/** Signs a v2 (batch) link: one reviewer, every review request of one run's group. */
+export function signGroupLinkToken(claims: GroupLinkClaims, key: SigningKey): string {
+	return sign(claims, groupClaimsProblem(claims), key, 'batch review link');
+}
+
+function sign(claims: AnyLinkClaims, problem: string | null, key: SigningKey, what: string): string {
 	assertSigningKey(key);
-	const problem = claimsProblem(claims);
-	if (problem) throw new LinkClaimsError(`Cannot sign the review link: ${problem}.`);
+	if (problem) throw new LinkClaimsError(`Cannot sign the ${what}: ${problem}.`);
 	if (claims.kid !== key.keyId) {
-		throw new LinkClaimsError(`Cannot sign the review link: kid "${claims.kid}" is not the key's id "${key.keyId}".`);
+		throw new LinkClaimsError(`Cannot sign the ${what}: kid "${claims.kid}" is not the key's id "${key.keyId}".`);
 	}
 	const payload = Buffer.from(encodeClaimsJson(claims), 'utf8').toString('base64url');
 	return `${payload}.${mac(key.secret, linkSigningString(claims))}`;
@@ -160,7 +213,7 @@ function decodeB64url(s: string): Buffer | null {
 	return buf.toString('base64url') === s ? buf : null;
 }
 
-function parseClaims(payload: string): LinkClaims | null {
+function parseClaims(payload: string): AnyLinkClaims | null {
 	const bytes = decodeB64url(payload);
 	if (!bytes) return null;
 	const json = bytes.toString('utf8');
@@ -170,8 +223,10 @@ function parseClaims(payload: string): LinkClaims | null {
 	} catch {
 		return null;
 	}
-	if (claimsProblem(parsed) !== null) return null;
-	const claims = parsed as LinkClaims;
+	// The version picks the rules: v2 claims are checked as a group link, anything else as v1.
+	const group = (parsed as { v?: unknown } | null)?.v === 2;
+	if ((group ? groupClaimsProblem(parsed) : claimsProblem(parsed)) !== null) return null;
+	const claims = parsed as AnyLinkClaims;
 	// One spelling only: rejects extra, duplicated (JSON.parse keeps the last), reordered or padded fields,
 	// and invalid UTF-8 (which decodes to U+FFFD and re-encodes differently).
 	if (encodeClaimsJson(claims) !== json || !Buffer.from(json, 'utf8').equals(bytes)) return null;

@@ -27,9 +27,9 @@ export class HitlGate implements INodeType {
 		// 1.1: n8n's own SMTP credential by default (Email Credential); 1 keeps this package's.
 		version: [1, 1.1],
 		defaultVersion: 1.1,
-		// A bypass is visible on the canvas: with time on page off for High, the subtitle says so.
+		// A bypass is visible on the canvas: time on page off for High, or Approve all allowed for High.
 		subtitle:
-			'={{ ($parameter["reviewMode"] === "batch" ? "one decision per run" : "one decision per item") + ($parameter["requireTimeOnPageForHigh"] === false ? " · ⚠ High: first click decides" : "") }}',
+			'={{ ($parameter["reviewMode"] === "batch" ? "one page per run, a decision per item" : "one decision per item") + ($parameter["requireTimeOnPageForHigh"] === false ? " · ⚠ High: first click decides" : "") + ($parameter["reviewMode"] === "batch" && $parameter["allowApproveAllHigh"] === true ? " · ⚠ High: approve all allowed" : "") }}',
 		description: 'Hold items until a named reviewer approves or rejects them on a signed, emailed link',
 		defaults: { name: 'HITL Gate' },
 		inputs: [NodeConnectionTypes.Main],

@@ -7,9 +7,9 @@ import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { assertStorable, normaliseInput, RecordError } from '../../core/chain';
 import { applyEdits, sha256Json, type EditError } from '../../core/edits';
-import type { LinkClaims, SigningKey } from '../../core/links';
+import type { AnyLinkClaims, SigningKey } from '../../core/links';
 import type { FieldEdit, ReviewDecision } from '../../core/records';
-import type { ReviewOutcome, ReviewRequest, ReviewStore } from '../../core/store';
+import type { Resolution, ReviewOutcome, ReviewRequest, ReviewStore } from '../../core/store';
 import { maxTier, type Tier } from '../../core/tiers';
 import { expiryResolution, type ExpiryReason } from '../shared/expiry';
 import type { ClientInfo } from './clientInfo';
@@ -24,7 +24,8 @@ export interface DecisionInput {
 	comment: string;
 	/** Submitted texts by field path, from the page's form. */
 	edits: Record<string, string>;
-	claims: LinkClaims;
+	/** The link used: its reviewer, key id and nonce go into the record. */
+	claims: AnyLinkClaims;
 	client: ClientInfo;
 }
 
@@ -35,6 +36,15 @@ export type DecisionResult =
 	| { kind: 'too_large'; message: string }
 	| { kind: 'decided'; resume: IWebhookResponseData | null };
 
+/** A decision checked and ready to record, or why it cannot be. */
+export type PreparedDecision =
+	| { kind: 'ready'; resolution: Resolution }
+	| { kind: 'bad_edit'; errors: EditError[] }
+	| { kind: 'too_large'; message: string };
+
+/** What recording one prepared decision did. */
+export type CommitResult = { kind: 'decided' } | { kind: 'already'; reviewer: string; at: string } | { kind: 'expired' };
+
 export async function decide(
 	ctx: IWebhookFunctions,
 	store: ReviewStore,
@@ -44,11 +54,32 @@ export async function decide(
 	keys: readonly SigningKey[],
 	now: Date,
 ): Promise<DecisionResult> {
+	const prepared = await prepareDecision(ctx, store, request, payload, input, keys, now);
+	if (prepared.kind !== 'ready') return prepared;
+	const committed = await commitDecision(store, request, prepared.resolution, now);
+	if (committed.kind !== 'decided') return committed;
+	return { kind: 'decided', resume: await resumeIfComplete(ctx, store, request.groupId, keys, now) };
+}
+
+/**
+ * Everything before the atomic step: edits applied and type-checked, evidence kept, the MAC'd record
+ * built and checked against the store's limits. Nothing is decided here, so a batch can prepare every
+ * chosen item and record none of them when one fails.
+ */
+export async function prepareDecision(
+	ctx: IWebhookFunctions,
+	store: ReviewStore,
+	request: ReviewRequest,
+	payload: GatePayload,
+	input: DecisionInput,
+	keys: readonly SigningKey[],
+	now: Date,
+): Promise<PreparedDecision> {
 	let edits: FieldEdit[] = [];
 	let finalJson: Record<string, unknown> | null = null;
 	const single = payload.items.length === 1;
 	if (!single && Object.keys(input.edits).length > 0) {
-		// A batch is decided as shown; refuse edits the page never offered, as single mode does.
+		// A batch request stored before each item had its own request is decided as shown.
 		return { kind: 'bad_edit', errors: Object.keys(input.edits).map((path) => ({ path, message: `"${path}" is not an editable field: a batch is approved or rejected as shown.` })) };
 	}
 	if (input.decision === 'approve' && single) {
@@ -91,16 +122,19 @@ export async function decide(
 	if (unstorable !== null) {
 		return { kind: 'too_large', message: `Your decision cannot be recorded (${unstorable}). Shorten your comment or edits. Nothing was decided.` };
 	}
+	return { kind: 'ready', resolution };
+}
+
+/** The one atomic step: the MAC'd record and the request's new state, or neither (someone else was first). */
+export async function commitDecision(store: ReviewStore, request: ReviewRequest, resolution: Resolution, now: Date): Promise<CommitResult> {
 	const result = await store.resolveReviewRequest(request.id, resolution);
-	if (!result.applied) {
-		if (result.record?.event === 'expired' || (!result.record && result.request.status === 'expired')) return { kind: 'expired' };
-		return {
-			kind: 'already',
-			reviewer: result.record?.reviewerId ?? 'another reviewer',
-			at: result.record?.decidedAt ?? result.record?.recordedAt ?? now.toISOString(),
-		};
-	}
-	return { kind: 'decided', resume: await resumeIfComplete(ctx, store, request.groupId, keys, now) };
+	if (result.applied) return { kind: 'decided' };
+	if (result.record?.event === 'expired' || (!result.record && result.request.status === 'expired')) return { kind: 'expired' };
+	return {
+		kind: 'already',
+		reviewer: result.record?.reviewerId ?? 'another reviewer',
+		at: result.record?.decidedAt ?? result.record?.recordedAt ?? now.toISOString(),
+	};
 }
 
 /**

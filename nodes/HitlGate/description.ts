@@ -46,7 +46,7 @@ export const gateProperties: INodeProperties[] = [
 			{
 				name: 'Whole Run as One Batch',
 				value: 'batch',
-				description: 'One decision covers all items of this run',
+				description: 'One page per reviewer lists every item of the run, each with its own Approve / Reject (plus Approve all / Reject all)',
 			},
 		],
 	},
@@ -164,6 +164,23 @@ export const gateProperties: INodeProperties[] = [
 		type: 'notice',
 		default: '',
 		displayOptions: { show: { requireTimeOnPageForHigh: [false] } },
+	},
+	{
+		displayName: 'Allow Approve All for High Risk',
+		name: 'allowApproveAllHigh',
+		type: 'boolean',
+		default: false,
+		displayOptions: { show: { reviewMode: ['batch'] } },
+		description:
+			'Whether "Approve all" on the batch page may approve High-risk and unclassified items. Off: the page refuses it while such an item is undecided, and each High item must be approved on its own.',
+	},
+	{
+		displayName:
+			'Approve all is allowed for High risk: one click on the batch page approves every undecided item, High-risk and unclassified ones included. Each request records allowApproveAllHigh true.',
+		name: 'approveAllHighNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { reviewMode: ['batch'], allowApproveAllHigh: [true] } },
 	},
 	{
 		displayName: 'Send Email',

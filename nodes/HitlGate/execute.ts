@@ -1,6 +1,7 @@
 /**
- * The gate's first half: build one review request per item (or one for the run), sign a link per
- * reviewer, record `requested`, notify the reviewers, and put the execution to wait until the deadline.
+ * The gate's first half: build one review request per item, sign the reviewers' links (one per
+ * reviewer and item; in batch mode one per reviewer for the whole run), record `requested`, notify the
+ * reviewers, and put the execution to wait until the deadline.
  * Nothing leaves the gate here; items leave only when the webhook resumes the run or n8n times it out
  * (then through output 0, Timed Out).
  */
@@ -9,20 +10,19 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { SigningKey } from '../../core/links';
-import { buildReviewUrl, randomToken, signLinkToken, signRequest } from '../../core/links';
+import { signRequest } from '../../core/links';
 import { loadSigningKeys } from './signingKeys';
 import type { ReviewRequest, ReviewStore } from '../../core/store';
-import { maxTier, type Tier } from '../../core/tiers';
 import { expireOverdueRequests, expiryResolution } from '../shared/expiry';
 import { getStoreSettings, openReviewStore } from '../shared/reviewStore';
 import { subjectIdsFor } from './evidence';
-import { draftSha256, plainJson, riskOf } from './draft';
-import { riskVerifierFor } from './riskProvenance';
+import { plainJson } from './draft';
+import { issueLinks } from './links';
 import { notifyReviewers, type IssuedLink } from './notify/send';
+import { buildRequest, payloadFor, type RunContext } from './requests';
 import { requestRecordFields } from '../shared/requestRecords';
 import { isExpressionParameter, parseReviewerList, readGateSettings } from './settings';
-import type { GatePayload } from './types';
-import { minSecondsForTier } from './timeOnPage';
+import type { GateItem, GatePayload } from './types';
 
 function reviewersFor(ctx: IExecuteFunctions, itemIndex: number): string[] {
 	const raw = ctx.getNodeParameter('reviewers', itemIndex, '');
@@ -73,124 +73,71 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 	const messageOf = textReader(this, 'message', '');
 	const reviewersExpr = isExpressionParameter(this, 'reviewers');
 	const sharedReviewers = reviewersExpr ? null : reviewersFor(this, 0);
-
-	const requests: ReviewRequest[] = [];
-	const perRequestReviewers: string[][] = [];
-	const base = {
-		shown: settings.fieldsShown,
-		editable: settings.editableFields,
-		displayFields: settings.displayFields,
-		timeZone: settings.timeZone,
-		requireRejectReason: settings.requireRejectReason,
-		hashClientInfo: settings.hashClientInfo,
+	const run: RunContext = {
+		settings,
+		groupId,
+		executionId,
+		nodeId: node.id,
+		nodeName: node.name,
 		workflowId: workflow.id ?? null,
 		workflowName: workflow.name ?? null,
-		nodeName: node.name,
 		linkKeyId: signingKey.keyId,
-	};
-	const makeRequest = (gateItems: GatePayload['items'], reviewers: string[], message: string): void => {
-		let tier: Tier | null = null;
-		const reasons: string[] = [];
-		let unclassified = false;
-		let unverified = false;
-		// Trusted only if a Blast Radius Router of this execution produced it; otherwise high (riskProvenance.ts).
-		const verifyRisk = riskVerifierFor(this);
-		const risks = gateItems.map((it) => riskOf(it.json, verifyRisk(it.index, it.json.blastRadius)));
-		for (const risk of risks) {
-			if (risk.tier === null) unclassified = true;
-			else tier = tier === null ? risk.tier : maxTier(tier, risk.tier);
-			if (risk.annotation !== null && !risk.verified) unverified = true;
-			for (const r of risk.reasons) if (!reasons.includes(r)) reasons.push(r);
-		}
-		// One unclassified item makes the batch unclassified: unknown risk is shown as high.
-		if (unclassified) tier = null;
-		const payload: GatePayload = {
-			v: 1,
-			mode: settings.reviewMode,
-			items: gateItems,
-			...base,
-			message,
-			tier,
-			tierReasons: reasons,
-			riskProvenance: unverified ? 'unverified' : unclassified ? 'none' : 'router',
-			// Only a verified annotation goes on into `hitl.blastRadius`.
-			blastRadius: risks.length === 1 && risks[0].verified ? risks[0].annotation : null,
-			minSecondsOnPage: minSecondsForTier(tier, settings.timeOnPage),
-		};
-		const draft = gateItems.length === 1 ? gateItems[0].json : gateItems.map((g) => g.json);
-		requests.push({
-			id: randomUUID(),
-			groupId,
-			executionId,
-			nodeId: node.id,
-			itemIndex: gateItems[0].index,
-			reviewers,
-			draftSha256: draftSha256(draft),
-			createdAt: now.toISOString(),
-			expiresAt: deadline.toISOString(),
-			status: 'pending',
-			outcome: null,
-			payload: payload as unknown as Record<string, unknown>,
-			// Signed below, once every request of the run is built.
-			mac: null,
-		});
-		perRequestReviewers.push(reviewers);
+		now,
+		deadline,
 	};
 
 	const storeSettings = await getStoreSettings(this);
 	const subjectIds = subjectIdsFor(this, storeSettings, items.length);
-	const gateItems = items.map((item, index) => ({
+	const gateItems: GateItem[] = items.map((item, index) => ({
 		index,
 		json: plainJson(item.json),
 		...heldBinary(this, item, index),
 		...(subjectIds[index] === null ? {} : { subjectId: subjectIds[index] as string }),
 	}));
-	if (settings.reviewMode === 'batch') {
-		makeRequest(gateItems, sharedReviewers ?? reviewersFor(this, 0), messageOf(0));
-	} else {
-		for (const gi of gateItems) {
-			makeRequest([gi], sharedReviewers ?? reviewersFor(this, gi.index), messageOf(gi.index));
-		}
-	}
+	// One request per item in both modes: each item's decision is its own terminal record. A batch reads
+	// its reviewers and message once (item 0), as its one page and one email per reviewer show them.
+	const batch = settings.reviewMode === 'batch';
+	const batchReviewers = batch ? (sharedReviewers ?? reviewersFor(this, 0)) : null;
+	const requests: ReviewRequest[] = gateItems.map((gi) =>
+		buildRequest(
+			this,
+			run,
+			gi,
+			batchReviewers ?? sharedReviewers ?? reviewersFor(this, gi.index),
+			messageOf(batch ? 0 : gi.index),
+		),
+	);
 
 	// The request's own MAC: what is read back from the store is authenticated before it is shown or released.
 	for (const request of requests) request.mac = signRequest(request, signingKey);
 
-	// One link per (reviewer, request): the decision then names a person.
-	const iat = Math.floor(now.getTime() / 1000);
-	const exp = Math.floor(deadline.getTime() / 1000);
-	const links: IssuedLink[] = [];
-	for (const request of requests) {
-		for (const rev of request.reviewers) {
-			const nonce = randomToken(16);
-			const token = signLinkToken(
-				{ v: 1, kid: signingKey.keyId, exec: executionId, node: node.id, req: request.id, rev, dec: ['approve', 'reject'], dh: request.draftSha256, iat, exp, nonce },
-				signingKey,
-			);
-			const itemIndexes = (request.payload as unknown as GatePayload).items.map((g) => g.index);
-			links.push({ requestId: request.id, itemIndexes, reviewer: rev, url: buildReviewUrl(resumeUrl, node.id, token), nonce });
-		}
-	}
-
+	const links = issueLinks({ mode: settings.reviewMode, groupId, executionId, nodeId: node.id, resumeUrl, now, deadline, key: signingKey }, requests);
 	const byId = new Map(requests.map((r) => [r.id, r]));
+	// What each link's email entry shows: its request, or for a batch link the whole run in one summary.
+	const payloads = new Map<string, GatePayload>(requests.map((r) => [r.id, r.payload as unknown as GatePayload]));
+	if (batch) payloads.set(groupId, payloadFor(this, run, gateItems, messageOf(0)));
 	const store = await openReviewStore(this, storeSettings);
 	try {
 		await closeOverdueRequests(this, store, now, signingKey);
 		await store.putReviewRequests(requests);
-		for (const link of links) {
-			const request = byId.get(link.requestId) as ReviewRequest;
-			const payload = request.payload as unknown as GatePayload;
-			await store.append({
-				event: 'requested',
-				reviewerId: link.reviewer,
-				...requestRecordFields(request, payload),
-				linkKeyId: signingKey.keyId,
-				linkNonce: link.nonce,
-				// minSecondsOnPage 0 on a High request is the builder's visible bypass; the log keeps it.
-				details: { itemIndexes: link.itemIndexes, expiresAt: request.expiresAt, groupId, minSecondsOnPage: payload.minSecondsOnPage ?? null },
-			});
-		}
-		await notifyReviewers(this, settings, byId, links, subjectOf, deadline);
+		// One `requested` record per link and request, written as one durable batch (one fsync / one transaction).
+		await store.appendMany(
+			links.flatMap((link) =>
+				link.requestIds.map((requestId) => {
+					const request = byId.get(requestId) as ReviewRequest;
+					const payload = request.payload as unknown as GatePayload;
+					return {
+						event: 'requested' as const,
+						reviewerId: link.reviewer,
+						...requestRecordFields(request, payload),
+						linkKeyId: signingKey.keyId,
+						linkNonce: link.nonce,
+						details: requestedDetails(request, payload, link),
+					};
+				}),
+			),
+		);
+		await notifyReviewers(this, settings, payloads, links, subjectOf, deadline);
 	} catch (error) {
 		await abandon(store, requests, signingKey, error);
 		throw error instanceof NodeApiError || error instanceof NodeOperationError
@@ -204,6 +151,21 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 
 	await this.putExecutionToWait(deadline);
 	return [[], [], []];
+}
+
+/**
+ * The `requested` record's details. The builder's visible bypasses are logged with every request:
+ * minSecondsOnPage 0 on a High request (time on page off), and in batch mode whether "Approve all" may
+ * decide High-risk items.
+ */
+function requestedDetails(request: ReviewRequest, payload: GatePayload, link: IssuedLink): Record<string, unknown> {
+	return {
+		itemIndexes: [request.itemIndex],
+		expiresAt: request.expiresAt,
+		groupId: request.groupId,
+		minSecondsOnPage: payload.minSecondsOnPage ?? null,
+		...(payload.mode === 'batch' ? { batchLink: true, linkItemIndexes: link.itemIndexes, allowApproveAllHigh: payload.allowApproveAllHigh === true } : {}),
+	};
 }
 
 /** Inline (base64) binary data above this size is refused rather than copied into the store. */

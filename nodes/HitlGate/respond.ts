@@ -10,9 +10,10 @@ import type { ReviewRequest } from '../../core/store';
 import { buildItemView, renderMessagePage, renderReviewPage, securityHeaders, standardMessage, type StandardMessage } from './page';
 import type { GatePayload } from './types';
 
-type Response = ReturnType<IWebhookFunctions['getResponseObject']>;
+export type Response = ReturnType<IWebhookFunctions['getResponseObject']>;
 
-function send(res: Response, status: number, html: string): void {
+/** Any page of the gate: the security headers first, then the HTML. */
+export function sendHtml(res: Response, status: number, html: string): void {
 	for (const [name, value] of Object.entries(securityHeaders())) res.setHeader(name, value);
 	res.status(status).end(html);
 }
@@ -20,7 +21,7 @@ function send(res: Response, status: number, html: string): void {
 /** A standard message page with the status that belongs to it (200, 401, 403, 410, 500). */
 export function sendMessage(res: Response, message: StandardMessage): void {
 	const page = standardMessage(message);
-	send(res, page.status, renderMessagePage(page));
+	sendHtml(res, page.status, renderMessagePage(page));
 }
 
 export interface ReviewPageState {
@@ -54,7 +55,7 @@ export function sendReviewPage(res: Response, status: number, s: ReviewPageState
 			...(s.editErrors ? { errors: s.editErrors } : {}),
 		}),
 	);
-	send(
+	sendHtml(
 		res,
 		status,
 		renderReviewPage({

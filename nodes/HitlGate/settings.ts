@@ -32,6 +32,8 @@ export interface GateSettings {
 	hashClientInfo: boolean;
 	/** Minimum seconds between serving the page and a decision, per tier (timeOnPage.ts). */
 	timeOnPage: TimeOnPageSettings;
+	/** Batch mode: whether "Approve all" may decide High-risk and unclassified items (default off). */
+	allowApproveAllHigh: boolean;
 }
 
 const UNIT_MS: Record<string, number> = {
@@ -130,8 +132,9 @@ export function readGateSettings(ctx: IExecuteFunctions): GateSettings {
 	}
 	const display = readDisplay(ctx);
 	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+	const reviewMode: ReviewMode = ctx.getNodeParameter('reviewMode', 0, 'perItem') === 'batch' ? 'batch' : 'perItem';
 	return {
-		reviewMode: ctx.getNodeParameter('reviewMode', 0, 'perItem') === 'batch' ? 'batch' : 'perItem',
+		reviewMode,
 		deadlineMs: Math.round(amount * UNIT_MS[unit]),
 		fieldsShown: display.shown,
 		editableFields: display.editable,
@@ -144,6 +147,7 @@ export function readGateSettings(ctx: IExecuteFunctions): GateSettings {
 		notificationWebhookUrl: webhookUrl,
 		hashClientInfo: options.hashClientInfo !== false,
 		timeOnPage: readTimeOnPage(ctx, options),
+		allowApproveAllHigh: reviewMode === 'batch' && ctx.getNodeParameter('allowApproveAllHigh', 0, false) === true,
 	};
 }
 

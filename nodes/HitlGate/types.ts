@@ -16,7 +16,7 @@ export interface GateItem {
 export interface GatePayload {
 	v: 1;
 	mode: ReviewMode;
-	/** One item per request; every item of the run in batch mode. */
+	/** One item per request (batch requests stored before each item had its own request: every item of the run). */
 	items: GateItem[];
 	/** Canonical field paths shown (empty = the whole item); display/fields.ts reads them. */
 	shown: string[];
@@ -46,6 +46,11 @@ export interface GatePayload {
 	 * builder turned the requirement off. Absent in requests stored before it existed (the default applies).
 	 */
 	minSecondsOnPage?: number;
+	/**
+	 * Batch mode only: the builder allowed "Approve all" to decide High-risk and unclassified items.
+	 * Covered by the request MAC; absent (not allowed) in per-item requests and older batch requests.
+	 */
+	allowApproveAllHigh?: boolean;
 	workflowId: string | null;
 	workflowName: string | null;
 	nodeName: string;

@@ -7,13 +7,14 @@
  * A decision that comes sooner after its page was served than the request's minimum time on page is
  * not taken: the page asks to confirm and the attempt is logged (timeOnPage.ts).
  * Every failure answers a page and leaves the execution waiting (an exception here would end the run
- * with an error).
+ * with an error). A batch link (a v2 token naming the run's group) is served by batchWebhook.ts.
  */
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import type { LinkClaims, SigningKey } from '../../core/links';
-import { linkTokenFromQuery, verifyCsrfToken, verifyLinkToken } from '../../core/links';
+import { isGroupLink, linkTokenFromQuery, verifyCsrfToken, verifyLinkToken } from '../../core/links';
 import type { RequestErasure, ReviewRequest, ReviewStore } from '../../core/store';
+import { handleGroupLink, INTEGRITY_NOTICE } from './batchWebhook';
 import { clientInfo } from './clientInfo';
 import { decide, expireGroup } from './decide';
 import { reportTamper, verdictFor } from './ledger';
@@ -38,16 +39,6 @@ export async function gateWebhook(this: IWebhookFunctions): Promise<IWebhookResp
 	}
 }
 
-/** Claims of a token whose signature checked out but whose time ran out (the verifier only says "expired"). */
-function expiredTokenRequestId(token: string): string | null {
-	try {
-		const claims = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')) as Partial<LinkClaims>;
-		return typeof claims?.req === 'string' ? claims.req : null;
-	} catch {
-		return null;
-	}
-}
-
 async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const res = ctx.getResponseObject();
 	const method = ctx.getRequestObject().method.toUpperCase();
@@ -67,11 +58,14 @@ async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 		// Approved); a GET only shows the page — GET never changes state, and n8n's own timer
 		// releases the run within a minute.
 		let resume: IWebhookResponseData | null = null;
-		const requestId = expiredTokenRequestId(token);
-		if (method === 'POST' && requestId !== null) {
+		const expired = verdict.claims;
+		if (method === 'POST' && expired) {
 			const store = await openReviewStore(ctx);
 			try {
-				const request = await store.getReviewRequest(requestId);
+				// A batch link names the group; a single link its request, whose group is the run's.
+				const request = isGroupLink(expired)
+					? (await store.listReviewRequests(expired.grp))[0]
+					: await store.getReviewRequest(expired.req);
 				if (request && request.executionId === executionId && request.nodeId === node.id) {
 					resume = await expireGroup(ctx, store, request.groupId, keys, now);
 				}
@@ -86,6 +80,7 @@ async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const claims = verdict.claims;
 	const store = await openReviewStore(ctx);
 	try {
+		if (isGroupLink(claims)) return await handleGroupLink(ctx, store, claims, keys, now, method);
 		const request = await store.getReviewRequest(claims.req);
 		if (!request || request.executionId !== executionId || request.nodeId !== node.id) {
 			// The token is genuine, so this means lost state or a link for another run.
@@ -100,7 +95,7 @@ async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 			: ({ kind: 'tampered', reason: 'the stored draft hash differs from the one the link was issued for' } as const);
 		if (verdict.kind === 'tampered') {
 			await reportTamper(store, request, verdict.reason, { reviewerId: claims.rev });
-			sendMessage(res, { kind: 'error', detail: 'This review cannot be shown: its stored data failed an integrity check. Nothing was decided; the review log records the problem for the workflow owner.' });
+			sendMessage(res, { kind: 'error', detail: INTEGRITY_NOTICE });
 			return WAIT;
 		}
 		if (verdict.kind === 'erased') {

@@ -2,15 +2,17 @@
 import type { IExecuteFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { ReviewRequest } from '../../../core/store';
 import type { GateSettings } from '../settings';
 import type { GatePayload } from '../types';
 import { sendReviewEmails, type ReviewerMail } from './email';
 import { postNotification } from './webhookPost';
 
-/** One reviewer's personal link for one review request. */
+/** One reviewer's personal link: for one review request, or (batch mode) for the run's group. */
 export interface IssuedLink {
+	/** The request id, or the group id of a batch link: the key of its payload in `payloads`. */
 	requestId: string;
+	/** The review requests the link reaches. */
+	requestIds: string[];
 	itemIndexes: number[];
 	reviewer: string;
 	url: string;
@@ -20,7 +22,8 @@ export interface IssuedLink {
 export async function notifyReviewers(
 	ctx: IExecuteFunctions,
 	settings: GateSettings,
-	requests: Map<string, ReviewRequest>,
+	/** What each link shows, by `IssuedLink.requestId` (a batch link: the whole run's summary). */
+	payloads: Map<string, GatePayload>,
 	links: IssuedLink[],
 	subjectOf: (i: number) => string,
 	deadline: Date,
@@ -32,11 +35,7 @@ export async function notifyReviewers(
 		else byReviewer.set(l.reviewer, [l]);
 	}
 	const entriesOf = (reviewerLinks: IssuedLink[]) =>
-		reviewerLinks.map((l) => {
-			const request = requests.get(l.requestId) as ReviewRequest;
-			const payload = request.payload as unknown as GatePayload;
-			return { link: l, payload };
-		});
+		reviewerLinks.map((l) => ({ link: l, payload: payloads.get(l.requestId) as GatePayload }));
 	if (settings.notifyByEmail) {
 		const mails: ReviewerMail[] = [];
 		for (const [reviewer, reviewerLinks] of byReviewer) {

@@ -3,6 +3,7 @@
  * the object n8n already parsed it into (`querystring.parse`: a repeated field becomes an array).
  * Strict on structure: a repeated, unknown or non-text field is refused, never guessed at.
  * It does not judge meaning (CSRF validity, whether a reason is required): the webhook does.
+ * The single-item form is read here; the batch page's form (batchForm.ts) shares the field reader.
  */
 export const EDIT_PREFIX = 'edit.';
 export const MAX_COMMENT_LENGTH = 10_000;
@@ -20,15 +21,20 @@ export interface DecisionForm {
 	edits: Record<string, string>;
 }
 
-export type ParseFormFailure = 'duplicate_field' | 'unknown_field' | 'not_text' | 'too_large' | 'malformed';
+export type ParseFormFailure = 'duplicate_field' | 'unknown_field' | 'not_text' | 'too_large' | 'malformed' | 'bad_value';
 
-export type ParseFormResult =
-	| { ok: true; form: DecisionForm }
-	| { ok: false; reason: ParseFormFailure; field?: string; message: string };
+export interface ParseFormError {
+	ok: false;
+	reason: ParseFormFailure;
+	field?: string;
+	message: string;
+}
+
+export type ParseFormResult = { ok: true; form: DecisionForm } | ParseFormError;
 
 type Entry = [string, unknown];
 
-function entriesOf(body: unknown): Entry[] | ParseFormResult {
+function entriesOf(body: unknown): Entry[] | ParseFormError {
 	if (body === undefined || body === null || body === '') return [];
 	if (Buffer.isBuffer(body)) body = body.toString('utf8');
 	if (typeof body === 'string') {
@@ -39,15 +45,18 @@ function entriesOf(body: unknown): Entry[] | ParseFormResult {
 	return fail('malformed', undefined, 'The form could not be read. Send it from the review page.');
 }
 
-function fail(reason: ParseFormFailure, field: string | undefined, message: string): ParseFormResult {
+export function fail(reason: ParseFormFailure, field: string | undefined, message: string): ParseFormError {
 	return { ok: false, reason, ...(field !== undefined ? { field } : {}), message };
 }
 
-export function parseDecisionForm(body: unknown): ParseFormResult {
+/**
+ * Reads the body field by field, refusing a repeated, non-text or oversized one, and hands each
+ * (name, text) to `take`, which refuses what its form does not know by returning an error.
+ */
+export function readFields(body: unknown, take: (name: string, value: string) => ParseFormError | null): ParseFormError | null {
 	const entries = entriesOf(body);
 	if (!Array.isArray(entries)) return entries;
 	const seen = new Set<string>();
-	const form: DecisionForm = { csrf: '', decision: null, comment: '', edits: Object.create(null) as Record<string, string> };
 	let total = 0;
 	for (const [name, value] of entries) {
 		if (seen.has(name) || Array.isArray(value)) {
@@ -57,18 +66,36 @@ export function parseDecisionForm(body: unknown): ParseFormResult {
 		if (typeof value !== 'string') return fail('not_text', name, `The form field "${name}" must be text.`);
 		total += value.length;
 		if (total > MAX_FORM_BYTES) return fail('too_large', name, 'The form is too large.');
+		const refused = take(name, value);
+		if (refused) return refused;
+	}
+	return null;
+}
+
+/** A comment or reason within its limit, or the refusal naming the field. */
+export function commentProblem(name: string, value: string): ParseFormError | null {
+	return value.length > MAX_COMMENT_LENGTH ? fail('too_large', name, `The comment is longer than ${MAX_COMMENT_LENGTH} characters.`) : null;
+}
+
+export function unknownField(name: string): ParseFormError {
+	return fail('unknown_field', name, `The form field "${name}" is not part of the review page.`);
+}
+
+export function parseDecisionForm(body: unknown): ParseFormResult {
+	const form: DecisionForm = { csrf: '', decision: null, comment: '', edits: Object.create(null) as Record<string, string> };
+	const refused = readFields(body, (name, value) => {
 		if (name === 'csrf') form.csrf = value;
 		else if (name === 'decision') form.decision = value === 'approve' || value === 'reject' ? value : null;
 		else if (name === 'comment') {
-			if (value.length > MAX_COMMENT_LENGTH) {
-				return fail('too_large', name, `The comment is longer than ${MAX_COMMENT_LENGTH} characters.`);
-			}
+			const tooLong = commentProblem(name, value);
+			if (tooLong) return tooLong;
 			form.comment = value;
 		} else if (name.startsWith(EDIT_PREFIX) && name.length > EDIT_PREFIX.length) {
 			form.edits[name.slice(EDIT_PREFIX.length)] = value;
 		} else {
-			return fail('unknown_field', name, `The form field "${name}" is not part of the review page.`);
+			return unknownField(name);
 		}
-	}
-	return { ok: true, form };
+		return null;
+	});
+	return refused ?? { ok: true, form };
 }

@@ -9,6 +9,8 @@ export {
 	type ShownField,
 } from './reviewPage';
 export { buildItemView, type ItemViewInput } from './view';
+export { renderBatchPage, type BatchItemView, type BatchPageView, type SettledItemView } from './batchPage';
+export { parseBatchForm, BULK_ACTIONS, type BatchForm, type BatchItemChoice, type BulkAction, type ParseBatchFormResult } from './batchForm';
 export { sanitizeDraftHtml, renderMarkdown, PREVIEW_NOTICE } from './sanitize';
 export {
 	parseDecisionForm,

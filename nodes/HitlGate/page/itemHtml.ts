@@ -58,10 +58,15 @@ function editableHtml(f: EditableField, id: string): string {
 	].join('\n');
 }
 
-export function itemHtml(item: ReviewItemView, index: number): string {
+/**
+ * `extra.before` / `extra.after`: markup of the caller's own (already escaped) placed after the heading
+ * and before the section ends — the batch page's risk line and per-item decision.
+ */
+export function itemHtml(item: ReviewItemView, index: number, extra: { before?: string; after?: string } = {}): string {
 	const heading = item.heading ?? 'Draft';
 	const headingId = `item${index}-h`;
 	const parts: string[] = [`<section class="card" aria-labelledby="${headingId}">`, `<h2 id="${headingId}">${escapeHtml(heading)}</h2>`];
+	if (extra.before) parts.push(extra.before);
 	let openList = false;
 	item.fields.forEach((f, j) => {
 		if (f.mode === 'read') {
@@ -76,6 +81,7 @@ export function itemHtml(item: ReviewItemView, index: number): string {
 	});
 	if (openList) parts.push('</dl>');
 	if (item.fields.length === 0) parts.push('<p class="meta">No fields to show.</p>');
+	if (extra.after) parts.push(extra.after);
 	parts.push('</section>');
 	return parts.join('\n');
 }

@@ -26,6 +26,10 @@ export function renderMessagePage(input: MessagePageInput): string {
 export type StandardMessage =
 	| { kind: 'recorded'; decision: 'approve' | 'reject' }
 	| { kind: 'already'; reviewer: string; at: string }
+	/** The batch page's last open items were decided by this submit. */
+	| { kind: 'batch_recorded'; approved: number; rejected: number }
+	/** A batch link opened after every item of the batch was decided. */
+	| { kind: 'batch_done' }
 	| { kind: 'invalid' }
 	| { kind: 'expired' }
 	| { kind: 'forbidden' }
@@ -48,6 +52,20 @@ export function standardMessage(m: StandardMessage): MessagePageInput {
 				title: 'Already decided',
 				message: `This review was already decided by ${m.reviewer} at ${formatTime(m.at)}.`,
 				detail: 'Nothing was changed. Only the first decision counts.',
+			};
+		case 'batch_recorded':
+			return {
+				status: 200,
+				title: 'Decision recorded',
+				message: `You ${batchCounts(m.approved, m.rejected)}. Your decisions have been recorded; every item of this batch is now decided.`,
+				detail: 'You can close this page.',
+			};
+		case 'batch_done':
+			return {
+				status: 200,
+				title: 'Already decided',
+				message: 'Every item of this batch has already been decided.',
+				detail: 'Nothing was changed. Only the first decision on each item counts.',
 			};
 		case 'invalid':
 			return {
@@ -85,4 +103,11 @@ export function standardMessage(m: StandardMessage): MessagePageInput {
 				detail: 'Nothing was decided. Try again in a moment.',
 			};
 	}
+}
+
+/** "approved 2 items and rejected 1 item", "rejected 3 items". */
+export function batchCounts(approved: number, rejected: number): string {
+	const items = (n: number) => `${n} item${n === 1 ? '' : 's'}`;
+	const parts = [approved > 0 ? `approved ${items(approved)}` : '', rejected > 0 ? `rejected ${items(rejected)}` : ''].filter(Boolean);
+	return parts.length > 0 ? parts.join(' and ') : 'decided nothing';
 }

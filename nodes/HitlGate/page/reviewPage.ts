@@ -84,7 +84,10 @@ export interface ReviewPageView {
 	error?: string;
 }
 
-function riskHtml(view: ReviewPageView): string {
+/** The risk card: what the page's views share of it. */
+export type RiskView = Pick<ReviewPageView, 'tier' | 'tierReasons' | 'riskUnverified'>;
+
+export function riskHtml(view: RiskView): string {
 	const known = isTier(view.tier);
 	// The badge's markup is a contract other tests and tools read: `<span class="tier tier-high">high</span>`.
 	const badge = known
@@ -103,13 +106,15 @@ function riskHtml(view: ReviewPageView): string {
 	return parts.join('\n');
 }
 
-function timeHtml(iso: string, view: ReviewPageView, now: Date): string {
+type HeaderView = Pick<ReviewPageView, 'title' | 'expiresAt' | 'reviewer' | 'requestedAt' | 'timeZone'>;
+
+export function timeHtml(iso: string, view: Pick<ReviewPageView, 'timeZone'>, now: Date): string {
 	const t = showTime(iso, view.timeZone, now);
 	if (t.iso === '') return escapeHtml(t.text);
 	return `<time datetime="${escapeHtml(t.iso)}">${escapeHtml(t.text)}</time> <span class="relative">(${escapeHtml(t.relative)})</span>`;
 }
 
-function headerHtml(view: ReviewPageView, now: Date): string {
+export function headerHtml(view: HeaderView, now: Date): string {
 	const lines = [`<h1>${escapeHtmlVisible(view.title)}</h1>`, `<p class="deadline">Decide by ${timeHtml(view.expiresAt, view, now)}</p>`];
 	const meta = [`Reviewer: <strong>${escapeHtml(view.reviewer)}</strong>`];
 	if (view.requestedAt) meta.push(`Requested ${timeHtml(view.requestedAt, view, now)}`);

@@ -57,8 +57,15 @@ export const PAGE_CSS = [
 	'.decide-bar a{display:flex;align-items:center;justify-content:center;min-height:44px;border-radius:6px;background:#1d2330;color:#fff;font-weight:700;text-decoration:none}',
 	'.buttons{display:flex;gap:.75rem;flex-wrap:wrap;margin-top:1rem}',
 	'button{font:inherit;font-weight:700;min-height:48px;padding:.7rem 1.4rem;border-radius:6px;border:0;cursor:pointer;flex:1 1 8rem}',
-	'button.approve{background:#1a7f37;color:#fff}button.reject{background:#b42318;color:#fff}',
-	'a:focus-visible,button:focus-visible,textarea:focus-visible,summary:focus-visible,.preview:focus-visible{outline:3px solid #1d4ed8;outline-offset:2px}',
+	'button.approve{background:#1a7f37;color:#fff}button.reject{background:#b42318;color:#fff}button.submit{background:#1d2330;color:#fff}',
+	// The batch page: a radio group per item, each choice a 44 px target with its label.
+	'fieldset.choice{border:0;padding:0;margin:1rem 0 .5rem;min-width:0}legend{font-weight:700;padding:0;margin:0 0 .375rem}',
+	'.options{display:flex;flex-wrap:wrap;gap:.5rem}',
+	'label.option{display:flex;align-items:center;gap:.5rem;flex:1 1 7.5rem;min-height:44px;margin:0;padding:.375rem .75rem;border:1px solid #6b7280;border-radius:6px;font-weight:600;cursor:pointer}',
+	'label.option input{width:1.25rem;height:1.25rem;margin:0;flex:none;accent-color:#1d2330}',
+	'label.option-approve:has(input:checked){background:#dff3e4;border-color:#1a7f37}label.option-reject:has(input:checked){background:#fde0de;border-color:#b42318}',
+	'textarea.short{min-height:3.25rem}ul.settled{margin:0;padding-left:1.25rem}',
+	'a:focus-visible,button:focus-visible,textarea:focus-visible,summary:focus-visible,.preview:focus-visible,input:focus-visible{outline:3px solid #1d4ed8;outline-offset:2px}',
 ].join('\n');
 
 export const PAGE_CSS_HASH = `sha256-${createHash('sha256').update(PAGE_CSS, 'utf8').digest('base64')}`;

@@ -11,11 +11,13 @@ export interface ItemViewInput {
 	json: Record<string, unknown>;
 	/** Canonical field paths to show (legacy list); empty = every top-level field but annotations. */
 	shown: readonly string[];
-	/** Field paths the reviewer may edit here (a batch passes none: it is decided as shown). */
+	/** Field paths the reviewer may edit here (a legacy multi-item batch request passes none: it is decided as shown). */
 	editable: readonly string[];
 	/** The builder's "Fields to Show" (payload.displayFields); absent for older requests. */
 	displayFields?: readonly DisplayField[];
 	heading?: string;
+	/** Put before each editable field's path in its form name (`edit.<prefix><path>`): the batch page's `3.`. */
+	editNamePrefix?: string;
 	/** The reviewer's texts from a failed submit, by path, so nothing they typed is lost. */
 	submitted?: Readonly<Record<string, string>>;
 	errors?: readonly EditError[];
@@ -37,7 +39,7 @@ export function buildItemView(input: ItemViewInput): ReviewItemView {
 		const error = input.errors?.find((e) => e.path === f.path)?.message;
 		return {
 			mode: 'edit',
-			name: f.path,
+			name: `${input.editNamePrefix ?? ''}${f.path}`,
 			label: f.label,
 			text: submitted ?? fieldToText(f.value),
 			kind: fieldKind(f.value),

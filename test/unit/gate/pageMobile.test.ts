@@ -8,15 +8,18 @@
  * - hostile HTML is inert: no script runs, no request leaves the page, no form but ours;
  * - axe-core finds no serious or critical WCAG 2.2 A/AA violation.
  *
- * Screenshots go to reports/screenshots/ (test artifacts) and the two README images to docs/images/.
+ * The batch page (a choice per item) gets the same checks, plus: every choice and button is a 44 px
+ * target, each item's radio group is a fieldset with a legend, and a tap on a label chooses.
+ *
+ * Screenshots go to reports/screenshots/ (test artifacts) and the README images to docs/images/.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
-import { renderMessagePage, renderReviewPage, securityHeaders, standardMessage, type StandardMessage } from '../../../nodes/HitlGate/page';
-import { hostileHtmlView, recruiterBatchView, recruiterView } from './recruiterDraft';
+import { parseBatchForm, renderBatchPage, renderMessagePage, renderReviewPage, securityHeaders, standardMessage, type StandardMessage } from '../../../nodes/HitlGate/page';
+import { hostileHtmlView, recruiterBatchPageView, recruiterBatchView, recruiterView } from './recruiterDraft';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ORIGIN = 'http://gate.test';
@@ -223,13 +226,99 @@ describe('review page on a phone and a desktop', () => {
 	});
 });
 
+const BATCH_LAYOUT = `(() => {
+	const el = document.scrollingElement;
+	const rect = (e) => { const r = e.getBoundingClientRect(); return { top: r.top, bottom: r.bottom, height: r.height, width: r.width }; };
+	return {
+		scrollWidth: el.scrollWidth,
+		innerWidth: window.innerWidth,
+		title: rect(document.querySelector('h1')),
+		risk: rect(document.querySelector('#risk-h')),
+		jump: rect(document.querySelector('.decide-bar a')),
+		targets: [...document.querySelectorAll('label.option, .decision button:not([hidden])')].map((e) => ({ text: e.textContent.trim(), height: rect(e).height })),
+		radios: [...document.querySelectorAll('input[type=radio]')].map((r) => { const f = r.closest('fieldset'); return f && f.querySelector(':scope > legend') ? f.querySelector(':scope > legend').textContent : null; }),
+	};
+})()`;
+
+const BATCH_PAGES: Array<[string, () => string]> = [
+	['review-batch-items', () => renderBatchPage(recruiterBatchPageView())],
+	// Nothing refused yet and Approve all offered (no High item). axe measures target overlap at the
+	// current scroll position: a text box that happens to sit just under the sticky decision bar is
+	// reported as a small target, on any page of this layout — see the report to the lead.
+	['review-batch-items-clean', () => renderBatchPage(recruiterBatchPageView({ approveAllOffered: true, approveAllNote: undefined, items: recruiterBatchPageView().items.map((i) => ({ ...i, error: undefined, choice: null })) }))],
+];
+
+describe('batch page (a decision per item) on a phone and a desktop', () => {
+	test.each([
+		['mobile', PHONE, 2],
+		['zoom200', ZOOMED, 1],
+		['desktop', DESKTOP, 1],
+	] as const)('%s: no horizontal overflow; the way to the decisions on the first screen; every choice a 44 px target in a fieldset with a legend', async (name, viewport, scale) => {
+		for (const [pageName, render] of BATCH_PAGES) {
+			const o = await open(render(), viewport, { scale });
+			const layout = (await o.page.evaluate(BATCH_LAYOUT)) as { scrollWidth: number; innerWidth: number; title: Rect; risk: Rect; jump: Rect; targets: Array<{ text: string; height: number }>; radios: Array<string | null> };
+			expect({ page: pageName, scrollWidth: layout.scrollWidth }).toEqual({ page: pageName, scrollWidth: layout.innerWidth });
+			expect(layout.title.top).toBeGreaterThanOrEqual(0);
+			expect(layout.risk.bottom).toBeLessThanOrEqual(viewport.height);
+			expect(layout.jump.top).toBeGreaterThanOrEqual(0);
+			expect(layout.jump.bottom).toBeLessThanOrEqual(viewport.height);
+			expect(layout.jump.height).toBeGreaterThanOrEqual(44);
+			expect(layout.targets.length).toBeGreaterThanOrEqual(9 + 2);
+			expect(layout.targets.filter((t) => t.height < 44)).toEqual([]);
+			expect(layout.radios).toHaveLength(9);
+			expect(layout.radios).toEqual(['Your decision on item 2', 'Your decision on item 2', 'Your decision on item 2', 'Your decision on item 3', 'Your decision on item 3', 'Your decision on item 3', 'Your decision on item 4', 'Your decision on item 4', 'Your decision on item 4']);
+			expect(o.requests).toEqual([]);
+			expect(o.console.filter((m) => /Content Security Policy|Refused/i.test(m))).toEqual([]);
+			await shoot(o, `${pageName}-${name}`, false);
+			await shoot(o, `${pageName}-${name}-full`, true);
+			// The README's image: an item's choices and reason box, mid-screen.
+			await o.page.evaluate(`document.querySelector('fieldset.choice').scrollIntoView({ block: 'center' })`);
+			const docs = pageName === 'review-batch-items' && name === 'mobile' ? 'review-page-batch-mobile.png' : undefined;
+			await shoot(o, `${pageName}-${name}-item`, false, docs);
+			await o.context.close();
+		}
+	});
+
+	test('a tap on a choice\'s label selects it, one choice per item; Enter on a choice decides nothing', async () => {
+		const o = await open(renderBatchPage(recruiterBatchPageView()), PHONE);
+		const posts: Array<string | null> = [];
+		o.page.on('request', (r) => {
+			if (r.method() === 'POST') posts.push(r.postData());
+		});
+		await o.page.click('label.option-approve >> nth=0');
+		await o.page.click('label.option-reject >> nth=1');
+		const checked = await o.page.evaluate(`[...document.querySelectorAll('input[type=radio]:checked')].map((r) => r.name + '=' + r.value)`);
+		expect(checked).toEqual(['decision.1=approve', 'decision.2=reject', 'decision.3=reject']);
+		// Enter in a text box sends nothing (the disabled default button); Enter on a radio button makes
+		// Chromium click the first enabled submit button — the page's no-op, whose empty bulk decides nothing.
+		await o.page.focus('#comment-1');
+		await o.page.keyboard.press('Enter');
+		await o.page.waitForTimeout(200);
+		expect(posts).toEqual([]);
+		await o.page.focus('input[name="decision.1"][value="approve"]');
+		await o.page.keyboard.press('Enter');
+		await o.page.waitForTimeout(300);
+		expect(o.requests).toEqual([]);
+		expect(posts.map((body) => new URLSearchParams(body ?? '').get('bulk'))).toEqual(['']);
+		const parsed = parseBatchForm(posts[0]);
+		expect(parsed).toMatchObject({ ok: true, form: { bulk: null } });
+		await o.context.close();
+	});
+});
+
 describe('axe-core: no serious or critical WCAG 2.2 AA violation', () => {
 	test.each(PAGES)('%s', async (_name, render) => {
 		expect(await axeSeriousViolations(render(), PHONE)).toEqual([]);
 	});
 
+	test.each(BATCH_PAGES)('%s', async (_name, render) => {
+		expect(await axeSeriousViolations(render(), PHONE)).toEqual([]);
+	});
+
 	const messages: StandardMessage[] = [
 		{ kind: 'recorded', decision: 'approve' },
+		{ kind: 'batch_recorded', approved: 2, rejected: 1 },
+		{ kind: 'batch_done' },
 		{ kind: 'already', reviewer: 'ben@acme.example', at: '2026-11-25T10:31:07.000Z' },
 		{ kind: 'invalid' },
 		{ kind: 'expired' },

@@ -4,7 +4,7 @@
  * a hostile HTML body that tries every way to run, load, post or navigate.
  */
 import type { DisplayField } from '../../../nodes/HitlGate/display/fields';
-import { buildItemView, type ReviewPageView } from '../../../nodes/HitlGate/page';
+import { buildItemView, type BatchPageView, type ReviewPageView } from '../../../nodes/HitlGate/page';
 
 export const REJECTION_HTML =
 	'<p>Dear Anna,</p><p>Thank you for your interest in the <strong>Senior Data Engineer</strong> role and for the time you spent with our team.</p>' +
@@ -108,4 +108,46 @@ export function hostileHtmlView(): ReviewPageView {
 	return recruiterView({
 		items: [buildItemView({ json, shown: fields.map((f) => f.path), editable: ['edited'], displayFields: fields })],
 	});
+}
+
+/**
+ * The batch page (one request per item): three candidates still open — subject editable, the body
+ * read-only — one already decided by a colleague, and after a refused submit: item 3 rejected without a
+ * reason. Item 2 is Medium, the others High, so "Approve all" is not offered.
+ */
+export function recruiterBatchPageView(overrides: Partial<BatchPageView> = {}): BatchPageView {
+	const names = ['Anna', 'Ben', 'Chiara'];
+	const fields = CANDIDATE_FIELDS.map((f) => ({ ...f, editable: f.path === 'subject' }));
+	const base = recruiterView();
+	return {
+		title: base.title,
+		message: base.message,
+		reviewer: base.reviewer,
+		tier: 'high',
+		tierReasons: ['Candidate-facing send', 'Compliance-clock change: stage → rejected'],
+		requestedAt: base.requestedAt,
+		expiresAt: base.expiresAt,
+		timeZone: base.timeZone,
+		now: NOW,
+		csrf: 'csrf-token-value_123',
+		requireRejectReason: true,
+		items: names.map((name, i) => ({
+			itemIndex: i + 1,
+			tier: i === 1 ? 'medium' : 'high',
+			tierReasons: i === 1 ? ['Payment of 100 or more'] : ['Candidate-facing send'],
+			item: buildItemView({
+				json: { ...CANDIDATE_DRAFT, subject: `Your application, ${name}`, body: REJECTION_HTML.replace('Anna', name), to: [{ name, email: `${name.toLowerCase()}@mail.example` }] },
+				shown: fields.map((f) => f.path),
+				editable: ['subject'],
+				displayFields: fields,
+				heading: `Item ${i + 2}`,
+				editNamePrefix: `${i + 1}.`,
+			}),
+			...(i === 2 ? { choice: 'reject' as const, comment: '', error: 'Give a reason for rejecting item 4: in its own box, or in the comment for all items.' } : {}),
+		})),
+		settled: [{ itemIndex: 0, text: 'approved by ben@acme.example', at: '2026-11-25T10:12:00.000Z' }],
+		approveAllOffered: false,
+		approveAllNote: 'Approve all is not available: Items 2 and 4 are High risk or not classified. Approve or reject them one by one.',
+		...overrides,
+	};
 }

@@ -16,6 +16,7 @@ import { sleep } from '../../harness/net';
 import {
 	callWebhook as callGateWebhook,
 	csrfOf,
+	executionIdOf,
 	GATE,
 	gateLinks,
 	KEY,
@@ -252,7 +253,7 @@ describe('HITL Gate in the n8n engine', () => {
 		expect(again.result.workflowData).toBeUndefined();
 	});
 
-	test('batch mode: one link per reviewer, one decision for every item of the run', async () => {
+	test('batch mode: one link per reviewer, one page with every item; Reject all needs a reason, then records one decision per item', async () => {
 		const { result, mails } = await run(
 			[
 				{ reviewers: 'ann@example.com, ben@example.com', subject: 'b1' },
@@ -266,14 +267,21 @@ describe('HITL Gate in the n8n engine', () => {
 		const link = gateLinks(mails.find((m) => m.to[0] === 'ben@example.com')!)[0];
 		const page = await callWebhook(result, link, 'GET');
 		for (const s of ['b1', 'b2', 'b3']) expect(page.body).toContain(s);
-		const noReason = await callWebhook(result, link, 'POST', { csrf: csrfOf(page.body), decision: 'reject', comment: '' });
+		for (const i of [0, 1, 2]) expect(page.body).toContain(`name="decision.${i}" value="approve"`);
+		const noReason = await callWebhook(result, link, 'POST', { csrf: csrfOf(page.body), bulk: 'reject_all', comment: '' });
 		expect(noReason.status).toBe(400);
-		const rejected = await callWebhook(result, link, 'POST', { csrf: csrfOf(page.body), decision: 'reject', comment: 'Not this week' });
+		expect(noReason.result.workflowData).toBeUndefined();
+		const rejected = await callWebhook(result, link, 'POST', { csrf: csrfOf(page.body), bulk: 'reject_all', comment: 'Not this week' });
+		expect(titleOf(rejected.body)).toBe('Decision recorded');
 		const [timedOut, approved, rej] = outputsOf(rejected);
 		expect(timedOut).toEqual([]);
 		expect(approved).toEqual([]);
 		expect(rej.map((i) => i.json.subject)).toEqual(['b1', 'b2', 'b3']);
 		expect(rej.map((i) => (i.json.hitl as IDataObject).reviewer)).toEqual(['ben@example.com', 'ben@example.com', 'ben@example.com']);
+		expect(rej.map((i) => (i.json.hitl as IDataObject).comment)).toEqual(['Not this week', 'Not this week', 'Not this week']);
+		expect(new Set(rej.map((i) => (i.json.hitl as IDataObject).requestId)).size).toBe(3);
 		expect(rej.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		const decided = (await records(executionIdOf(link))).filter((r) => r.event === 'decided');
+		expect(decided).toHaveLength(3);
 	});
 });

@@ -188,23 +188,25 @@ describe.each(['file', 'postgres'] as const)('HITL Gate on the %s store: the log
 		expect(decided).toHaveLength(1);
 	});
 
-	test('batch mode refuses edits, as single mode refuses fields it does not offer; nothing is decided', async () => {
+	test('batch mode takes edits of editable fields and refuses any other, as single mode does; nothing is decided on a refusal', async () => {
 		const { result, mails } = await runGate(
 			env,
 			[
-				{ reviewers: 'ann@example.com', subject: 'b1' },
-				{ reviewers: 'ann@example.com', subject: 'b2' },
+				{ reviewers: 'ann@example.com', subject: 'b1', amount: 1 },
+				{ reviewers: 'ann@example.com', subject: 'b2', amount: 2 },
 			],
-			{ reviewMode: 'batch', reviewers: 'ann@example.com' },
+			{ reviewMode: 'batch', reviewers: 'ann@example.com', editableFields: 'subject' },
 		);
 		const link = gateLinks(mails[0])[0];
 		const csrf = csrfOf((await callWebhook(env, result, link, 'GET')).body);
-		const refused = await callWebhook(env, result, link, 'POST', { csrf, decision: 'approve', comment: '', 'edit.subject': 'changed' });
+		const refused = await callWebhook(env, result, link, 'POST', { csrf, bulk: 'selected', 'decision.0': 'approve', 'decision.1': 'approve', 'edit.0.subject': 'changed', 'edit.1.amount': '2000' });
 		expect(refused.status).toBe(400);
-		expect(refused.body).toContain('approved or rejected as shown');
-		const [id] = await requestIds(executionIdOf(link));
-		expect(await env.store.terminalRecord(id)).toBeNull();
-		const ok = await callWebhook(env, result, link, 'POST', { csrf, decision: 'approve', comment: '' });
-		expect(outputsOf(ok)[1].map((i) => i.json.subject)).toEqual(['b1', 'b2']);
+		expect(refused.body).toContain('not an editable field');
+		expect(refused.body).toContain('Nothing was decided');
+		for (const id of await requestIds(executionIdOf(link))) expect(await env.store.terminalRecord(id)).toBeNull();
+		const ok = await callWebhook(env, result, link, 'POST', { csrf, bulk: 'selected', 'decision.0': 'approve', 'decision.1': 'approve', 'edit.0.subject': 'changed' });
+		const [, approved] = outputsOf(ok);
+		expect(approved.map((i) => i.json.subject)).toEqual(['changed', 'b2']);
+		expect(approved.map((i) => (i.json.hitl as IDataObject).decision)).toEqual(['approved_with_edits', 'approved']);
 	});
 });

@@ -256,12 +256,18 @@ describe('HITL Gate: risk annotation provenance (real n8n engine)', () => {
 		const batch = fixture('risk-router-rewrite-gate.json');
 		Object.assign(batch.nodes.find((n) => n.name === GATE)!.parameters, { reviewMode: 'batch', subject: 'Review batch' });
 		const b = await run(batch, items.slice(0, 2));
-		expect(b.requested).toHaveLength(1);
-		expect(b.requested[0].tier).toBe('high');
-		expect(b.requested[0].tierReasons).toEqual(expect.arrayContaining(['Payment of 100 or more', expect.stringContaining(UNVERIFIED)]));
-		const payload = await payloadOf(b.requested[0]);
+		// A batch is one request per item (each decided on its own), one page and one mail for the run.
+		expect(b.requested).toHaveLength(2);
+		expect(new Set(b.requested.map((r) => r.details?.groupId)).size).toBe(1);
+		expect(b.requested[0]).toMatchObject({ tier: 'medium', tierReasons: ['Payment of 100 or more'] });
+		expect((await payloadOf(b.requested[0])).riskProvenance).toBe('router');
+		expectUnverified(b.requested[1], 'changed after the Router');
+		const payload = await payloadOf(b.requested[1]);
 		expect(payload.riskProvenance).toBe('unverified');
 		expect(payload.blastRadius).toBeNull();
+		// The mail sums the batch up: its risk is the highest, and it says the rating could not be checked.
+		expect(b.mails).toHaveLength(1);
+		expect(b.mails[0].text).toContain('Risk tier: high');
 		expect(b.mails[0].text).toContain(UNVERIFIED);
 	});
 

@@ -1,0 +1,79 @@
+/**
+ * A batch link (v2 token naming the run's group) on the gate's waiting webhook. GET shows the batch
+ * page with the items that still wait and never decides; POST (batchPost.ts) decides the items the
+ * reviewer chose, each through its own atomic store step and its own MAC'd record. Every refusal the
+ * single page has applies here too, for the group as a whole: a foreign or lost group, an integrity
+ * failure in any request, a reviewer not listed, an expired deadline.
+ */
+import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import type { GroupLinkClaims, SigningKey } from '../../core/links';
+import type { ReviewStore } from '../../core/store';
+import { readGroup } from './batchGroup';
+import { postBatch } from './batchPost';
+import { sendBatchPage } from './batchRespond';
+import { clientInfo } from './clientInfo';
+import { expireGroup } from './decide';
+import { requestRecordFields } from '../shared/requestRecords';
+import { sendMessage } from './respond';
+
+const WAIT: IWebhookResponseData = { noWebhookResponse: true };
+
+export const INTEGRITY_NOTICE =
+	'This review cannot be shown: its stored data failed an integrity check. Nothing was decided; the review log records the problem for the workflow owner.';
+
+export async function handleGroupLink(
+	ctx: IWebhookFunctions,
+	store: ReviewStore,
+	claims: GroupLinkClaims,
+	keys: SigningKey[],
+	now: Date,
+	method: string,
+): Promise<IWebhookResponseData> {
+	const res = ctx.getResponseObject();
+	const node = ctx.getNode();
+	const state = await readGroup(store, claims, keys, now, { executionId: String(ctx.getExecutionId()), nodeId: node.id });
+	switch (state.kind) {
+		case 'invalid':
+			sendMessage(res, { kind: 'invalid' });
+			return WAIT;
+		case 'tampered':
+			sendMessage(res, { kind: 'error', detail: INTEGRITY_NOTICE });
+			return WAIT;
+		case 'erased':
+			sendMessage(res, {
+				kind: 'error',
+				detail: `The content of this review was erased on ${state.erasure.at} (${state.erasure.reason}). Nothing can be decided here any more; if the items still need a decision, ask the workflow owner to send them for review again.`,
+			});
+			return WAIT;
+		case 'forbidden':
+			sendMessage(res, { kind: 'forbidden' });
+			return WAIT;
+		case 'expired': {
+			// GET never changes state; a POST after the deadline ends the run through Timed Out.
+			const resume = method === 'POST' ? await expireGroup(ctx, store, claims.grp, keys, now) : null;
+			sendMessage(res, { kind: 'expired' });
+			return resume ?? WAIT;
+		}
+		case 'done':
+			sendMessage(res, { kind: 'batch_done' });
+			return WAIT;
+	}
+	if (method === 'POST') return await postBatch(ctx, store, state, claims, keys, now);
+	// One `viewed` record per reviewer and request, as on the single page.
+	for (const { request, payload } of state.open) {
+		const seen = await store.query({ event: 'viewed', itemKey: request.id, reviewerId: claims.rev }, { limit: 1 });
+		if (seen.records.length > 0) continue;
+		await store.append({
+			event: 'viewed',
+			reviewerId: claims.rev,
+			...requestRecordFields(request, payload),
+			viewedAt: now.toISOString(),
+			linkKeyId: claims.kid,
+			linkNonce: claims.nonce,
+			...clientInfo(ctx, payload.hashClientInfo, keys[0]),
+		});
+	}
+	sendBatchPage(res, 200, { ...state, claims, key: keys[0] });
+	return WAIT;
+}

@@ -1,0 +1,76 @@
+/**
+ * The links the run's reviewers get. One request per item: a v1 link per (reviewer, request). Batch
+ * mode: one v2 link per reviewer naming the run's group, whose `dh` is the group digest — the SHA-256
+ * of the list of the group's requests (id and draft hash, in item order) — so the batch page a link
+ * opens is exactly the set of drafts it was issued for: a request added to or removed from the group in
+ * the store makes the link's page refuse (the webhook recomputes the digest from authenticated requests).
+ */
+import { buildReviewUrl, randomToken, signGroupLinkToken, signLinkToken, type SigningKey } from '../../core/links';
+import { sha256Json } from '../../core/edits';
+import type { ReviewRequest } from '../../core/store';
+import type { IssuedLink } from './notify/send';
+import type { ReviewMode } from './settings';
+
+type GroupMember = Pick<ReviewRequest, 'id' | 'itemIndex' | 'draftSha256'>;
+
+/** In item order (ids break ties, so the order never depends on how a store lists them). */
+export function inItemOrder<T extends Pick<ReviewRequest, 'id' | 'itemIndex'>>(requests: readonly T[]): T[] {
+	return [...requests].sort((a, b) => a.itemIndex - b.itemIndex || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** What a batch link's `dh` names: the group's requests and their drafts, in item order. */
+export function groupDigest(requests: readonly GroupMember[]): string {
+	return sha256Json(inItemOrder(requests).map((r) => ({ id: r.id, draftSha256: r.draftSha256 })));
+}
+
+export interface LinkRun {
+	mode: ReviewMode;
+	groupId: string;
+	executionId: string;
+	nodeId: string;
+	resumeUrl: string;
+	now: Date;
+	deadline: Date;
+	key: SigningKey;
+}
+
+/** Signs every reviewer's link(s) for the run's requests (already built and MAC'd). */
+export function issueLinks(run: LinkRun, requests: readonly ReviewRequest[]): IssuedLink[] {
+	const iat = Math.floor(run.now.getTime() / 1000);
+	const exp = Math.floor(run.deadline.getTime() / 1000);
+	const common = { kid: run.key.keyId, exec: run.executionId, node: run.nodeId, dec: ['approve', 'reject'] as Array<'approve' | 'reject'>, iat, exp };
+	const links: IssuedLink[] = [];
+	if (run.mode === 'batch') {
+		// Batch mode reads its reviewers once, so every request of the group lists the same people.
+		const ordered = inItemOrder(requests);
+		const dh = groupDigest(ordered);
+		for (const rev of ordered[0]?.reviewers ?? []) {
+			const nonce = randomToken(16);
+			const token = signGroupLinkToken({ v: 2, ...common, grp: run.groupId, rev, dh, nonce }, run.key);
+			links.push({
+				requestId: run.groupId,
+				requestIds: ordered.map((r) => r.id),
+				itemIndexes: ordered.map((r) => r.itemIndex),
+				reviewer: rev,
+				url: buildReviewUrl(run.resumeUrl, run.nodeId, token),
+				nonce,
+			});
+		}
+		return links;
+	}
+	for (const request of requests) {
+		for (const rev of request.reviewers) {
+			const nonce = randomToken(16);
+			const token = signLinkToken({ v: 1, ...common, req: request.id, rev, dh: request.draftSha256, nonce }, run.key);
+			links.push({
+				requestId: request.id,
+				requestIds: [request.id],
+				itemIndexes: [request.itemIndex],
+				reviewer: rev,
+				url: buildReviewUrl(run.resumeUrl, run.nodeId, token),
+				nonce,
+			});
+		}
+	}
+	return links;
+}
