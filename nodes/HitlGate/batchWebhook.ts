@@ -12,10 +12,9 @@ import type { ReviewStore } from '../../core/store';
 import { readGroup } from './batchGroup';
 import { postBatch } from './batchPost';
 import { sendBatchPage } from './batchRespond';
-import { clientInfo } from './clientInfo';
 import { expireGroup } from './decide';
-import { requestRecordFields } from '../shared/requestRecords';
 import { sendMessage } from './respond';
+import { recordFirstView } from './viewRecord';
 
 const WAIT: IWebhookResponseData = { noWebhookResponse: true };
 
@@ -61,19 +60,7 @@ export async function handleGroupLink(
 	}
 	if (method === 'POST') return await postBatch(ctx, store, state, claims, keys, now);
 	// One `viewed` record per reviewer and request, as on the single page.
-	for (const { request, payload } of state.open) {
-		const seen = await store.query({ event: 'viewed', itemKey: request.id, reviewerId: claims.rev }, { limit: 1 });
-		if (seen.records.length > 0) continue;
-		await store.append({
-			event: 'viewed',
-			reviewerId: claims.rev,
-			...requestRecordFields(request, payload),
-			viewedAt: now.toISOString(),
-			linkKeyId: claims.kid,
-			linkNonce: claims.nonce,
-			...clientInfo(ctx, payload.hashClientInfo, keys[0]),
-		});
-	}
+	for (const { request, payload } of state.open) await recordFirstView(ctx, store, request, payload, claims, keys[0], now);
 	sendBatchPage(res, 200, { ...state, claims, key: keys[0] });
 	return WAIT;
 }

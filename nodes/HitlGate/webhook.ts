@@ -22,6 +22,7 @@ import { parseDecisionForm } from './page';
 import { requestRecordFields } from '../shared/requestRecords';
 import { sendMessage, sendReviewPage } from './respond';
 import { loadSigningKeys } from './signingKeys';
+import { recordFirstView } from './viewRecord';
 import { openReviewStore } from '../shared/reviewStore';
 import { CONFIRM_DECISION_NOTICE, decisionTiming, minSecondsOfPayload } from './timeOnPage';
 import { asGatePayload, type GatePayload } from './types';
@@ -145,19 +146,7 @@ async function show(
 	key: SigningKey,
 	now: Date,
 ): Promise<IWebhookResponseData> {
-	// One `viewed` record per reviewer and request is enough; scanners may open a link many times.
-	const seen = await store.query({ event: 'viewed', itemKey: request.id, reviewerId: claims.rev }, { limit: 1 });
-	if (seen.records.length === 0) {
-		await store.append({
-			event: 'viewed',
-			reviewerId: claims.rev,
-			...requestRecordFields(request, payload),
-			viewedAt: now.toISOString(),
-			linkKeyId: claims.kid,
-			linkNonce: claims.nonce,
-			...clientInfo(ctx, payload.hashClientInfo, key),
-		});
-	}
+	await recordFirstView(ctx, store, request, payload, claims, key, now);
 	sendReviewPage(ctx.getResponseObject(), 200, { request, payload, claims, key });
 	return WAIT;
 }
