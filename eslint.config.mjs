@@ -48,7 +48,8 @@ export default [
 		// DEPARTURE 1, continued — the review page shows draft HTML and Markdown as the recipient will see
 		// them: sanitize-html (an allowlist sanitiser) and marked (Markdown, pure JS, no dependencies) are
 		// imported in that one file, the page's sanitiser.
-		files: ['nodes/HitlGate/page/sanitize.ts', 'nodes/HitlGate/notify/htmlText.ts'],
+		// The same for jsdiff (`diff`, pure JavaScript, no dependencies): the word diff of "Preview changes".
+		files: ['nodes/HitlGate/page/sanitize.ts', 'nodes/HitlGate/notify/htmlText.ts', 'nodes/HitlGate/page/changes.ts'],
 		rules: { '@n8n/community-nodes/no-restricted-imports': 'off' },
 	},
 	{

@@ -7,7 +7,7 @@ import type { IWebhookFunctions } from 'n8n-workflow';
 import type { EditError } from '../../core/edits';
 import { csrfToken, type LinkClaims, type SigningKey } from '../../core/links';
 import type { ReviewRequest } from '../../core/store';
-import { buildItemView, renderMessagePage, renderReviewPage, securityHeaders, standardMessage, type StandardMessage } from './page';
+import { buildItemView, renderMessagePage, renderReviewPage, securityHeaders, standardMessage, type FieldChange, type ReviewItemView, type StandardMessage } from './page';
 import type { GatePayload } from './types';
 
 export type Response = ReturnType<IWebhookFunctions['getResponseObject']>;
@@ -39,6 +39,29 @@ export interface ReviewPageState {
 	comment?: string;
 	submitted?: Record<string, string>;
 	editErrors?: EditError[];
+	/** "Preview changes": show the submitted edits against the draft above the fields. */
+	preview?: boolean;
+}
+
+/**
+ * The edits against the draft, per editable field whose submitted text differs from the draft's: the
+ * same item view built without the submitted texts gives the draft's texts, so both sides are the text
+ * the reviewer saw in the box.
+ */
+function changesOf(items: ReviewItemView[], s: ReviewPageState): FieldChange[] {
+	if (s.payload.items.length !== 1 || !s.submitted) return [];
+	const draft = buildItemView({
+		json: s.payload.items[0].json,
+		shown: s.payload.shown,
+		...(s.payload.displayFields ? { displayFields: s.payload.displayFields } : {}),
+		editable: s.payload.editable,
+	});
+	const before = new Map(draft.fields.flatMap((f) => (f.mode === 'edit' ? [[f.name, f.text] as const] : [])));
+	return items[0].fields.flatMap((f) => {
+		if (f.mode !== 'edit') return [];
+		const original = before.get(f.name) ?? '';
+		return f.text === original ? [] : [{ label: f.label, before: original, after: f.text }];
+	});
 }
 
 export function sendReviewPage(res: Response, status: number, s: ReviewPageState): void {
@@ -59,6 +82,7 @@ export function sendReviewPage(res: Response, status: number, s: ReviewPageState
 		res,
 		status,
 		renderReviewPage({
+			...(s.preview ? { changes: changesOf(items, s) } : {}),
 			title: s.payload.workflowName ? `Review: ${s.payload.workflowName}` : 'Review',
 			message: s.payload.message,
 			reviewer: s.claims.rev,

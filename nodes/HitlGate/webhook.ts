@@ -11,6 +11,7 @@
  */
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import { applyEdits } from '../../core/edits';
 import type { LinkClaims, SigningKey } from '../../core/links';
 import { isGroupLink, linkTokenFromQuery, verifyCsrfToken, verifyLinkToken } from '../../core/links';
 import type { RequestErasure, ReviewRequest, ReviewStore } from '../../core/store';
@@ -176,6 +177,14 @@ async function post(
 	// A page re-rendered for a refused form keeps the time the reviewer first got it: fixing a missing
 	// reason is not a reason to wait again. (A token without a served time counts as served now.)
 	const retry = { ...page, comment: form.comment, submitted: form.edits, servedAt: new Date(csrf.servedAtMs ?? now.getTime()) };
+	if (form.preview) {
+		// "Preview changes" never decides, even when a decision field came along: the page comes back with
+		// the edits against the draft (and any edit that would be refused, under its field), the clock kept.
+		const applied = payload.items.length === 1 ? applyEdits(payload.items[0].json, payload.editable, form.edits) : null;
+		const editErrors = applied && !applied.ok ? applied.errors : undefined;
+		sendReviewPage(res, 200, { ...retry, preview: true, ...(editErrors ? { editErrors } : {}) });
+		return WAIT;
+	}
 	if (form.decision === null || !claims.dec.includes(form.decision)) {
 		sendReviewPage(res, 400, { ...retry, error: 'Choose Approve or Reject.' });
 		return WAIT;

@@ -15,6 +15,8 @@ export interface DecisionForm {
 	csrf: string;
 	/** null when absent or not one of the two values. */
 	decision: 'approve' | 'reject' | null;
+	/** "Preview changes" was pressed: re-render with the edits against the draft; never a decision. */
+	preview?: boolean;
 	/** As typed ('' when absent); trim before judging it. */
 	comment: string;
 	/** Submitted texts keyed by field path (`edit.candidate.stage` → `candidate.stage`); null prototype. */
@@ -86,7 +88,11 @@ export function parseDecisionForm(body: unknown): ParseFormResult {
 	const refused = readFields(body, (name, value) => {
 		if (name === 'csrf') form.csrf = value;
 		else if (name === 'decision') form.decision = value === 'approve' || value === 'reject' ? value : null;
-		else if (name === 'comment') {
+		else if (name === 'preview') {
+			// The button sends exactly "1"; anything else is not from the page.
+			if (value !== '1') return unknownField(name);
+			form.preview = true;
+		} else if (name === 'comment') {
 			const tooLong = commentProblem(name, value);
 			if (tooLong) return tooLong;
 			form.comment = value;

@@ -9,6 +9,7 @@ export {
 	type ShownField,
 } from './reviewPage';
 export { buildItemView, type ItemViewInput } from './view';
+export { changesHtml, MAX_DIFF_CHARS, type FieldChange } from './changes';
 export { renderBatchPage, type BatchItemView, type BatchPageView, type SettledItemView } from './batchPage';
 export { parseBatchForm, BULK_ACTIONS, type BatchForm, type BatchItemChoice, type BulkAction, type ParseBatchFormResult } from './batchForm';
 export { sanitizeDraftHtml, renderMarkdown, PREVIEW_NOTICE } from './sanitize';

@@ -12,6 +12,7 @@ import { escapeHtml, escapeHtmlVisible } from '../../../core/html';
 import type { LinkDecision } from '../../../core/links';
 import { isTier, type Tier } from '../../../core/tiers';
 import type { ResolvedFormat } from '../display/fields';
+import { changesHtml, type FieldChange } from './changes';
 import { itemHtml } from './itemHtml';
 import { pageShell } from './layout';
 import { showTime, usableZone } from './time';
@@ -54,6 +55,8 @@ export interface ReviewItemView {
 export interface ReviewPageView {
 	/** Page heading, e.g. the workflow's or gate's name. */
 	title: string;
+	/** After "Preview changes": the edits against the draft (changes.ts). */
+	changes?: FieldChange[];
 	/** The builder's note to the reviewer (plain text). */
 	message?: string;
 	reviewer: string;
@@ -137,7 +140,12 @@ function decisionHtml(view: ReviewPageView): string {
 	];
 	if (decisions.includes('approve')) parts.push('<button type="submit" class="approve" name="decision" value="approve">Approve</button>');
 	if (decisions.includes('reject')) parts.push('<button type="submit" class="reject" name="decision" value="reject">Reject</button>');
-	parts.push('</div>', '</section>');
+	parts.push('</div>');
+	// Offered only where something can be edited; it re-renders the page and never decides.
+	if (view.items.some((item) => item.fields.some((f) => f.mode === 'edit'))) {
+		parts.push('<div class="buttons"><button type="submit" class="preview-changes" name="preview" value="1">Preview changes</button></div>');
+	}
+	parts.push('</section>');
 	return parts.filter(Boolean).join('\n');
 }
 
@@ -166,6 +174,8 @@ export function renderReviewPage(view: ReviewPageView): string {
 	if (view.message) {
 		body.push(`<section class="card" aria-labelledby="message-h"><h2 id="message-h">Message</h2>${plainTextHtml(view.message)}</section>`);
 	}
+	const changes = changesHtml(view.changes);
+	if (changes) body.push(changes);
 	view.items.forEach((item, i) => body.push(itemHtml(item, i)));
 	// Sticks to the bottom of the screen until the decision itself scrolls into view.
 	body.push('<nav class="decide-bar" aria-label="Jump to decision"><a href="#decision">Go to decision ↓</a></nav>');

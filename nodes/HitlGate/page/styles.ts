@@ -66,6 +66,12 @@ export const PAGE_CSS = [
 	'label.option-approve:has(input:checked){background:#dff3e4;border-color:#1a7f37}label.option-reject:has(input:checked){background:#fde0de;border-color:#b42318}',
 	'textarea.short{min-height:3.25rem}ul.settled{margin:0;padding-left:1.25rem}',
 	'a:focus-visible,button:focus-visible,textarea:focus-visible,summary:focus-visible,.preview:focus-visible,input:focus-visible{outline:3px solid #1d4ed8;outline-offset:2px}',
+	// Preview changes: removed words struck through in red, added ones underlined in green (both ≥ 4.5:1).
+	'.diff del{background:#fde8e8;color:#8b1a1a;text-decoration:line-through}',
+	'.diff ins{background:#e3f4e8;color:#13522b;text-decoration:underline}',
+	'.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}',
+	'h3{font-size:1rem;margin:.5rem 0 .25rem}',
+	'button.preview-changes{background:#fff;color:#1d2330;border:2px solid #6b7280}',
 ].join('\n');
 
 export const PAGE_CSS_HASH = `sha256-${createHash('sha256').update(PAGE_CSS, 'utf8').digest('base64')}`;

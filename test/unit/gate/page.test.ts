@@ -95,14 +95,16 @@ describe('review page with hostile drafts (parse-level)', () => {
 		expect(html).not.toContain('\u0000');
 	});
 
-	test('the form: csrf hidden field, two decision buttons, a disabled default button first, no action', () => {
+	test('the form: csrf hidden field, two decision buttons, a disabled default button first, Preview changes last, no action', () => {
 		const form = all.find((e) => e.name === 'form') as Element;
 		expect(form.attribs).toEqual({ method: 'post', 'accept-charset': 'utf-8', autocomplete: 'off' });
 		const buttons = DomUtils.findAll((e) => e.name === 'button', [form]);
-		expect(buttons.map((b) => [b.attribs.value, 'disabled' in b.attribs])).toEqual([
-			['', true],
-			['approve', false],
-			['reject', false],
+		expect(buttons.map((b) => [b.attribs.name, b.attribs.value, 'disabled' in b.attribs])).toEqual([
+			['decision', '', true],
+			['decision', 'approve', false],
+			['decision', 'reject', false],
+			// The hostile view has editable fields: the button that re-renders with the edits, never decides.
+			['preview', '1', false],
 		]);
 		const csrf = DomUtils.findAll((e) => e.name === 'input', [form]);
 		expect(csrf.map((i) => i.attribs)).toEqual([{ type: 'hidden', name: 'csrf', value: 'csrf-token-value_123' }]);
@@ -111,7 +113,7 @@ describe('review page with hostile drafts (parse-level)', () => {
 
 	test('the decisions a link allows decide which buttons exist', () => {
 		const onlyReject = elements(renderReviewPage(hostileView({ decisions: ['reject'] })));
-		expect(onlyReject.filter((e) => e.name === 'button' && !('disabled' in e.attribs)).map((b) => b.attribs.value)).toEqual(['reject']);
+		expect(onlyReject.filter((e) => e.name === 'button' && e.attribs.name === 'decision' && !('disabled' in e.attribs)).map((b) => b.attribs.value)).toEqual(['reject']);
 	});
 
 	test('the inline style is exactly the sheet the CSP hash allows; no style attributes', () => {
