@@ -1,4 +1,5 @@
 /** Checks for the gate's review requests and their resolutions, shared by both backends. */
+import { assertStorable, normaliseInput } from '../chain';
 import { canonicalize } from '../canonicalJson';
 import { StoreUsageError } from './errors';
 import {
@@ -8,6 +9,7 @@ import {
 	type Resolution,
 	type ReviewOutcome,
 	type ReviewRecord,
+	type ReviewRecordBody,
 	type ReviewRecordInput,
 	type ReviewRequest,
 } from './types';
@@ -77,6 +79,19 @@ export function refuseReservedBinding(input: ReviewRecordInput): void {
 			`details.${REQUEST_BINDING_KEY} is reserved: only the HITL Gate's resolution of a review request writes it`,
 		);
 	}
+}
+
+/**
+ * Checks a batch for appendMany before anything is written: no record may claim to end a request, and
+ * each must pass the store's own record checks. Returns the normalised bodies, in order.
+ */
+export function checkAppendInputs(inputs: ReviewRecordInput[], chain: string): ReviewRecordBody[] {
+	return inputs.map((input) => {
+		refuseReservedBinding(input);
+		const body = normaliseInput(input);
+		assertStorable(body, chain);
+		return body;
+	});
 }
 
 /**

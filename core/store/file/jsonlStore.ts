@@ -20,7 +20,7 @@ import { join } from 'node:path';
 
 import { assertChainName, assertStorable, createRecord, MAX_RECORD_BYTES, normaliseInput, parseRecordLine, ZERO_HASH } from '../../chain';
 import { checkErasureScope, checkRequestErasure } from '../requestErasure';
-import { checkResolution, refuseReservedBinding, requestBindingOf } from '../requests';
+import { checkAppendInputs, checkResolution, refuseReservedBinding, requestBindingOf } from '../requests';
 import { type CheckpointKey, type CheckpointKeyConfig, checkpointKeyList, signCheckpoint } from '../../checkpoint';
 import { readLines } from '../../lineReader';
 import { verifyFile } from '../../verify';
@@ -242,7 +242,7 @@ export class JsonlReviewStore implements ReviewStore {
 
 	/** Writes one record at the end of the log (under the lock) and says where it landed. */
 	private async appendLocked(body: ReviewRecordBody): Promise<{ record: ReviewRecord; pointer: TerminalPointer; head: Head }> {
-		const fd = this.writable();
+		this.writable();
 		const head = await this.refreshHead(true);
 		const { record, line } = createRecord(body, {
 			chain: this.chain,
@@ -251,6 +251,16 @@ export class JsonlReviewStore implements ReviewStore {
 			recordedAt: this.now().toISOString(),
 		});
 		const buf = Buffer.from(`${line}\n`, 'utf8');
+		await this.writeAtEnd(head, buf, record, 1);
+		return { record, pointer: { seq: record.seq, offset: head.size, length: buf.length }, head };
+	}
+
+	/**
+	 * Writes `buf` (`count` whole lines ending with record `last`) at the end of the log, fsyncs it, and
+	 * moves the cached head and the verified prefix past it. Under the lock; any I/O failure is fatal.
+	 */
+	private async writeAtEnd(head: Head, buf: Buffer, last: Pick<ReviewRecord, 'seq' | 'hash'>, count: number): Promise<void> {
+		const fd = this.writable();
 		let written = 0;
 		try {
 			({ bytesWritten: written } = await fd.write(buf, 0, buf.length));
@@ -263,17 +273,15 @@ export class JsonlReviewStore implements ReviewStore {
 		} catch (error) {
 			this.die('fsync', error);
 		}
-		this.cached = { seq: record.seq, hash: record.hash, size: head.size + buf.length, ino: head.ino };
+		this.cached = { seq: last.seq, hash: last.hash, size: head.size + buf.length, ino: head.ino };
 		const known = verifiedPrefix.get(this.path);
 		if (known && known.ino === head.ino && known.size === head.size) {
-			verifiedPrefix.set(this.path, { ino: head.ino, size: this.cached.size, seq: record.seq, hash: record.hash, line: known.line + 1 });
+			verifiedPrefix.set(this.path, { ino: head.ino, size: this.cached.size, seq: last.seq, hash: last.hash, line: known.line + count });
 		}
-		return { record, pointer: { seq: record.seq, offset: head.size, length: buf.length }, head };
 	}
 
 	/** Writes a batch of records at the end of the log with one write and one fsync (under the lock). */
 	private async appendBatchLocked(bodies: ReviewRecordBody[]): Promise<ReviewRecord[]> {
-		const fd = this.writable();
 		const head = await this.refreshHead(true);
 		const recordedAt = this.now().toISOString();
 		const records: ReviewRecord[] = [];
@@ -286,23 +294,7 @@ export class JsonlReviewStore implements ReviewStore {
 			prev = { seq: record.seq, hash: record.hash };
 		}
 		const buf = Buffer.from(lines.join(''), 'utf8');
-		let written = 0;
-		try {
-			({ bytesWritten: written } = await fd.write(buf, 0, buf.length));
-		} catch (error) {
-			this.die('Writing', error);
-		}
-		if (written !== buf.length) this.die('Writing', new Error(`only ${written} of ${buf.length} bytes written`));
-		try {
-			await fd.sync();
-		} catch (error) {
-			this.die('fsync', error);
-		}
-		this.cached = { seq: prev.seq, hash: prev.hash, size: head.size + buf.length, ino: head.ino };
-		const known = verifiedPrefix.get(this.path);
-		if (known && known.ino === head.ino && known.size === head.size) {
-			verifiedPrefix.set(this.path, { ino: head.ino, size: this.cached.size, seq: prev.seq, hash: prev.hash, line: known.line + records.length });
-		}
+		await this.writeAtEnd(head, buf, prev, records.length);
 		// None of these ends a request (refused before): an index in sync stays in sync.
 		this.requests.advance({ path: this.path, ino: head.ino, size: head.size }, head.size + buf.length);
 		return records;
@@ -310,12 +302,7 @@ export class JsonlReviewStore implements ReviewStore {
 
 	async appendMany(inputs: ReviewRecordInput[]): Promise<ReviewRecord[]> {
 		this.writable();
-		const bodies = inputs.map((input) => {
-			refuseReservedBinding(input);
-			const body = normaliseInput(input);
-			assertStorable(body, this.chain);
-			return body;
-		});
+		const bodies = checkAppendInputs(inputs, this.chain);
 		if (bodies.length === 0) return [];
 		return this.lock.run(async () => {
 			this.writable();

@@ -16,7 +16,7 @@ import { verifyLines } from '../../verify';
 import { StoreCorruptError, StoreUsageError } from '../errors';
 import { encodeCursor, normaliseQuery } from '../query';
 import { checkErasureScope, checkRequestErasure, erasureReaches, redactRequest } from '../requestErasure';
-import { checkResolution, checkReviewRequest, isRequestTerminalRecord, refuseReservedBinding, requestBindingOf } from '../requests';
+import { checkAppendInputs, checkResolution, checkReviewRequest, isRequestTerminalRecord, refuseReservedBinding, requestBindingOf } from '../requests';
 import type {
 	QueryFilter, QueryPage, QueryResult, Resolution, ResolveResult, ReviewRecord, ReviewRecordBody, ReviewRecordInput,
 	RequestErasure, RequestErasureResult, RequestErasureScope, ReviewRequest, ReviewStore, SignedCheckpoint,
@@ -132,36 +132,22 @@ export class PostgresReviewStore implements ReviewStore {
 
 	async appendMany(inputs: ReviewRecordInput[]): Promise<ReviewRecord[]> {
 		this.usable();
-		const bodies = inputs.map((input) => {
-			refuseReservedBinding(input);
-			const body = normaliseInput(input);
-			assertStorable(body, this.chain);
-			return body;
-		});
+		const bodies = checkAppendInputs(inputs, this.chain);
 		if (bodies.length === 0) return [];
 		return this.tx(async (client) => {
 			await client.query(`SELECT pg_advisory_xact_lock(hashtext('n8n-nodes-hitl:log:' || $1))`, [this.chain]);
 			let prev = await this.headWith(client);
 			const recordedAt = this.now().toISOString();
 			const out: ReviewRecord[] = [];
-			// Multi-row INSERTs (14 parameters a row, far below Postgres's 65,535): one round trip per chunk.
+			// One multi-row INSERT per 200 records: one round trip per chunk.
 			for (let start = 0; start < bodies.length; start += 200) {
-				const params: unknown[] = [];
-				const rows: string[] = [];
-				for (const body of bodies.slice(start, start + 200)) {
-					const { record, line } = createRecord(body, { chain: this.chain, seq: prev.seq + 1, prevHash: prev.hash, recordedAt });
-					const base = params.length;
-					rows.push(`(${Array.from({ length: 14 }, (_, k) => `$${base + k + 1}`).join(', ')})`);
-					params.push(record.chain, record.seq, record.hash, record.prevHash, record.recordedAt, record.event, record.decision,
-						record.reviewerId, record.tier, record.workflowId, record.executionId, record.itemKey, line, null);
-					out.push(record);
-					prev = { seq: record.seq, hash: record.hash };
-				}
-				await client.query(
-					`INSERT INTO ${LOG_TABLE} (chain, seq, hash, prev_hash, recorded_at, event, decision, reviewer_id, tier, workflow_id, execution_id, item_key, line, ends_request)
-					 VALUES ${rows.join(', ')}`,
-					params,
-				);
+				const rows = bodies.slice(start, start + 200).map((body) => {
+					const created = createRecord(body, { chain: this.chain, seq: prev.seq + 1, prevHash: prev.hash, recordedAt });
+					prev = { seq: created.record.seq, hash: created.record.hash };
+					out.push(created.record);
+					return created;
+				});
+				await this.insertRecords(client, rows);
 			}
 			return out;
 		});
@@ -177,14 +163,28 @@ export class PostgresReviewStore implements ReviewStore {
 			prevHash: head.hash,
 			recordedAt: this.now().toISOString(),
 		});
-		const endsRequest = isRequestTerminalRecord(record) ? requestBindingOf(record)?.id ?? null : null;
+		await this.insertRecords(client, [{ record, line }]);
+		return record;
+	}
+
+	/**
+	 * Inserts chained records as one multi-row INSERT (14 parameters a row; callers send at most 200 rows,
+	 * far below Postgres's 65,535). A terminal record names the request it ends in `ends_request`.
+	 */
+	private async insertRecords(client: PoolClient, rows: ReadonlyArray<{ record: ReviewRecord; line: string }>): Promise<void> {
+		const params: unknown[] = [];
+		const values = rows.map(({ record, line }) => {
+			const base = params.length;
+			const endsRequest = isRequestTerminalRecord(record) ? requestBindingOf(record)?.id ?? null : null;
+			params.push(record.chain, record.seq, record.hash, record.prevHash, record.recordedAt, record.event, record.decision,
+				record.reviewerId, record.tier, record.workflowId, record.executionId, record.itemKey, line, endsRequest);
+			return `(${Array.from({ length: 14 }, (_, k) => `$${base + k + 1}`).join(', ')})`;
+		});
 		await client.query(
 			`INSERT INTO ${LOG_TABLE} (chain, seq, hash, prev_hash, recorded_at, event, decision, reviewer_id, tier, workflow_id, execution_id, item_key, line, ends_request)
-			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-			[record.chain, record.seq, record.hash, record.prevHash, record.recordedAt, record.event, record.decision,
-				record.reviewerId, record.tier, record.workflowId, record.executionId, record.itemKey, line, endsRequest],
+			 VALUES ${values.join(', ')}`,
+			params,
 		);
-		return record;
 	}
 
 	private async headWith(client: PoolClient): Promise<{ seq: number; hash: string }> {
