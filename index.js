@@ -7,12 +7,13 @@ const core = require('./dist/core');
 const { BlastRadiusRouter } = require('./dist/nodes/BlastRadiusRouter/BlastRadiusRouter.node');
 const { HitlGate } = require('./dist/nodes/HitlGate/HitlGate.node');
 const { ReviewLog } = require('./dist/nodes/ReviewLog/ReviewLog.node');
+const { HitlDeadlines } = require('./dist/nodes/HitlDeadlines/HitlDeadlines.node');
 const { HitlSigningApi } = require('./dist/credentials/HitlSigningApi.credentials');
 const { HitlStoreApi } = require('./dist/credentials/HitlStoreApi.credentials');
 const { HitlSmtpApi } = require('./dist/credentials/HitlSmtpApi.credentials');
 
 module.exports = {
 	...core,
-	nodes: { BlastRadiusRouter, HitlGate, ReviewLog },
+	nodes: { BlastRadiusRouter, HitlGate, HitlDeadlines, ReviewLog },
 	credentials: { HitlSigningApi, HitlStoreApi, HitlSmtpApi },
 };

@@ -119,6 +119,60 @@ export type ResolveResult =
 	/** Nothing was written: the request had already ended; `record` is its terminal record, if the chain has one. */
 	| { applied: false; request: ReviewRequest; record: ReviewRecord | null };
 
+/**
+ * One scheduled act of the deadline mechanism (core/deadline/, the HITL Deadlines trigger) on a gate
+ * run: a reminder, an escalation level, or the deadline itself. Written by the gate when it puts a run
+ * on hold; claimed by one deadline worker at a time (a lease: a worker that crashed after claiming
+ * loses it when `claim.until` passes, and another retries); ended once (`done` by the gate when it
+ * acted, `cancelled` when the run ended first). Working state only: what was done is recorded in the
+ * chain (`reminded`, `escalated`, `expired` records).
+ */
+export type DeadlineActionKind = 'remind' | 'escalate' | 'deadline';
+
+export interface DeadlineEvent {
+	/** `<groupId>#<kind>#<step>`: unique; scheduling the same id again keeps the stored one. */
+	id: string;
+	groupId: string;
+	kind: DeadlineActionKind;
+	/** Reminder number or escalation level (1-based); 0 for the deadline. */
+	step: number;
+	/** When it is due (ISO 8601, UTC). */
+	dueAt: string;
+	/** Where to act: the gate's waiting-webhook URL of the run (carries n8n's resume token). */
+	target: string;
+	executionId: string;
+	nodeId: string;
+	status: DeadlineEventStatus;
+	/** Held by a worker until `until` (ISO); null when nobody holds it. */
+	claim: DeadlineClaim | null;
+	/** How many times it was claimed. */
+	attempts: number;
+	/** The last failure a worker reported (retried at a later tick); null after none. */
+	lastError: string | null;
+	/** When it ended (done or cancelled); null while scheduled. */
+	endedAt: string | null;
+	/** Why it ended, e.g. `acted`, `group_ended`, `execution_gone`; null while scheduled. */
+	result: string | null;
+}
+
+export type DeadlineEventStatus = 'scheduled' | 'done' | 'cancelled';
+
+export interface DeadlineClaim {
+	/** The worker's name (host, pid, node). */
+	by: string;
+	/** Random per claim: only its holder may end or release the event under this claim. */
+	token: string;
+	until: string;
+}
+
+/** A deadline worker's last sign of life, so gates can tell whether anything will act on their deadlines. */
+export interface DeadlineWorkerBeat {
+	worker: string;
+	seenAt: string;
+	/** The worker's polling interval: a beat older than a few intervals means it stopped. */
+	intervalMs: number;
+}
+
 /** A checkpoint (C2SP signed note) the store issued for its chain. */
 export interface StoredCheckpointNote {
 	/** Tree size (records) the checkpoint covers. */
@@ -171,6 +225,34 @@ export interface ReviewStore {
 	 * caller appends the `erased` record. Idempotent: an erased request is skipped.
 	 */
 	eraseRequestContent(scope: RequestErasureScope, erasure: RequestErasure): Promise<RequestErasureResult>;
+
+	// The deadline mechanism's schedule (see DeadlineEvent): working state, never evidence.
+	/** Stores events; an id already stored is left as it is (idempotent for a retried gate run). */
+	scheduleDeadlineEvents(events: DeadlineEvent[]): Promise<void>;
+	/**
+	 * Atomically claims up to `limit` due events (status `scheduled`, `dueAt` <= now, no claim or an
+	 * expired one), oldest due first, for `leaseMs`: sets `claim` (a fresh random token) and counts the
+	 * attempt. Across processes each event is held by at most one worker at a time.
+	 */
+	claimDueDeadlineEvents(now: Date, worker: string, leaseMs: number, limit: number): Promise<DeadlineEvent[]>;
+	/**
+	 * Ends a scheduled event (`done` or `cancelled`, with `result`), or with `status: 'scheduled'`
+	 * releases its claim and keeps `error` as `lastError` for a later retry. With a `token`, only the
+	 * holder of that claim (even if its lease ran out, as long as nobody claimed it since) may do it;
+	 * without one (the gate, proven by the signed action) any scheduled event. True for exactly one
+	 * caller that ends it; false when it had already ended or the claim is another's.
+	 */
+	finishDeadlineEvent(id: string, token: string | null, end: { status: DeadlineEventStatus; result?: string; error?: string; at: Date }): Promise<boolean>;
+	/** Cancels every scheduled event of a group (its run ended); returns how many. */
+	cancelDeadlineEvents(groupId: string, at: Date, result: string): Promise<number>;
+	/** Every event of a group, by due time. */
+	listDeadlineEvents(groupId: string): Promise<DeadlineEvent[]>;
+	/** Scheduled events due before `now` that nobody holds (for reports: overdue and unattended). */
+	listOverdueDeadlineEvents(now: Date, limit?: number): Promise<DeadlineEvent[]>;
+	/** Records a worker's beat (one entry per worker name, replaced). */
+	recordDeadlineWorker(beat: DeadlineWorkerBeat): Promise<void>;
+	/** Every worker's last beat, newest first. */
+	listDeadlineWorkers(): Promise<DeadlineWorkerBeat[]>;
 
 	// The Merkle tree over the chain (core/tlog/logTree.ts): an index caught up from the chain on use.
 	/** Brings the tree up to the chain's head: its size (the head seq) and root. */

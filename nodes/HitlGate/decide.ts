@@ -191,6 +191,10 @@ export async function resumeIfComplete(
 	}
 	if (!complete) return null;
 	if (!(await store.claimGroupResume(groupId))) return null;
+	// The run is leaving: nothing scheduled for it (reminders, escalation, the deadline) may act any more.
+	await store.cancelDeadlineEvents(groupId, now, 'group_ended').catch((error: Error) => {
+		ctx.logger.warn(`HITL Gate could not cancel the run's scheduled reminders: ${error.message}`);
+	});
 	setCustomData(ctx, released);
 	return { noWebhookResponse: true, workflowData: buildOutputs(released, now) };
 }
@@ -209,8 +213,8 @@ function setCustomData(ctx: IWebhookFunctions, group: ReleasedRequest[]): void {
 		if (t === null) unclassified = true;
 		else tier = tier === null ? t : maxTier(tier, t);
 	}
-	const timedOut = decisions.has('timed_out');
-	const decision = timedOut ? 'timed_out' : decisions.size === 1 ? [...decisions][0] : `mixed: ${[...decisions].sort().join(', ')}`;
+	const timedOut = decisions.size === 1 && decisions.has('timed_out');
+	const decision = decisions.size === 1 ? [...decisions][0] : `mixed: ${[...decisions].sort().join(', ')}`;
 	const clip = (s: string) => (s.length > 255 ? `${s.slice(0, 254)}…` : s);
 	try {
 		ctx.customData.setAll({

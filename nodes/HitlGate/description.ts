@@ -1,5 +1,7 @@
 import type { INodeProperties, IWebhookDescription } from 'n8n-workflow';
 
+import { deadlineProperties } from './deadlineDescription';
+
 /**
  * Output order is a safety decision: when n8n's wait time runs out it passes the node's original
  * input items to output 0 without running the node, so output 0 must be the harmless one.
@@ -17,7 +19,7 @@ const SMTP_CREDENTIAL_OPTIONS = [
 export const gateProperties: INodeProperties[] = [
 	{
 		displayName:
-			'Items leave through Approved only after a named reviewer approved them on the signed review page. If the deadline passes first, all items of the run leave through Timed Out.',
+			'Items leave through Approved only after a named reviewer approved them on the signed review page. At the deadline, items already decided leave through their decision and undecided ones through Timed Out.',
 		name: 'gateNotice',
 		type: 'notice',
 		default: '',
@@ -50,26 +52,7 @@ export const gateProperties: INodeProperties[] = [
 			},
 		],
 	},
-	{
-		displayName: 'Deadline Amount',
-		name: 'deadlineAmount',
-		type: 'number',
-		default: 24,
-		typeOptions: { minValue: 1 },
-		description: 'How long reviewers have to decide before the items leave through Timed Out',
-	},
-	{
-		displayName: 'Deadline Unit',
-		name: 'deadlineUnit',
-		type: 'options',
-		default: 'hours',
-		options: [
-			{ name: 'Seconds', value: 'seconds' },
-			{ name: 'Minutes', value: 'minutes' },
-			{ name: 'Hours', value: 'hours' },
-			{ name: 'Days', value: 'days' },
-		],
-	},
+	...deadlineProperties,
 	{
 		displayName: 'Fields to Show',
 		name: 'displayFields',

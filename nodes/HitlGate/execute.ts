@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, WAIT_INDEFINITELY } from 'n8n-workflow';
 
 import type { SigningKey } from '../../core/links';
 import { signRequest } from '../../core/links';
@@ -18,7 +18,9 @@ import { getStoreSettings, openReviewStore } from '../shared/reviewStore';
 import { subjectIdsFor } from './evidence';
 import { plainJson } from './draft';
 import { issueLinks } from './links';
-import { notifyReviewers, type IssuedLink } from './notify/send';
+import { notifyReviewers, smtpCredentialTypeOf, type IssuedLink } from './notify/send';
+import { planForItem, readRunDeadline } from './deadlineSettings';
+import { scheduleDeadlines } from './deadlineSchedule';
 import { buildRequest, payloadFor, type RunContext } from './requests';
 import { requestRecordFields } from '../shared/requestRecords';
 import { isExpressionParameter, parseReviewerList, readGateSettings } from './settings';
@@ -67,7 +69,9 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 	}
 	const workflow = this.getWorkflow();
 	const now = new Date();
-	const deadline = new Date(now.getTime() + settings.deadlineMs);
+	const runDeadline = readRunDeadline(this, now, settings.timeZone);
+	// No deadline: links and requests last until n8n's "indefinitely"; only people end the wait.
+	const deadline = runDeadline.deadline ?? WAIT_INDEFINITELY;
 	const groupId = `${executionId}:${node.id}:${randomUUID()}`;
 	const subjectOf = textReader(this, 'subject', 'Review needed');
 	const messageOf = textReader(this, 'message', '');
@@ -98,6 +102,7 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 	// its reviewers and message once (item 0), as its one page and one email per reviewer show them.
 	const batch = settings.reviewMode === 'batch';
 	const batchReviewers = batch ? (sharedReviewers ?? reviewersFor(this, 0)) : null;
+	const notify = { ...settings, smtpCredentialType: smtpCredentialTypeOf(this) };
 	const requests: ReviewRequest[] = gateItems.map((gi) =>
 		buildRequest(
 			this,
@@ -105,6 +110,18 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 			gi,
 			batchReviewers ?? sharedReviewers ?? reviewersFor(this, gi.index),
 			messageOf(batch ? 0 : gi.index),
+			{
+				// A batch reads its backups once (item 0), as it reads its reviewers.
+				deadlinePlan: planForItem(this, runDeadline, batch ? 0 : gi.index),
+				notify: {
+					notifyByEmail: notify.notifyByEmail,
+					fromEmail: notify.fromEmail,
+					smtpCredentialType: notify.smtpCredentialType,
+					notificationWebhookUrl: notify.notificationWebhookUrl,
+					subject: subjectOf(batch ? 0 : gi.index),
+					resumeUrl,
+				},
+			},
 		),
 	);
 
@@ -117,6 +134,7 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 	const payloads = new Map<string, GatePayload>(requests.map((r) => [r.id, r.payload as unknown as GatePayload]));
 	if (batch) payloads.set(groupId, payloadFor(this, run, gateItems, messageOf(0)));
 	const store = await openReviewStore(this, storeSettings);
+	let waitUntil: Date = deadline;
 	try {
 		await closeOverdueRequests(this, store, now, signingKey);
 		await store.putReviewRequests(requests);
@@ -137,6 +155,8 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 				}),
 			),
 		);
+		// Scheduled before anyone is mailed: a run whose reminders and deadline cannot be kept notifies nobody.
+		waitUntil = await scheduleDeadlines(this, store, requests, resumeUrl, runDeadline, now);
 		await notifyReviewers(this, settings, payloads, links, subjectOf, deadline);
 	} catch (error) {
 		await abandon(store, requests, signingKey, error);
@@ -149,7 +169,7 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 		await store.close();
 	}
 
-	await this.putExecutionToWait(deadline);
+	await this.putExecutionToWait(waitUntil);
 	return [[], [], []];
 }
 

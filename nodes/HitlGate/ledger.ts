@@ -10,6 +10,7 @@ import { EVIDENCE_DETAILS_KEY, type EvidenceReference } from '../../core/evidenc
 import { signDecision, verifyDecisionMac, verifyRequestMac, type SigningKey } from '../../core/links';
 import { REQUEST_BINDING_KEY, type FieldEdit, type ReviewRecord, type ReviewRecordInput } from '../../core/records';
 import { requestBindingOf, type RequestErasure, type Resolution, type ReviewOutcome, type ReviewRequest, type ReviewStore } from '../../core/store';
+import { reviewersAt } from '../../core/deadline';
 import { requestRecordFields } from '../shared/requestRecords';
 import type { ClientInfo } from './clientInfo';
 import { asGatePayload, type GatePayload } from './types';
@@ -165,7 +166,9 @@ export async function verdictFor(store: ReviewStore, request: ReviewRequest, key
 	if (!verifyDecisionMac(decisionFactsOf(record, request), binding.keyId, binding.mac, keys)) {
 		return { kind: 'tampered', reason: 'the decided record does not carry a valid MAC of the gate signing key' };
 	}
-	if (record.reviewerId === null || !request.reviewers.includes(record.reviewerId)) {
+	// A backup counts from the time their escalation level was reached (the request MAC covers the plan).
+	const decidedAt = new Date(record.decidedAt ?? record.recordedAt);
+	if (record.reviewerId === null || !reviewersAt(request.reviewers, payload.deadlinePlan, decidedAt).includes(record.reviewerId)) {
 		return { kind: 'tampered', reason: `the decided record names ${String(record.reviewerId)}, who is not a reviewer of this request` };
 	}
 	if (record.draftSha256 !== request.draftSha256) return { kind: 'tampered', reason: 'the decided record is about another draft' };

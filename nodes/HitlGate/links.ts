@@ -5,7 +5,9 @@
  * opens is exactly the set of drafts it was issued for: a request added to or removed from the group in
  * the store makes the link's page refuse (the webhook recomputes the digest from authenticated requests).
  */
-import { buildReviewUrl, randomToken, signGroupLinkToken, signLinkToken, type SigningKey } from '../../core/links';
+import { createHmac } from 'node:crypto';
+
+import { buildReviewUrl, signGroupLinkToken, signLinkToken, type SigningKey } from '../../core/links';
 import { sha256Json } from '../../core/edits';
 import type { ReviewRequest } from '../../core/store';
 import type { IssuedLink } from './notify/send';
@@ -32,6 +34,17 @@ export interface LinkRun {
 	now: Date;
 	deadline: Date;
 	key: SigningKey;
+	/** Who gets a link (default: the requests' reviewers); escalation passes the backups it adds. */
+	reviewersOf?: (request: ReviewRequest) => readonly string[];
+}
+
+/**
+ * A link's nonce, derived from the signing key, the request (or group) and the reviewer: secret to
+ * anyone without the key, and the same every time — so a reminder re-sends the reviewer's existing
+ * personal link (same token, same CSRF binding) instead of a second one.
+ */
+export function linkNonce(key: SigningKey, scope: string, reviewer: string): string {
+	return createHmac('sha256', key.secret).update(`n8n-nodes-hitl/link-nonce/v1\n${scope}\n${reviewer}`, 'utf8').digest('base64url').slice(0, 32);
 }
 
 /** Signs every reviewer's link(s) for the run's requests (already built and MAC'd). */
@@ -44,8 +57,8 @@ export function issueLinks(run: LinkRun, requests: readonly ReviewRequest[]): Is
 		// Batch mode reads its reviewers once, so every request of the group lists the same people.
 		const ordered = inItemOrder(requests);
 		const dh = groupDigest(ordered);
-		for (const rev of ordered[0]?.reviewers ?? []) {
-			const nonce = randomToken(16);
+		for (const rev of ordered[0] ? (run.reviewersOf?.(ordered[0]) ?? ordered[0].reviewers) : []) {
+			const nonce = linkNonce(run.key, run.groupId, rev);
 			const token = signGroupLinkToken({ v: 2, ...common, grp: run.groupId, rev, dh, nonce }, run.key);
 			links.push({
 				requestId: run.groupId,
@@ -59,8 +72,8 @@ export function issueLinks(run: LinkRun, requests: readonly ReviewRequest[]): Is
 		return links;
 	}
 	for (const request of requests) {
-		for (const rev of request.reviewers) {
-			const nonce = randomToken(16);
+		for (const rev of run.reviewersOf?.(request) ?? request.reviewers) {
+			const nonce = linkNonce(run.key, request.id, rev);
 			const token = signLinkToken({ v: 1, ...common, req: request.id, rev, dh: request.draftSha256, nonce }, run.key);
 			links.push({
 				requestId: request.id,

@@ -85,8 +85,15 @@ export function payloadFor(ctx: IExecuteFunctions, run: RunContext, items: GateI
 }
 
 /** One review request for one item (its MAC is added once every request of the run is built). */
-export function buildRequest(ctx: IExecuteFunctions, run: RunContext, item: GateItem, reviewers: string[], message: string): ReviewRequest {
-	const payload = payloadFor(ctx, run, [item], message);
+export function buildRequest(
+	ctx: IExecuteFunctions,
+	run: RunContext,
+	item: GateItem,
+	reviewers: string[],
+	message: string,
+	later: Pick<GatePayload, 'deadlinePlan' | 'notify'> = {},
+): ReviewRequest {
+	const payload: GatePayload = { ...payloadFor(ctx, run, [item], message), ...later };
 	return {
 		id: randomUUID(),
 		groupId: run.groupId,

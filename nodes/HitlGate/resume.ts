@@ -22,13 +22,14 @@ function ms(iso: string): number {
 }
 
 /**
- * Every request of the group, ended → `[timedOut, approved, rejected]`.
- * If any request expired, the whole run leaves through Timed Out: the same thing n8n does when the
- * deadline fires on its own, so the outcome does not depend on who noticed the deadline first.
+ * Every request of the group, ended → `[timedOut, approved, rejected]`, each item by its own terminal
+ * record: a decided item through its decision, an expired one through Timed Out — or Rejected, with
+ * decision `timed_out`, when the run's plan says "reject on timeout". Never through Approved without a
+ * person's decision. (When n8n's own timer ends the wait instead, the gate's code does not run and n8n
+ * sends every item through output 0, Timed Out.)
  */
 export function buildOutputs(released: ReleasedRequest[], now: Date): INodeExecutionData[][] {
 	const outputs: INodeExecutionData[][] = [[], [], []];
-	const timedOut = released.some((r) => r.verdict.kind !== 'decided');
 	const sorted = [...released].sort((a, b) => a.request.itemIndex - b.request.itemIndex);
 	for (const { request, payload, verdict } of sorted) {
 		const record = verdict.record;
@@ -44,9 +45,9 @@ export function buildOutputs(released: ReleasedRequest[], now: Date): INodeExecu
 				...(payload.blastRadius ? { blastRadius: payload.blastRadius } : {}),
 			};
 			const binary = item.binary ? { binary: item.binary as INodeExecutionData['binary'] } : {};
-			if (timedOut || verdict.kind !== 'decided') {
-				const decided = verdict.kind === 'decided' ? record : null;
-				outputs[OUTPUT_TIMED_OUT].push({
+			if (verdict.kind !== 'decided') {
+				const rejectOnTimeout = payload.deadlinePlan?.rejectOnTimeout === true;
+				outputs[rejectOnTimeout ? OUTPUT_REJECTED : OUTPUT_TIMED_OUT].push({
 					json: {
 						...item.json,
 						hitl: {
@@ -55,8 +56,7 @@ export function buildOutputs(released: ReleasedRequest[], now: Date): INodeExecu
 							decidedAt: now.toISOString(),
 							queueTimeMs: now.getTime() - ms(request.createdAt),
 							expiresAt: request.expiresAt,
-							// A decision made before the deadline on another item of the run is kept for the record.
-							earlierDecision: decided ? { decision: decided.decision, reviewer: decided.reviewerId, decidedAt: decided.decidedAt } : null,
+							rejectedOnTimeout: rejectOnTimeout,
 							comment: null,
 							edits: [],
 							finalSha256: request.draftSha256,

@@ -15,7 +15,6 @@ export type ReviewMode = 'perItem' | 'batch';
 
 export interface GateSettings {
 	reviewMode: ReviewMode;
-	deadlineMs: number;
 	/** Canonical field paths shown to the reviewer; empty = the whole item. */
 	fieldsShown: string[];
 	/** Canonical field paths the reviewer may edit (the form's `edit.<path>` keys). */
@@ -36,7 +35,7 @@ export interface GateSettings {
 	allowApproveAllHigh: boolean;
 }
 
-const UNIT_MS: Record<string, number> = {
+export const UNIT_MS: Record<string, number> = {
 	seconds: 1000,
 	minutes: 60_000,
 	hours: 3_600_000,
@@ -105,13 +104,6 @@ export function readTimeOnPage(ctx: IExecuteFunctions, options: IDataObject): Ti
 }
 
 export function readGateSettings(ctx: IExecuteFunctions): GateSettings {
-	const amount = ctx.getNodeParameter('deadlineAmount', 0) as number;
-	const unit = ctx.getNodeParameter('deadlineUnit', 0) as string;
-	if (typeof amount !== 'number' || !Number.isFinite(amount) || amount <= 0 || !(unit in UNIT_MS)) {
-		throw new NodeOperationError(ctx.getNode(), `Invalid deadline: ${String(amount)} ${String(unit)}`, {
-			description: 'Set "Deadline Amount" to a positive number and pick a unit.',
-		});
-	}
 	const notifyByEmail = ctx.getNodeParameter('notifyByEmail', 0, true) as boolean;
 	const fromEmail = notifyByEmail ? String(ctx.getNodeParameter('fromEmail', 0, '')).trim() : '';
 	if (notifyByEmail && fromEmail === '') {
@@ -135,7 +127,6 @@ export function readGateSettings(ctx: IExecuteFunctions): GateSettings {
 	const reviewMode: ReviewMode = ctx.getNodeParameter('reviewMode', 0, 'perItem') === 'batch' ? 'batch' : 'perItem';
 	return {
 		reviewMode,
-		deadlineMs: Math.round(amount * UNIT_MS[unit]),
 		fieldsShown: display.shown,
 		editableFields: display.editable,
 		displayFields: display.displayFields,

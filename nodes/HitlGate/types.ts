@@ -1,5 +1,7 @@
 /** The gate's working state kept in `ReviewRequest.payload` (JSON only): everything the webhook needs later. */
+import type { DeadlinePlan } from '../../core/deadline';
 import type { Tier } from '../../core/tiers';
+import type { NotifySettings } from './notify/send';
 import type { DisplayField } from './display/fields';
 import type { ReviewMode } from './settings';
 
@@ -51,6 +53,13 @@ export interface GatePayload {
 	 * Covered by the request MAC; absent (not allowed) in per-item requests and older batch requests.
 	 */
 	allowApproveAllHigh?: boolean;
+	/**
+	 * Reminders, escalation levels and the deadline (core/deadline/plan.ts), fixed when the run started.
+	 * Absent in requests stored before it existed: no reminders or backups, the deadline is `expiresAt`.
+	 */
+	deadlinePlan?: DeadlinePlan;
+	/** How the run reaches reviewers, for reminder and escalation mails sent later from the webhook. */
+	notify?: NotifySettings & { subject: string; resumeUrl: string };
 	workflowId: string | null;
 	workflowName: string | null;
 	nodeName: string;

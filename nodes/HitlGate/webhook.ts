@@ -11,12 +11,14 @@
  */
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import { reviewersAt } from '../../core/deadline';
 import { applyEdits } from '../../core/edits';
 import type { LinkClaims, SigningKey } from '../../core/links';
 import { isGroupLink, linkTokenFromQuery, verifyCsrfToken, verifyLinkToken } from '../../core/links';
 import type { RequestErasure, ReviewRequest, ReviewStore } from '../../core/store';
 import { handleGroupLink, INTEGRITY_NOTICE } from './batchWebhook';
 import { clientInfo } from './clientInfo';
+import { handleDeadlineOrder, isDeadlineOrderBody } from './deadlineActions';
 import { decide, expireGroup } from './decide';
 import { reportTamper, verdictFor } from './ledger';
 import { parseDecisionForm } from './page';
@@ -48,6 +50,8 @@ async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const node = ctx.getNode();
 	const executionId = String(ctx.getExecutionId());
 	const keys: SigningKey[] = await loadSigningKeys(ctx);
+	// The deadline worker's signed order (reminder, escalation, deadline), not a reviewer's form.
+	if (method === 'POST' && isDeadlineOrderBody(ctx.getBodyData())) return await handleDeadlineOrder(ctx, keys, now);
 	const token = linkTokenFromQuery(ctx.getQueryData());
 	const verdict = token === null ? null : verifyLinkToken(token, keys, { now, executionId, nodeId: node.id });
 
@@ -106,7 +110,8 @@ async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 		}
 		if (verdict.kind === 'pending' && verdict.inconsistent) await reportTamper(store, request, verdict.inconsistent, { reviewerId: claims.rev });
 		const payload = asGatePayload(request.payload) as GatePayload;
-		if (!request.reviewers.includes(claims.rev)) {
+		// Backups may decide once their escalation level was reached (covered by the request MAC).
+		if (!reviewersAt(request.reviewers, payload.deadlinePlan, now).includes(claims.rev)) {
 			sendMessage(res, { kind: 'forbidden' });
 			return WAIT;
 		}

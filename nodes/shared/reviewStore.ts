@@ -9,6 +9,7 @@ import type {
 	ICredentialsDecrypted,
 	IExecuteFunctions,
 	INodeCredentialTestResult,
+	ITriggerFunctions,
 	IWebhookFunctions,
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
@@ -166,7 +167,7 @@ export function storeSettingsFromCredential(
 	};
 }
 
-type StoreContext = IExecuteFunctions | IWebhookFunctions;
+type StoreContext = IExecuteFunctions | IWebhookFunctions | ITriggerFunctions;
 
 /** Reads the node's store credential (if any) into settings; bad credential data → NodeOperationError. */
 export async function getStoreSettings(ctx: StoreContext): Promise<StoreSettings> {

@@ -12,6 +12,9 @@
  *
  * Gate requests: ending one appends its terminal record and updates the request index under the same
  * lock (see fileRequests.ts); the index is replayed from the log, so the chain alone decides.
+ *
+ * The deadline schedule (`<chain>.deadlines.json`, `<chain>.deadline-workers.json`, see
+ * deadlineEvents.ts) is working state beside the chain, changed only under the same lock.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -27,11 +30,15 @@ import { verifyFile } from '../../verify';
 import { StoreCorruptError, StoreFatalError, StoreUsageError } from '../errors';
 import { encodeCursor, matchesQuery, normaliseQuery } from '../query';
 import type {
+	DeadlineEvent, DeadlineEventStatus, DeadlineWorkerBeat,
 	QueryFilter, QueryPage, QueryResult, Resolution, ResolveResult, ReviewRecord, ReviewRecordBody, ReviewRecordInput,
 	RequestErasure, RequestErasureResult, RequestErasureScope, ReviewRequest, ReviewStore, SignedCheckpoint,
 	StoredCheckpointNote, VerifyResult,
 } from '../types';
 import { type TreeConsistencyProof, type TreeInclusionProof, LogTree, type TreeRoot } from '../../tlog/logTree';
+import {
+	checkBeat, checkCancel, checkClaimArgs, checkDate, checkDeadlineEvents, checkDeadlineId, checkFinish, checkLimit, FileDeadlineSchedule,
+} from './deadlineEvents';
 import { FileRequestState, type TerminalPointer } from './fileRequests';
 import { fileChainLines, FileTreeStorage } from './fileTree';
 import { fsyncDir } from './fsUtil';
@@ -82,6 +89,7 @@ export class JsonlReviewStore implements ReviewStore {
 	private closed = false;
 	private readonly lock: FileLock;
 	private readonly requests: FileRequestState;
+	private readonly deadlines: FileDeadlineSchedule;
 	private readonly keys: CheckpointKey[] | null;
 	private readonly now: () => Date;
 
@@ -98,6 +106,7 @@ export class JsonlReviewStore implements ReviewStore {
 		this.path = join(directory, `${chain}.jsonl`);
 		this.lock = new FileLock(`${this.path}.lock`, options.lockTimeoutMs);
 		this.requests = new FileRequestState(join(directory, `${chain}.requests`));
+		this.deadlines = new FileDeadlineSchedule(directory, chain);
 		this.keys = options.checkpointKey ? checkpointKeyList(options.checkpointKey) : null;
 		this.now = options.now ?? (() => new Date());
 	}
@@ -487,6 +496,64 @@ export class JsonlReviewStore implements ReviewStore {
 			await this.syncedHead();
 			return this.requests.erase(reach, checked);
 		});
+	}
+
+	// The deadline schedule (deadlineEvents.ts): every read-modify-write under the log's lock; reads
+	// without it (the files are only ever replaced whole).
+
+	/** Runs a change of the deadline schedule under the lock; refused in read-only mode. */
+	private withDeadlines<T>(fn: (schedule: FileDeadlineSchedule) => Promise<T>): Promise<T> {
+		this.writable();
+		return this.lock.run(async () => {
+			this.writable();
+			return fn(this.deadlines);
+		});
+	}
+
+	async scheduleDeadlineEvents(events: DeadlineEvent[]): Promise<void> {
+		this.writable();
+		const checked = checkDeadlineEvents(events);
+		if (checked.length === 0) return;
+		await this.withDeadlines((d) => d.schedule(checked, this.now()));
+	}
+
+	async claimDueDeadlineEvents(now: Date, worker: string, leaseMs: number, limit: number): Promise<DeadlineEvent[]> {
+		this.writable();
+		const args = checkClaimArgs(now, worker, leaseMs, limit);
+		return this.withDeadlines((d) => d.claim(args, this.now()));
+	}
+
+	async finishDeadlineEvent(id: string, token: string | null, end: { status: DeadlineEventStatus; result?: string; error?: string; at: Date }): Promise<boolean> {
+		this.writable();
+		const checked = checkFinish(id, token, end);
+		return this.withDeadlines((d) => d.finish(checked, this.now()));
+	}
+
+	async cancelDeadlineEvents(groupId: string, at: Date, result: string): Promise<number> {
+		this.writable();
+		const checked = checkCancel(groupId, at, result);
+		return this.withDeadlines((d) => d.cancel(checked, this.now()));
+	}
+
+	async listDeadlineEvents(groupId: string): Promise<DeadlineEvent[]> {
+		this.usable();
+		return this.deadlines.list(checkDeadlineId(groupId, 'groupId'));
+	}
+
+	async listOverdueDeadlineEvents(now: Date, limit = 100): Promise<DeadlineEvent[]> {
+		this.usable();
+		return this.deadlines.overdue(checkDate(now, 'now'), checkLimit(limit));
+	}
+
+	async recordDeadlineWorker(beat: DeadlineWorkerBeat): Promise<void> {
+		this.writable();
+		const checked = checkBeat(beat);
+		await this.withDeadlines((d) => d.recordWorker(checked, this.now()));
+	}
+
+	async listDeadlineWorkers(): Promise<DeadlineWorkerBeat[]> {
+		this.usable();
+		return this.deadlines.workers();
 	}
 
 	/** Under the lock, with the tree index of the log as it is now (fileTree.ts); one storage object per call. */

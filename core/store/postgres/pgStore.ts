@@ -18,11 +18,16 @@ import { encodeCursor, normaliseQuery } from '../query';
 import { checkErasureScope, checkRequestErasure, erasureReaches, redactRequest } from '../requestErasure';
 import { checkAppendInputs, checkResolution, checkReviewRequest, isRequestTerminalRecord, refuseReservedBinding, requestBindingOf } from '../requests';
 import type {
+	DeadlineEvent, DeadlineEventStatus, DeadlineWorkerBeat,
 	QueryFilter, QueryPage, QueryResult, Resolution, ResolveResult, ReviewRecord, ReviewRecordBody, ReviewRecordInput,
 	RequestErasure, RequestErasureResult, RequestErasureScope, ReviewRequest, ReviewStore, SignedCheckpoint,
 	StoredCheckpointNote, VerifyResult,
 } from '../types';
 import { type TreeConsistencyProof, type TreeInclusionProof, LogTree, type TreeRoot } from '../../tlog/logTree';
+import {
+	checkBeat, checkCancel, checkClaimArgs, checkDate, checkDeadlineEvents, checkDeadlineId, checkFinish, checkLimit,
+} from '../file/deadlineEvents';
+import { PgDeadlineSchedule } from './pgDeadlines';
 import { pgChainLines, PgTreeStorage } from './pgTree';
 import { openPool } from './pool';
 import { ALL_TABLES, LOG_TABLE, REQUEST_TABLE, RESUME_TABLE, SCHEMA_SQL } from './schema';
@@ -57,6 +62,7 @@ const THIS_CHAIN = (param: string): string => `(chain = ${param} OR chain IS NUL
 export class PostgresReviewStore implements ReviewStore {
 	private readonly keys: CheckpointKey[] | null;
 	private readonly now: () => Date;
+	private readonly deadlines: PgDeadlineSchedule;
 	private closed = false;
 
 	private constructor(
@@ -66,6 +72,7 @@ export class PostgresReviewStore implements ReviewStore {
 	) {
 		this.keys = options.checkpointKey ? checkpointKeyList(options.checkpointKey) : null;
 		this.now = options.now ?? (() => new Date());
+		this.deadlines = new PgDeadlineSchedule(pool, chain);
 	}
 
 	static async open(options: PostgresStoreOptions): Promise<PostgresReviewStore> {
@@ -411,6 +418,49 @@ export class PostgresReviewStore implements ReviewStore {
 			[groupId],
 		);
 		return rowCount === 1;
+	}
+
+	// The deadline schedule (pgDeadlines.ts): inputs checked here, as in the file backend.
+
+	async scheduleDeadlineEvents(events: DeadlineEvent[]): Promise<void> {
+		this.usable();
+		const checked = checkDeadlineEvents(events);
+		if (checked.length > 0) await this.deadlines.schedule(checked, this.now());
+	}
+
+	async claimDueDeadlineEvents(now: Date, worker: string, leaseMs: number, limit: number): Promise<DeadlineEvent[]> {
+		this.usable();
+		return this.deadlines.claim(checkClaimArgs(now, worker, leaseMs, limit));
+	}
+
+	async finishDeadlineEvent(id: string, token: string | null, end: { status: DeadlineEventStatus; result?: string; error?: string; at: Date }): Promise<boolean> {
+		this.usable();
+		return this.deadlines.finish(checkFinish(id, token, end));
+	}
+
+	async cancelDeadlineEvents(groupId: string, at: Date, result: string): Promise<number> {
+		this.usable();
+		return this.deadlines.cancel(checkCancel(groupId, at, result));
+	}
+
+	async listDeadlineEvents(groupId: string): Promise<DeadlineEvent[]> {
+		this.usable();
+		return this.deadlines.list(checkDeadlineId(groupId, 'groupId'));
+	}
+
+	async listOverdueDeadlineEvents(now: Date, limit = 100): Promise<DeadlineEvent[]> {
+		this.usable();
+		return this.deadlines.overdue(checkDate(now, 'now'), checkLimit(limit));
+	}
+
+	async recordDeadlineWorker(beat: DeadlineWorkerBeat): Promise<void> {
+		this.usable();
+		await this.deadlines.recordWorker(checkBeat(beat), this.now());
+	}
+
+	async listDeadlineWorkers(): Promise<DeadlineWorkerBeat[]> {
+		this.usable();
+		return this.deadlines.workers();
 	}
 
 	/** On one connection holding the chain's tree lock (pgTree.ts): one tree writer per chain across processes. */

@@ -12,8 +12,11 @@ export const RESUME_TABLE = 'hitl_review_resume';
 /** The Merkle tree index over the log (pgTree.ts) and the checkpoints issued for it. */
 export const TREE_TABLE = 'hitl_review_tree';
 export const CHECKPOINT_TABLE = 'hitl_review_checkpoint';
+/** The deadline mechanism's schedule and its workers' beats (pgDeadlines.ts): working state, keyed by chain. */
+export const DEADLINE_EVENT_TABLE = 'hitl_deadline_event';
+export const DEADLINE_WORKER_TABLE = 'hitl_deadline_worker';
 /** Every table SCHEMA_SQL creates; the store creates the schema when one is missing. */
-export const ALL_TABLES = [LOG_TABLE, REQUEST_TABLE, RESUME_TABLE, TREE_TABLE, CHECKPOINT_TABLE];
+export const ALL_TABLES = [LOG_TABLE, REQUEST_TABLE, RESUME_TABLE, TREE_TABLE, CHECKPOINT_TABLE, DEADLINE_EVENT_TABLE, DEADLINE_WORKER_TABLE];
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS ${LOG_TABLE} (
@@ -76,11 +79,44 @@ CREATE TABLE IF NOT EXISTS ${CHECKPOINT_TABLE} (
 	signed_at timestamptz NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ${CHECKPOINT_TABLE}_chain ON ${CHECKPOINT_TABLE} (chain, id);
+CREATE TABLE IF NOT EXISTS ${DEADLINE_EVENT_TABLE} (
+	chain text NOT NULL,
+	id text NOT NULL,
+	group_id text NOT NULL,
+	kind text NOT NULL CHECK (kind IN ('remind', 'escalate', 'deadline')),
+	step integer NOT NULL CHECK (step >= 0),
+	due_at timestamptz NOT NULL,
+	target text NOT NULL,
+	execution_id text NOT NULL,
+	node_id text NOT NULL,
+	status text NOT NULL CHECK (status IN ('scheduled', 'done', 'cancelled')),
+	claim_by text,
+	claim_token text,
+	claim_until timestamptz,
+	attempts integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+	last_error text,
+	ended_at timestamptz,
+	result text,
+	PRIMARY KEY (chain, id),
+	CHECK ((claim_token IS NULL) = (claim_until IS NULL) AND (claim_token IS NULL) = (claim_by IS NULL))
+);
+CREATE INDEX IF NOT EXISTS ${DEADLINE_EVENT_TABLE}_group ON ${DEADLINE_EVENT_TABLE} (chain, group_id, due_at);
+CREATE INDEX IF NOT EXISTS ${DEADLINE_EVENT_TABLE}_due ON ${DEADLINE_EVENT_TABLE} (chain, due_at) WHERE status = 'scheduled';
+CREATE INDEX IF NOT EXISTS ${DEADLINE_EVENT_TABLE}_ended ON ${DEADLINE_EVENT_TABLE} (chain, ended_at) WHERE status <> 'scheduled';
+CREATE TABLE IF NOT EXISTS ${DEADLINE_WORKER_TABLE} (
+	chain text NOT NULL,
+	worker text NOT NULL,
+	seen_at timestamptz NOT NULL,
+	interval_ms double precision NOT NULL CHECK (interval_ms > 0),
+	PRIMARY KEY (chain, worker)
+);
 `;
 
 /**
  * Grants for the role n8n connects as, when an administrator owns the schema (run SCHEMA_SQL as
- * the owner first). The role can add and read log rows but never change or remove them.
+ * the owner first). The role can add and read log rows but never change or remove them. The deadline
+ * tables are working state: the role updates them, and deletes ended events and silent workers' beats
+ * after a week.
  */
 export function grantSql(role: string): string {
 	if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new Error('Role name must be a plain lower-case SQL identifier');
@@ -92,5 +128,7 @@ GRANT SELECT, INSERT ON ${RESUME_TABLE} TO ${role};
 GRANT SELECT, INSERT ON ${TREE_TABLE} TO ${role};
 GRANT SELECT, INSERT ON ${CHECKPOINT_TABLE} TO ${role};
 GRANT USAGE ON SEQUENCE ${CHECKPOINT_TABLE}_id_seq TO ${role};
+GRANT SELECT, INSERT, UPDATE, DELETE ON ${DEADLINE_EVENT_TABLE} TO ${role};
+GRANT SELECT, INSERT, UPDATE, DELETE ON ${DEADLINE_WORKER_TABLE} TO ${role};
 `;
 }

@@ -17,6 +17,8 @@ export function tierLabel(tier: Tier | null): string {
 
 /** The deadline as notifications state it (UTC, to the second). */
 export function dueText(deadline: Date): string {
+	// A run without a deadline waits until n8n's "indefinitely" (the year 3000).
+	if (deadline.getUTCFullYear() >= 3000) return 'no deadline';
 	return deadline.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 }
 

@@ -1,5 +1,5 @@
 /** Sending the review links: one email per reviewer, and the optional chat-webhook POST. */
-import type { IExecuteFunctions, JsonObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IExecuteFunctions, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { GateSettings } from '../settings';
@@ -19,10 +19,51 @@ export interface IssuedLink {
 	nonce: string;
 }
 
+/** What sending needs from n8n, in the run (execute) and later in the webhook (reminders, escalation). */
+export interface NotifyChannel {
+	node: INode;
+	workflowName: string;
+	smtpCredentials(type: 'smtp' | 'hitlSmtpApi'): Promise<ICredentialDataDecryptedObject>;
+	httpRequest: IExecuteFunctions['helpers']['httpRequest'];
+}
+
+/** How a run notifies its reviewers: fixed when the run starts, kept in the request payload for later mails. */
+export interface NotifySettings {
+	notifyByEmail: boolean;
+	fromEmail: string;
+	smtpCredentialType: 'smtp' | 'hitlSmtpApi';
+	notificationWebhookUrl: string;
+}
+
+export function executeChannel(ctx: IExecuteFunctions): NotifyChannel {
+	return {
+		node: ctx.getNode(),
+		workflowName: ctx.getWorkflow().name ?? '',
+		smtpCredentials: async (type) => await ctx.getCredentials(type),
+		httpRequest: ctx.helpers.httpRequest,
+	};
+}
+
+export function smtpCredentialTypeOf(ctx: IExecuteFunctions): 'smtp' | 'hitlSmtpApi' {
+	return ctx.getNodeParameter('smtpCredentialType', 0, 'hitlSmtpApi') === 'smtp' ? 'smtp' : 'hitlSmtpApi';
+}
+
 export async function notifyReviewers(
 	ctx: IExecuteFunctions,
 	settings: GateSettings,
 	/** What each link shows, by `IssuedLink.requestId` (a batch link: the whole run's summary). */
+	payloads: Map<string, GatePayload>,
+	links: IssuedLink[],
+	subjectOf: (i: number) => string,
+	deadline: Date,
+): Promise<void> {
+	await sendNotifications(executeChannel(ctx), { ...settings, smtpCredentialType: smtpCredentialTypeOf(ctx) }, payloads, links, subjectOf, deadline);
+}
+
+/** One email per reviewer (all their links) and the optional chat-webhook POST. */
+export async function sendNotifications(
+	channel: NotifyChannel,
+	settings: NotifySettings,
 	payloads: Map<string, GatePayload>,
 	links: IssuedLink[],
 	subjectOf: (i: number) => string,
@@ -48,12 +89,12 @@ export async function notifyReviewers(
 			});
 		}
 		// n8n's SMTP credential and this package's have the same fields (smtpOptions reads either).
-		const smtp = await ctx.getCredentials(ctx.getNodeParameter('smtpCredentialType', 0, 'hitlSmtpApi') === 'smtp' ? 'smtp' : 'hitlSmtpApi');
+		const smtp = await channel.smtpCredentials(settings.smtpCredentialType);
 		try {
-			await sendReviewEmails(smtp, settings.fromEmail, mails, deadline, ctx.getWorkflow().name ?? '');
+			await sendReviewEmails(smtp, settings.fromEmail, mails, deadline, channel.workflowName);
 		} catch (error) {
 			// NodeOperationError keeps our message (NodeApiError would replace it with a generic one per error code).
-			throw new NodeOperationError(ctx.getNode(), error as Error, {
+			throw new NodeOperationError(channel.node, error as Error, {
 				message: `Could not send the review email: ${(error as Error).message}`,
 				description: 'Check the SMTP credential and the From Email address. No item left the gate.',
 			});
@@ -61,9 +102,9 @@ export async function notifyReviewers(
 	}
 	if (settings.notificationWebhookUrl !== '') {
 		try {
-			await postNotification(ctx, settings.notificationWebhookUrl, [...byReviewer].map(([reviewer, ls]) => ({ reviewer, entries: entriesOf(ls) })), deadline, ctx.getWorkflow().name ?? '');
+			await postNotification(channel.httpRequest, settings.notificationWebhookUrl, [...byReviewer].map(([reviewer, ls]) => ({ reviewer, entries: entriesOf(ls) })), deadline, channel.workflowName);
 		} catch (error) {
-			throw new NodeApiError(ctx.getNode(), error as JsonObject, {
+			throw new NodeApiError(channel.node, error as JsonObject, {
 				message: `Could not post the review notification: ${(error as Error).message}`,
 				description: 'Check the notification webhook URL. No item left the gate.',
 			});

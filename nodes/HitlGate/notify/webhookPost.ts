@@ -57,7 +57,7 @@ function bodySnippet(body: unknown): string {
 }
 
 export async function postNotification(
-	ctx: IExecuteFunctions,
+	httpRequest: IExecuteFunctions['helpers']['httpRequest'],
 	url: string,
 	perReviewer: ReviewerEntries[],
 	deadline: Date,
@@ -66,7 +66,7 @@ export async function postNotification(
 	// n8n's request helper (axios underneath) honours the instance's proxy and SSRF settings.
 	// Redirects off (axios maxRedirects 0) and every status handed back, so a 3xx is seen here and
 	// refused instead of being followed with the links in the body, or turned into a generic error.
-	const response = (await ctx.helpers.httpRequest({
+	const response = (await httpRequest({
 		method: 'POST',
 		url,
 		body: notificationBody(perReviewer, deadline, workflowName),

@@ -103,7 +103,7 @@ function redirectTo(status: number, location: string | null) {
 describe('postNotification through n8n’s real httpRequest helper', () => {
 	test('a 200 answer: the webhook receives one JSON POST with the reviewer’s link, and the call resolves', async () => {
 		webhook.answer = (res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-		await expect(postNotification(ctx, `${webhook.url}/hook`, perReviewer, DEADLINE, 'Offers')).resolves.toBeUndefined();
+		await expect(postNotification(ctx.helpers.httpRequest, `${webhook.url}/hook`, perReviewer, DEADLINE, 'Offers')).resolves.toBeUndefined();
 		expect(webhook.received).toHaveLength(1);
 		const [post] = webhook.received;
 		expect(post.method).toBe('POST');
@@ -118,7 +118,7 @@ describe('postNotification through n8n’s real httpRequest helper', () => {
 		'a %i answer: refused with the redirect message, and the other host receives nothing',
 		async (status) => {
 			webhook.answer = redirectTo(status, `${elsewhere.url}/steal`);
-			await expect(postNotification(ctx, `${webhook.url}/hook`, perReviewer, DEADLINE, 'Offers')).rejects.toThrow(
+			await expect(postNotification(ctx.helpers.httpRequest, `${webhook.url}/hook`, perReviewer, DEADLINE, 'Offers')).rejects.toThrow(
 				`the notification webhook answered with a redirect to ${elsewhere.host}; use the final URL`,
 			);
 			expect(webhook.received).toHaveLength(1);
@@ -128,14 +128,14 @@ describe('postNotification through n8n’s real httpRequest helper', () => {
 
 	test('a redirect without a Location header is refused too', async () => {
 		webhook.answer = redirectTo(302, null);
-		await expect(postNotification(ctx, `${webhook.url}/hook`, perReviewer, DEADLINE, 'Offers')).rejects.toThrow(
+		await expect(postNotification(ctx.helpers.httpRequest, `${webhook.url}/hook`, perReviewer, DEADLINE, 'Offers')).rejects.toThrow(
 			'the notification webhook answered with a redirect to an unnamed location; use the final URL',
 		);
 	});
 
 	test('an error answer fails with its status and the start of its body', async () => {
 		webhook.answer = (res) => res.writeHead(404, { 'content-type': 'text/plain' }).end('no_service\nsecond line');
-		await expect(postNotification(ctx, `${webhook.url}/hook`, perReviewer, DEADLINE, 'Offers')).rejects.toThrow(
+		await expect(postNotification(ctx.helpers.httpRequest, `${webhook.url}/hook`, perReviewer, DEADLINE, 'Offers')).rejects.toThrow(
 			'the notification webhook answered HTTP 404: no_service second line',
 		);
 		expect(elsewhere.received).toEqual([]);

@@ -65,7 +65,7 @@ describe('HITL Gate batch page: the single page\'s guards', () => {
 		expect(events.filter((e) => e === 'viewed')).toHaveLength(2);
 	});
 
-	test('the deadline passes with item 1 decided: a POST ends the run through Timed Out; item 1 keeps its earlier decision, item 2 gets an expired record', async () => {
+	test('the deadline passes with item 1 decided: a POST ends the run; item 1 leaves through Approved, item 2 through Timed Out with an expired record', async () => {
 		const { result, mails } = await runGate(env, ITEMS, { ...BATCH, deadlineAmount: 2, deadlineUnit: 'seconds' });
 		const link = gateLinks(mails[0])[0];
 		const executionId = executionIdOf(link);
@@ -79,13 +79,12 @@ describe('HITL Gate batch page: the single page\'s guards', () => {
 		const post = await callWebhook(env, result, link, 'POST', { csrf: csrfOf(page.body), bulk: 'selected', 'decision.1': 'approve' });
 		expect(post.status).toBe(410);
 		const [timedOut, approved, rejected] = outputsOf(post);
-		expect(approved).toEqual([]);
 		expect(rejected).toEqual([]);
-		expect(timedOut.map((i) => i.json.subject)).toEqual(['first', 'second']);
-		const hitl = timedOut.map((i) => i.json.hitl as IDataObject);
-		expect(hitl.map((h) => h.decision)).toEqual(['timed_out', 'timed_out']);
-		expect((hitl[0].earlierDecision as IDataObject).decision).toBe('approved');
-		expect(hitl[1].earlierDecision).toBeNull();
+		// Each item by its own record: the decision made in time stands, only the undecided item times out.
+		expect(approved.map((i) => i.json.subject)).toEqual(['first']);
+		expect((approved[0].json.hitl as IDataObject).decision).toBe('approved');
+		expect(timedOut.map((i) => i.json.subject)).toEqual(['second']);
+		expect((timedOut[0].json.hitl as IDataObject).decision).toBe('timed_out');
 		const records = await recordsOf(env, executionId);
 		expect(records.filter((r) => r.event === 'decided')).toHaveLength(1);
 		expect(records.filter((r) => r.event === 'expired')).toHaveLength(1);

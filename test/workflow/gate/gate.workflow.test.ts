@@ -214,7 +214,7 @@ describe('HITL Gate in the n8n engine', () => {
 		expect(outputsOf(ok)[1][0].json.amount).toBe(7);
 	});
 
-	test('after the deadline: GET answers 410 and changes nothing; POST expires the run and resumes through Timed Out, never Approved', async () => {
+	test('after the deadline: GET answers 410 and changes nothing; POST expires the undecided item and resumes: it leaves through Timed Out, never Approved, the item decided in time through its decision', async () => {
 		const { result, mails } = await run(
 			[
 				{ reviewers: 'ann@example.com', subject: 'late 1' },
@@ -238,14 +238,14 @@ describe('HITL Gate in the n8n engine', () => {
 		const post = await callWebhook(result, second, 'POST', { csrf: 'irrelevant', decision: 'approve', comment: '' });
 		expect(post.status).toBe(410);
 		const [timedOut, approved, rejected] = outputsOf(post);
-		expect(approved).toEqual([]);
 		expect(rejected).toEqual([]);
-		// The whole run leaves through Timed Out, as when n8n's own timer fires; the in-time decision is kept for the record.
-		expect(timedOut.map((i) => i.json.subject)).toEqual(['late 1', 'late 2']);
-		expect(timedOut[0].json.hitl).toMatchObject({ decision: 'timed_out', reviewer: null, earlierDecision: { decision: 'approved', reviewer: 'ann@example.com' } });
-		expect(timedOut[1].json.hitl).toMatchObject({ decision: 'timed_out', earlierDecision: null });
-		expect(timedOut.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
-		expect(post.customData).toMatchObject({ hitl_decision: 'timed_out', hitl_reviewer: '' });
+		// Each item by its own terminal record: the late approval decided nothing; the in-time one stands.
+		expect(approved.map((i) => i.json.subject)).toEqual(['late 1']);
+		expect(approved[0].json.hitl).toMatchObject({ decision: 'approved', reviewer: 'ann@example.com' });
+		expect(timedOut.map((i) => i.json.subject)).toEqual(['late 2']);
+		expect(timedOut[0].json.hitl).toMatchObject({ decision: 'timed_out', reviewer: null, rejectedOnTimeout: false });
+		expect(timedOut.map((i) => i.pairedItem)).toEqual([{ item: 1 }]);
+		expect(post.customData).toMatchObject({ hitl_decision: 'mixed: approved, timed_out', hitl_reviewer: 'ann@example.com' });
 		expect((await records(executionId)).filter((r) => r.event === 'expired')).toHaveLength(1);
 		// A second late POST does not resume again.
 		const again = await callWebhook(result, second, 'POST', {});

@@ -193,6 +193,7 @@ export async function callWebhook(
 		getBodyData: () => body,
 		getNode: () => ({ ...gateNode }),
 		getExecutionId: () => executionId,
+		getWorkflow: () => ({ id: 'wf-test', name: 'Gate: workflow test', active: false }),
 		getCredentials: async (type: string) => env.credentials[type],
 		customData: {
 			setAll: (obj: Record<string, string>) => Object.assign(answer.customData, obj),

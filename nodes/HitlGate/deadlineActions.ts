@@ -1,0 +1,242 @@
+/**
+ * The gate acting on the deadline worker's signed orders (core/deadline/action.ts), POSTed to the
+ * run's waiting webhook: a reminder to everyone who may still decide, an escalation level (backups get
+ * their own personal links), or the deadline (undecided items expire; the run resumes with every item
+ * through its own outcome). The order only says "now"; what is done comes from the run's signed state
+ * (the request MACs cover the plan, reviewers and deadline), so an order for something not yet due is
+ * refused (425, retried later) and one for an ended event is a no-op.
+ *
+ * Once only: a reminder or escalation is marked done (under the worker's claim) before its mails go
+ * out, so a retried or doubled order never mails twice — a crash in the instant between marking and
+ * sending loses that one reminder, which the chain then does not show. The deadline is idempotent by
+ * itself (one terminal record per request, one resume per run).
+ */
+import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import { deriveDeadlineActionKey, verifyDeadlineOrder, type DeadlineOrder, addedAt, reviewersAt, type DeadlinePlan } from '../../core/deadline';
+import type { SigningKey } from '../../core/links';
+import type { DeadlineEvent, ReviewRecordInput, ReviewRequest, ReviewStore } from '../../core/store';
+import { maxTier } from '../../core/tiers';
+import { expiryResolution } from '../shared/expiry';
+import { instanceEncryptionKey } from '../shared/instanceKey';
+import { requestRecordFields } from '../shared/requestRecords';
+import { openReviewStore } from '../shared/reviewStore';
+import { resumeIfComplete } from './decide';
+import { verdictFor } from './ledger';
+import { issueLinks } from './links';
+import { sendNotifications, type IssuedLink, type NotifyChannel } from './notify/send';
+import { asGatePayload, type GatePayload } from './types';
+
+const WAIT: IWebhookResponseData = { noWebhookResponse: true };
+
+/** A POST body that is a deadline order rather than a reviewer's form. */
+export function isDeadlineOrderBody(body: unknown): boolean {
+	return body !== null && typeof body === 'object' && 'order' in body && 'mac' in body;
+}
+
+function answer(ctx: IWebhookFunctions, status: number, body: Record<string, unknown>): void {
+	const res = ctx.getResponseObject();
+	res.status(status);
+	res.setHeader('Content-Type', 'application/json; charset=utf-8');
+	res.setHeader('Cache-Control', 'no-store');
+	res.end(JSON.stringify(body));
+}
+
+export async function handleDeadlineOrder(ctx: IWebhookFunctions, keys: readonly SigningKey[], now: Date): Promise<IWebhookResponseData> {
+	const instanceKey = instanceEncryptionKey();
+	if (instanceKey === null) {
+		answer(ctx, 503, { ok: false, error: 'this n8n process has no instance encryption key to check deadline orders with' });
+		return WAIT;
+	}
+	const node = ctx.getNode();
+	const check = verifyDeadlineOrder(ctx.getBodyData(), deriveDeadlineActionKey(instanceKey), { executionId: String(ctx.getExecutionId()), nodeId: node.id, now });
+	if (!check.ok) {
+		answer(ctx, 403, { ok: false, error: `deadline order refused: ${check.reason}` });
+		return WAIT;
+	}
+	const order = check.order;
+	const store = await openReviewStore(ctx);
+	try {
+		const event = (await store.listDeadlineEvents(order.groupId)).find((e) => e.id === order.eventId);
+		if (!event || event.kind !== order.kind || event.step !== order.step || event.executionId !== order.executionId || event.nodeId !== order.nodeId) {
+			answer(ctx, 200, { ok: true, skipped: 'unknown_event' });
+			return WAIT;
+		}
+		if (event.status !== 'scheduled') {
+			answer(ctx, 200, { ok: true, skipped: `event_${event.status}` });
+			return WAIT;
+		}
+		const group = await authenticGroup(store, order.groupId, keys);
+		if (group === null) {
+			answer(ctx, 200, { ok: true, skipped: 'no_authentic_requests' });
+			return WAIT;
+		}
+		if (order.kind === 'deadline') return await actOnDeadline(ctx, store, event, order, group, keys, now);
+		return await notifyStep(ctx, store, event, order, group, keys, now);
+	} finally {
+		await store.close();
+	}
+}
+
+interface GroupMember {
+	request: ReviewRequest;
+	payload: GatePayload;
+	pending: boolean;
+}
+
+/** The run's requests whose MAC verifies (anything else is never acted on), with whether each is still open. */
+async function authenticGroup(store: ReviewStore, groupId: string, keys: readonly SigningKey[]): Promise<GroupMember[] | null> {
+	const members: GroupMember[] = [];
+	for (const request of await store.listReviewRequests(groupId)) {
+		const verdict = await verdictFor(store, request, keys);
+		if (verdict.kind === 'tampered' || verdict.kind === 'erased') continue;
+		members.push({ request, payload: asGatePayload(request.payload) as GatePayload, pending: verdict.kind === 'pending' });
+	}
+	return members.length === 0 ? null : members;
+}
+
+function dueAt(plan: DeadlinePlan | undefined, request: ReviewRequest, kind: DeadlineEvent['kind'], step: number): Date | null {
+	if (kind === 'deadline') return new Date(request.expiresAt);
+	const at = kind === 'remind' ? plan?.reminders[step - 1] : plan?.escalation.find((s) => s.level === step)?.at;
+	return at === undefined ? null : new Date(at);
+}
+
+async function actOnDeadline(
+	ctx: IWebhookFunctions,
+	store: ReviewStore,
+	event: DeadlineEvent,
+	order: DeadlineOrder,
+	group: GroupMember[],
+	keys: readonly SigningKey[],
+	now: Date,
+): Promise<IWebhookResponseData> {
+	if (group.some((m) => m.pending && now.getTime() < new Date(m.request.expiresAt).getTime())) {
+		answer(ctx, 425, { ok: false, error: 'the deadline has not passed yet' });
+		return WAIT;
+	}
+	for (const member of group.filter((m) => m.pending)) {
+		const rejectOnTimeout = member.payload.deadlinePlan?.rejectOnTimeout === true;
+		await store.resolveReviewRequest(
+			member.request.id,
+			expiryResolution(member.request, 'deadline_passed', keys[0], { actedBy: 'deadline_worker', worker: order.worker, rejectOnTimeout }),
+		);
+	}
+	await store.finishDeadlineEvent(event.id, order.claimToken, { status: 'done', result: 'acted', at: now });
+	const resume = await resumeIfComplete(ctx, store, order.groupId, keys, now);
+	answer(ctx, 200, { ok: true, acted: 'deadline', expired: group.filter((m) => m.pending).length, resumed: resume !== null });
+	return resume ?? WAIT;
+}
+
+/** Reminder or escalation: mail the people concerned their personal links, and record it. */
+async function notifyStep(
+	ctx: IWebhookFunctions,
+	store: ReviewStore,
+	event: DeadlineEvent,
+	order: DeadlineOrder,
+	group: GroupMember[],
+	keys: readonly SigningKey[],
+	now: Date,
+): Promise<IWebhookResponseData> {
+	const first = group[0];
+	const due = dueAt(first.payload.deadlinePlan, first.request, event.kind, event.step);
+	if (due === null) {
+		answer(ctx, 200, { ok: true, skipped: 'not_in_plan' });
+		return WAIT;
+	}
+	if (now.getTime() < due.getTime()) {
+		answer(ctx, 425, { ok: false, error: `not due before ${due.toISOString()}` });
+		return WAIT;
+	}
+	const open = group.filter((m) => m.pending && now.getTime() < new Date(m.request.expiresAt).getTime());
+	// Marked done before anything is mailed: a second order for the same step finds it ended and mails nobody.
+	if (!(await store.finishDeadlineEvent(event.id, order.claimToken, { status: 'done', result: 'acted', at: now }))) {
+		answer(ctx, 200, { ok: true, skipped: 'claimed_elsewhere' });
+		return WAIT;
+	}
+	if (open.length === 0) {
+		answer(ctx, 200, { ok: true, skipped: 'nothing_open' });
+		return WAIT;
+	}
+	const escalation = event.kind === 'escalate';
+	const recipientsOf = (m: Pick<GroupMember, 'request' | 'payload'>): string[] =>
+		escalation
+			? addedAt(m.request.reviewers, m.payload.deadlinePlan as DeadlinePlan, event.step)
+			: // A reminder goes to the people asked before it was due: a level due at the same moment is
+				// announced by its own escalation mail, not by a reminder first.
+				reviewersAt(m.request.reviewers, m.payload.deadlinePlan, new Date(due.getTime() - 1));
+	const key = keys.find((k) => k.keyId === first.payload.linkKeyId) ?? keys[0];
+	const notify = first.payload.notify;
+	if (!notify) {
+		answer(ctx, 200, { ok: true, skipped: 'no_notification_settings' });
+		return WAIT;
+	}
+	const batch = first.payload.mode === 'batch';
+	// A batch link covers the whole run (its digest names every request), so it is issued over the group.
+	const linked = batch ? group.map((m) => m.request) : open.map((m) => m.request);
+	const byId = new Map(group.map((m) => [m.request.id, m]));
+	const links = issueLinks(
+		{
+			mode: first.payload.mode,
+			groupId: order.groupId,
+			executionId: first.request.executionId,
+			nodeId: first.request.nodeId,
+			resumeUrl: notify.resumeUrl,
+			// The link's times are the request's: the reviewer's existing link, token for token.
+			now: new Date(first.request.createdAt),
+			deadline: new Date(first.request.expiresAt),
+			key,
+			reviewersOf: (r) => recipientsOf(byId.get(r.id) as GroupMember),
+		},
+		linked,
+	);
+	const payloads = new Map<string, GatePayload>(group.map((m) => [m.request.id, m.payload]));
+	if (batch) payloads.set(order.groupId, batchSummary(group));
+	const channel: NotifyChannel = {
+		node: ctx.getNode(),
+		workflowName: ctx.getWorkflow().name ?? '',
+		smtpCredentials: async (type) => await ctx.getCredentials(type),
+		httpRequest: async (options) => await ctx.helpers.httpRequest(options),
+	};
+	const prefix = escalation ? 'Escalated: ' : 'Reminder: ';
+	let delivery: string | null = null;
+	try {
+		// Each mail's subject as the run's first mail had it for that item (the subject may be an expression).
+		const subjectOf = (itemIndex: number) => `${prefix}${group.find((m) => m.request.itemIndex === itemIndex)?.payload.notify?.subject ?? notify.subject}`;
+		await sendNotifications(channel, notify, payloads, links, subjectOf, new Date(first.request.expiresAt));
+	} catch (error) {
+		delivery = (error as Error).message.slice(0, 300);
+		ctx.logger.warn(`HITL Gate could not send a ${event.kind} for run ${order.groupId}: ${delivery}`);
+	}
+	await store.appendMany(links.flatMap((link) => link.requestIds.map((id) => stepRecord(byId.get(id) as GroupMember, link, event, delivery, now))));
+	answer(ctx, 200, { ok: true, acted: event.kind, step: event.step, mailed: [...new Set(links.map((l) => l.reviewer))].length, delivery: delivery ?? 'sent' });
+	return WAIT;
+}
+
+function stepRecord(member: GroupMember, link: IssuedLink, event: DeadlineEvent, delivery: string | null, now: Date): ReviewRecordInput {
+	const plan = member.payload.deadlinePlan;
+	return {
+		event: event.kind === 'escalate' ? 'escalated' : 'reminded',
+		reviewerId: link.reviewer,
+		...requestRecordFields(member.request, member.payload),
+		linkKeyId: member.payload.linkKeyId,
+		linkNonce: link.nonce,
+		details: {
+			requestId: member.request.id,
+			groupId: member.request.groupId,
+			step: event.step,
+			...(event.kind === 'escalate'
+				? { level: event.step, reason: `no decision by ${plan?.escalation.find((s) => s.level === event.step)?.at ?? now.toISOString()}`, alsoAsked: member.request.reviewers }
+				: {}),
+			expiresAt: member.request.expiresAt,
+			...(delivery === null ? {} : { deliveryFailed: delivery }),
+		},
+	};
+}
+
+/** The batch email's summary of the whole run (what the run's first email showed). */
+function batchSummary(group: GroupMember[]): GatePayload {
+	const first = group[0].payload;
+	let tier = first.tier;
+	for (const m of group) tier = tier === null || m.payload.tier === null ? null : maxTier(tier, m.payload.tier);
+	return { ...first, tier, items: group.flatMap((m) => m.payload.items), tierReasons: [...new Set(group.flatMap((m) => m.payload.tierReasons))] };
+}
