@@ -20,6 +20,8 @@ module.exports = {
 		'<rootDir>/test/unit/store/tamper.test.ts', // core/verify.ts, core/chain.ts, core/checkpoint.ts
 		'<rootDir>/test/unit/gate/ledger.test.ts', // nodes/HitlGate/ledger.ts, core/links/decisionMac.ts (the decision path)
 		'<rootDir>/test/unit/gate/timeOnPage.test.ts', // nodes/HitlGate/timeOnPage.ts (a click too soon decides nothing)
+		'<rootDir>/test/unit/deadline/action.test.ts', // core/deadline/action.ts (the deadline worker's signed order)
+		'<rootDir>/test/unit/deadline/plan.test.ts', // core/deadline/plan.ts (reminders, escalation levels, who may decide when)
 	],
 	// Transpile only: Stryker runs the suite once per mutant, and type-checking every test file again each
 	// time cost most of the run. Type errors are caught by `npm run typecheck`; a mutant that would not

@@ -11,7 +11,7 @@
  */
 import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
-import { canonicalize } from '../canonicalJson';
+import { canonicalize, hasLoneSurrogate } from '../canonicalJson';
 import type { DeadlineActionKind, DeadlineEvent } from '../store/types';
 
 export const ACTION_MAC_DOMAIN = 'n8n-nodes-hitl/deadline-action/v1\n';
@@ -90,7 +90,8 @@ const KINDS: readonly string[] = ['remind', 'escalate', 'deadline'];
 function isOrder(value: unknown): value is DeadlineOrder {
 	if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
 	const o = value as Record<string, unknown>;
-	const text = (k: string) => typeof o[k] === 'string' && (o[k] as string).length > 0 && (o[k] as string).length <= 512;
+	// Text the canonical JSON can encode (no lone surrogates): the MAC check must refuse, never throw.
+	const text = (k: string) => typeof o[k] === 'string' && (o[k] as string).length > 0 && (o[k] as string).length <= 512 && !hasLoneSurrogate(o[k] as string);
 	return (
 		Object.keys(o).length === 10 &&
 		o.v === 1 &&

@@ -277,6 +277,8 @@ class Clock {
 		let o = this.offsets.get(ts);
 		if (o === undefined) {
 			o = Math.round(this.zone.offset(ts) * MINUTE_MS);
+			// Beyond the dates JavaScript can hold the zone has no offset (NaN): stop, never loop on NaN days.
+			if (!Number.isFinite(o)) throw new RangeError('the date lies beyond the dates JavaScript can represent');
 			this.offsets.set(ts, o);
 		}
 		return o;
@@ -324,7 +326,7 @@ class Clock {
 		let hi = local - sorted[0];
 		while (hi - lo > 1) {
 			const mid = Math.floor((lo + hi) / 2);
-			if (this.zone.offset(mid) * MINUTE_MS + mid >= local) hi = mid;
+			if (mid + this.offset(mid) >= local) hi = mid;
 			else lo = mid;
 		}
 		return hi;
@@ -429,7 +431,7 @@ export function addBusinessTime(start: Date, amount: number, unit: BusinessUnit,
 		throw new RangeError(`${amount} business ${unit} is more than ${MAX_BUSINESS_DAYS} business days with this calendar`);
 	}
 	const result = unit === 'days' ? clock.addDays(ts, amount) : clock.addWorking(ts, Math.round(amount * UNIT_MINUTES[unit] * MINUTE_MS));
-	if (!Number.isFinite(result) || Math.abs(result) > 8.64e15) throw new RangeError('the deadline lies beyond the dates JavaScript can represent');
+	if (!(Math.abs(result) <= 8.64e15)) throw new RangeError('the date lies beyond the dates JavaScript can represent');
 	return new Date(result);
 }
 

@@ -53,7 +53,9 @@ export function reminderTimes(start: Date, everyMs: number, count: number, deadl
 export function reviewersAt(reviewers: readonly string[], plan: DeadlinePlan | null | undefined, now: Date): string[] {
 	const out = [...reviewers];
 	for (const step of plan?.escalation ?? []) {
-		if (now.getTime() < new Date(step.at).getTime()) continue;
+		const at = new Date(step.at).getTime();
+		// A time that does not parse is never reached (closed, not open).
+		if (!Number.isFinite(at) || now.getTime() < at) continue;
 		for (const r of step.reviewers) if (!out.includes(r)) out.push(r);
 	}
 	return out;

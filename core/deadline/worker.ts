@@ -19,7 +19,8 @@ export const STALE_INTERVALS = 3;
 export const STALE_MIN_MS = 2 * 60_000;
 /** How long a claim holds: long enough for the gate to send a round of mails. */
 export const CLAIM_LEASE_MS = 2 * 60_000;
-export const CLAIM_BATCH = 50;
+/** Few per claim: the events of one claim are POSTed one after another, each within the lease. */
+export const CLAIM_BATCH = 10;
 /** After this many failed attempts an event is given up (a deadline then falls to n8n's own timer: Timed Out). */
 export const MAX_ATTEMPTS = 10;
 
@@ -69,16 +70,22 @@ export async function runDeadlineTick(store: ReviewStore, options: TickOptions):
 	await store.recordDeadlineWorker({ worker: options.worker, seenAt: now().toISOString(), intervalMs: options.intervalMs });
 	const claimed = await store.claimDueDeadlineEvents(now(), options.worker, CLAIM_LEASE_MS, CLAIM_BATCH);
 	const outcomes: TickOutcome[] = [];
+	const goneGroups = new Set<string>();
 	for (const event of claimed) {
 		const token = event.claim?.token ?? null;
 		const base = { eventId: event.id, kind: event.kind, groupId: event.groupId, executionId: event.executionId };
+		// Its run is over (learnt from an earlier event of this claim): already cancelled with the group.
+		if (goneGroups.has(event.groupId)) continue;
+		// The lease ran out while earlier events were posted: another worker may hold it now; leave it.
+		if (event.claim && now().getTime() >= new Date(event.claim.until).getTime()) continue;
 		let answer: HttpAnswer;
 		try {
 			answer = await options.post(event.target, signDeadlineOrder(orderFor(event, options.worker, now()), options.key));
 		} catch (error) {
 			const detail = `could not reach the gate: ${(error as Error).message}`.slice(0, 500);
-			await store.finishDeadlineEvent(event.id, token, { status: 'scheduled', error: detail, at: now() });
-			outcomes.push({ ...base, result: 'retry', status: null, detail });
+			const giveUp = event.attempts >= MAX_ATTEMPTS;
+			await store.finishDeadlineEvent(event.id, token, giveUp ? { status: 'cancelled', result: 'gave_up', error: detail, at: now() } : { status: 'scheduled', error: detail, at: now() });
+			outcomes.push({ ...base, result: giveUp ? 'cancelled' : 'retry', status: null, detail });
 			continue;
 		}
 		const snippet = answer.body.replace(/\s+/g, ' ').slice(0, 300);
@@ -88,6 +95,7 @@ export async function runDeadlineTick(store: ReviewStore, options: TickOptions):
 			await store.finishDeadlineEvent(event.id, token, { status: 'done', result: 'acted', at: now() });
 			outcomes.push({ ...base, result: 'acted', status: answer.status, detail: snippet });
 		} else if (isRunOver(answer)) {
+			goneGroups.add(event.groupId);
 			await store.cancelDeadlineEvents(event.groupId, now(), 'execution_gone');
 			await store.finishDeadlineEvent(event.id, token, { status: 'cancelled', result: 'execution_gone', at: now() });
 			outcomes.push({ ...base, result: 'cancelled', status: answer.status, detail: snippet });
