@@ -3,6 +3,7 @@
  * after a refused submit), the items already decided, the risk of the whole batch, and whether
  * "Approve all" is offered. Rendering lives in page/batchPage.ts; this file adapts the webhook's state.
  */
+import { reviewersAt } from '../../core/deadline';
 import type { EditError } from '../../core/edits';
 import { csrfToken, type GroupLinkClaims, type SigningKey } from '../../core/links';
 import { maxTier, type Tier } from '../../core/tiers';
@@ -99,6 +100,7 @@ export function sendBatchPage(res: Response, status: number, s: BatchPageState):
 		riskUnverified: risk.unverified,
 		requestedAt: s.members[0].request.createdAt,
 		expiresAt: s.members[0].request.expiresAt,
+		alsoAsked: reviewersAt(s.members[0].request.reviewers, s.members[0].payload.deadlinePlan, s.servedAt ?? new Date()).filter((r) => r !== s.claims.rev),
 		...(first.timeZone ? { timeZone: first.timeZone } : {}),
 		csrf: csrfToken(s.claims.nonce, s.claims.grp, s.key, s.servedAt ?? new Date()),
 		requireRejectReason: s.open.some((m) => m.payload.requireRejectReason),

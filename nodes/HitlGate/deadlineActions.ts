@@ -186,6 +186,7 @@ async function notifyStep(
 			deadline: new Date(first.request.expiresAt),
 			key,
 			reviewersOf: (r) => recipientsOf(byId.get(r.id) as GroupMember),
+			askedOf: (r) => reviewersAt(r.reviewers, (byId.get(r.id) as GroupMember).payload.deadlinePlan, now),
 		},
 		linked,
 	);

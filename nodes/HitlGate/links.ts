@@ -36,6 +36,8 @@ export interface LinkRun {
 	key: SigningKey;
 	/** Who gets a link (default: the requests' reviewers); escalation passes the backups it adds. */
 	reviewersOf?: (request: ReviewRequest) => readonly string[];
+	/** Everyone who may decide the request (default: its reviewers); the mail names the others. */
+	askedOf?: (request: ReviewRequest) => readonly string[];
 }
 
 /**
@@ -67,6 +69,7 @@ export function issueLinks(run: LinkRun, requests: readonly ReviewRequest[]): Is
 				reviewer: rev,
 				url: buildReviewUrl(run.resumeUrl, run.nodeId, token),
 				nonce,
+				alsoAsked: (ordered[0] ? (run.askedOf?.(ordered[0]) ?? ordered[0].reviewers) : []).filter((r) => r !== rev),
 			});
 		}
 		return links;
@@ -82,6 +85,7 @@ export function issueLinks(run: LinkRun, requests: readonly ReviewRequest[]): Is
 				reviewer: rev,
 				url: buildReviewUrl(run.resumeUrl, run.nodeId, token),
 				nonce,
+				alsoAsked: (run.askedOf?.(request) ?? request.reviewers).filter((r) => r !== rev),
 			});
 		}
 	}

@@ -2,6 +2,7 @@
  * Writing the gate's HTTP answers: the security headers on every page, then the review page or one
  * of the standard message pages. Rendering lives in `page/`; this file adapts the webhook's state.
  */
+import { reviewersAt } from '../../core/deadline';
 import type { IWebhookFunctions } from 'n8n-workflow';
 
 import type { EditError } from '../../core/edits';
@@ -91,6 +92,7 @@ export function sendReviewPage(res: Response, status: number, s: ReviewPageState
 			riskUnverified: s.payload.riskProvenance === 'unverified',
 			requestedAt: s.request.createdAt,
 			expiresAt: s.request.expiresAt,
+			alsoAsked: reviewersAt(s.request.reviewers, s.payload.deadlinePlan, s.servedAt ?? new Date()).filter((r) => r !== s.claims.rev),
 			draftSha256: s.request.draftSha256,
 			requestId: s.request.id,
 			...(s.payload.timeZone ? { timeZone: s.payload.timeZone } : {}),

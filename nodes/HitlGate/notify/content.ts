@@ -3,6 +3,8 @@
  * request), its title and tier name, and the plain-text quoting that keeps item text (model output)
  * from posing as the mail's own lines. The per-entry summary is built in summary.ts.
  */
+import { DateTime, IANAZone } from 'luxon';
+
 import type { Tier } from '../../../core/tiers';
 import type { GatePayload } from '../types';
 
@@ -15,10 +17,20 @@ export function tierLabel(tier: Tier | null): string {
 	return tier === null ? 'not classified (treat as high)' : tier;
 }
 
-/** The deadline as notifications state it (UTC, to the second). */
-export function dueText(deadline: Date): string {
-	// A run without a deadline waits until n8n's "indefinitely" (the year 3000).
-	if (deadline.getUTCFullYear() >= 3000) return 'no deadline';
+/** True for n8n's "wait indefinitely" (the year 3000): a run without a deadline. */
+export function isNoDeadline(deadline: Date): boolean {
+	return deadline.getUTCFullYear() >= 3000;
+}
+
+/**
+ * The deadline as notifications state it: in the gate's time zone when it has one (as the page shows
+ * it, with the zone's name), else UTC, to the minute.
+ */
+export function dueText(deadline: Date, zone?: string): string {
+	if (isNoDeadline(deadline)) return 'no deadline';
+	if (zone && zone !== 'UTC' && IANAZone.isValidZone(zone)) {
+		return DateTime.fromJSDate(deadline).setZone(zone).setLocale('en-GB').toFormat('ccc d LLL yyyy, HH:mm ZZZZ');
+	}
 	return deadline.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 }
 

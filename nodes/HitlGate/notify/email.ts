@@ -8,7 +8,7 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { createTransport } from 'nodemailer';
 
-import { dueText, type NotifyEntry } from './content';
+import { dueText, isNoDeadline, type NotifyEntry } from './content';
 import { renderEmailHtml } from './emailHtml';
 import { renderEmailText } from './emailText';
 import { summarize } from './summary';
@@ -18,6 +18,8 @@ export interface ReviewerMail {
 	subject: string;
 	message: string;
 	entries: NotifyEntry[];
+	/** Everyone else who may decide the same items (the page says it too). */
+	alsoAsked?: string[];
 }
 
 /** Header values must not carry line breaks or control characters (header injection through an expression). */
@@ -38,7 +40,9 @@ export function renderReviewEmail(
 		title: subject,
 		message: mail.message,
 		workflowName,
-		due: dueText(deadline),
+		due: dueText(deadline, mail.entries[0]?.payload.timeZone),
+		noDeadline: isNoDeadline(deadline),
+		alsoAsked: mail.alsoAsked ?? [],
 		footer: FOOTER,
 		entries: mail.entries.map(summarize),
 	};

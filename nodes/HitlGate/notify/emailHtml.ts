@@ -16,6 +16,9 @@ export interface HtmlMail {
 	message: string;
 	workflowName: string;
 	due: string;
+	/** The run has no deadline: the mail says the review stays open. */
+	noDeadline?: boolean;
+	alsoAsked?: string[];
 	footer: string;
 	entries: EntrySummary[];
 }
@@ -100,10 +103,11 @@ export function renderEmailHtml(mail: HtmlMail): string {
 	const body: string[] = [];
 	const message = mail.message.trim();
 	if (message !== '') body.push(`<p style="margin:0 0 16px">${escapeHtmlVisible(message).replace(/\n/g, '<br>')}</p>`);
-	body.push(
-		`<p style="margin:0 0 8px">Workflow: <b>${escapeHtml(mail.workflowName)}</b><br>` +
-			`Decide before: <b>${escapeHtml(mail.due)}</b> (after that nothing is approved)</p>`,
-	);
+	const due = mail.noDeadline === true
+		? 'No deadline: the review stays open until it is decided'
+		: `Decide before: <b>${escapeHtml(mail.due)}</b> (after that nothing is approved)`;
+	const others = (mail.alsoAsked ?? []).length > 0 ? `<br>Also asked: ${escapeHtml((mail.alsoAsked ?? []).join(', '))}` : '';
+	body.push(`<p style="margin:0 0 8px">Workflow: <b>${escapeHtml(mail.workflowName)}</b><br>${due}${others}</p>`);
 	for (const e of mail.entries) body.push(entryHtml(e));
 	body.push(`<p style="margin:24px 0 0;font-size:13px;line-height:18px;color:${COLOR.muted}">${escapeHtml(mail.footer)}</p>`);
 	// An outer full-width table for the background, an inner one capped at 600 px: the width cap that

@@ -19,6 +19,8 @@ export interface TextMail {
 	message: string;
 	workflowName: string;
 	due: string;
+	noDeadline?: boolean;
+	alsoAsked?: string[];
 	footer: string;
 	entries: EntrySummary[];
 }
@@ -43,7 +45,12 @@ export function renderEmailText(mail: TextMail): string {
 	const text: string[] = [];
 	const message = mail.message.trim();
 	if (message !== '') text.push(...plainQuoted(message, MESSAGE_QUOTE), '');
-	text.push(`Workflow: ${plainInline(mail.workflowName)}`, `Decide before: ${mail.due} (after that nothing is approved)`, '');
+	text.push(
+		`Workflow: ${plainInline(mail.workflowName)}`,
+		mail.noDeadline === true ? 'No deadline: the review stays open until it is decided' : `Decide before: ${mail.due} (after that nothing is approved)`,
+	);
+	if ((mail.alsoAsked ?? []).length > 0) text.push(`Also asked: ${plainInline((mail.alsoAsked ?? []).join(', '))}`);
+	text.push('');
 	for (const e of mail.entries) text.push(...entryLines(e));
 	text.push(mail.footer);
 	return text.join('\n');

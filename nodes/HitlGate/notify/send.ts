@@ -17,6 +17,8 @@ export interface IssuedLink {
 	reviewer: string;
 	url: string;
 	nonce: string;
+	/** The other people who may decide what this link reaches (shown in the mail). */
+	alsoAsked?: string[];
 }
 
 /** What sending needs from n8n, in the run (execute) and later in the webhook (reminders, escalation). */
@@ -81,11 +83,13 @@ export async function sendNotifications(
 		const mails: ReviewerMail[] = [];
 		for (const [reviewer, reviewerLinks] of byReviewer) {
 			const entries = entriesOf(reviewerLinks);
+			const alsoAsked = [...new Set(reviewerLinks.flatMap((l) => l.alsoAsked ?? []))].filter((r) => r !== reviewer);
 			mails.push({
 				to: reviewer,
 				subject: subjectOf(reviewerLinks[0].itemIndexes[0]),
 				message: entries[0].payload.message,
 				entries,
+				...(alsoAsked.length > 0 ? { alsoAsked } : {}),
 			});
 		}
 		// n8n's SMTP credential and this package's have the same fields (smtpOptions reads either).

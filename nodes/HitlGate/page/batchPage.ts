@@ -40,7 +40,7 @@ export interface SettledItemView {
 }
 
 export interface BatchPageView
-	extends Pick<ReviewPageView, 'title' | 'message' | 'reviewer' | 'tier' | 'tierReasons' | 'riskUnverified' | 'requestedAt' | 'expiresAt' | 'timeZone' | 'now' | 'csrf' | 'requireRejectReason' | 'error'> {
+	extends Pick<ReviewPageView, 'title' | 'message' | 'reviewer' | 'tier' | 'tierReasons' | 'riskUnverified' | 'requestedAt' | 'expiresAt' | 'alsoAsked' | 'timeZone' | 'now' | 'csrf' | 'requireRejectReason' | 'error'> {
 	items: BatchItemView[];
 	settled: SettledItemView[];
 	/** True: "Approve all" is offered (no undecided High-risk item, or the builder allowed it). */

@@ -67,6 +67,8 @@ export interface ReviewPageView {
 	riskUnverified?: boolean;
 	requestedAt?: string;
 	expiresAt: string;
+	/** The other people who may decide this item (reviewers, and backups once their level was reached). */
+	alsoAsked?: string[];
 	/** IANA zone for the times shown (the gate's); UTC when absent. */
 	timeZone?: string;
 	/** The moment "in 3 hours" is counted from; default now. */
@@ -109,7 +111,7 @@ export function riskHtml(view: RiskView): string {
 	return parts.join('\n');
 }
 
-type HeaderView = Pick<ReviewPageView, 'title' | 'expiresAt' | 'reviewer' | 'requestedAt' | 'timeZone'>;
+type HeaderView = Pick<ReviewPageView, 'title' | 'expiresAt' | 'reviewer' | 'requestedAt' | 'timeZone' | 'alsoAsked'>;
 
 export function timeHtml(iso: string, view: Pick<ReviewPageView, 'timeZone'>, now: Date): string {
 	const t = showTime(iso, view.timeZone, now);
@@ -118,8 +120,12 @@ export function timeHtml(iso: string, view: Pick<ReviewPageView, 'timeZone'>, no
 }
 
 export function headerHtml(view: HeaderView, now: Date): string {
-	const lines = [`<h1>${escapeHtmlVisible(view.title)}</h1>`, `<p class="deadline">Decide by ${timeHtml(view.expiresAt, view, now)}</p>`];
+	// n8n's "wait indefinitely" (the year 3000) is how a run without a deadline waits.
+	const noDeadline = new Date(view.expiresAt).getUTCFullYear() >= 3000;
+	const deadline = noDeadline ? 'No deadline: this review stays open until it is decided' : `Decide by ${timeHtml(view.expiresAt, view, now)}`;
+	const lines = [`<h1>${escapeHtmlVisible(view.title)}</h1>`, `<p class="deadline">${deadline}</p>`];
 	const meta = [`Reviewer: <strong>${escapeHtml(view.reviewer)}</strong>`];
+	if (view.alsoAsked && view.alsoAsked.length > 0) meta.push(`Also asked: ${escapeHtml(view.alsoAsked.join(', '))}`);
 	if (view.requestedAt) meta.push(`Requested ${timeHtml(view.requestedAt, view, now)}`);
 	lines.push(`<p class="meta">${meta.join(' · ')}</p>`);
 	return lines.join('\n');

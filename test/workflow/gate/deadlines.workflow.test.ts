@@ -59,6 +59,10 @@ describe.each(['file', 'postgres'] as const)('HITL Gate deadlines on the %s stor
 		expect(result.status).toBe('waiting');
 		const links = gateLinks(mails[0]);
 		expect(links).toHaveLength(3);
+		// Before the escalation nobody else is asked; the page says when to decide by.
+		const annPage = await callWebhook(env, result, links[2], 'GET');
+		expect(annPage.body).toContain('Decide by');
+		expect(annPage.body).not.toContain('Also asked');
 		const executionId = executionIdOf(links[0]);
 		// Item 1 approved, item 2 rejected in time; item 3 left open.
 		const approve = await callWebhook(env, result, links[0], 'POST', { csrf: csrfOf((await callWebhook(env, result, links[0], 'GET')).body), decision: 'approve', comment: '' });
@@ -86,6 +90,10 @@ describe.each(['file', 'postgres'] as const)('HITL Gate deadlines on the %s stor
 		const bobPage = await callWebhook(env, result, bobLink, 'GET');
 		expect(bobPage.status).toBe(200);
 		expect(bobPage.body).toContain('nobody decides');
+		// Each of them sees who else was asked, on the page and in the mail.
+		expect(bobPage.body).toContain('Also asked: ann@example.com');
+		expect(escalation!.text).toContain('Also asked: ann@example.com');
+		expect((await callWebhook(env, result, links[2], 'GET')).body).toContain('Also asked: bob@example.com');
 		const records = await recordsOf(env, executionId);
 		expect(records.filter((r) => r.event === 'reminded').map((r) => r.reviewerId)).toEqual(['ann@example.com']);
 		const escalated = records.filter((r) => r.event === 'escalated');
@@ -164,6 +172,8 @@ describe.each(['file', 'postgres'] as const)('HITL Gate deadlines on the %s stor
 	test('no deadline: links last, no deadline event; the run ends when the item is decided and its reminders are cancelled', async () => {
 		const { result, mails } = await runGate(env, [ITEMS[0]], { deadlineType: 'none', remindEveryAmount: 1, remindEveryUnit: 'hours', maxReminders: 2 });
 		const link = gateLinks(mails[0])[0];
+		expect(mails[0].text).toContain('No deadline: the review stays open until it is decided');
+		expect((await callWebhook(env, result, link, 'GET')).body).toContain('No deadline: this review stays open until it is decided');
 		const executionId = executionIdOf(link);
 		const requested = (await recordsOf(env, executionId)).find((r) => r.event === 'requested');
 		expect(requested?.details?.expiresAt).toBe('3000-01-01T00:00:00.000Z');
