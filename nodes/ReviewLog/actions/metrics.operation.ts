@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 import { computeMetrics, metricsBounds, type MetricsOptions, type MetricsPeriod } from '../../../core/metrics';
 import type { ReviewStore } from '../../../core/store';
+import { liveWorkers } from '../../../core/deadline';
 import { forEachItem, storeFailure } from '../helpers/perItem';
 
 const show = { show: { operation: ['metrics'] } };
@@ -24,10 +25,11 @@ export const description: INodeProperties[] = [
 		displayName: 'Break Down By',
 		name: 'dimensions',
 		type: 'multiOptions',
-		default: ['period', 'reviewer', 'tier'],
+		default: ['period', 'reviewer', 'tier', 'deadlines'],
 		displayOptions: show,
 		description: 'Which rows to output besides the total',
 		options: [
+			{ name: 'Deadline Status', value: 'deadlines', description: 'One row: live HITL Deadlines triggers, and reminders, escalations and deadlines overdue with nobody acting on them' },
 			{ name: 'Period', value: 'period' },
 			{ name: 'Reviewer', value: 'reviewer' },
 			{ name: 'Tier', value: 'tier' },
@@ -65,9 +67,10 @@ const iso = (v: unknown): string | undefined => (v === undefined || v === null |
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], store: ReviewStore): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
 	return forEachItem(this, items, async (i) => {
+		const chosen = this.getNodeParameter('dimensions', i, ['period', 'reviewer', 'tier', 'deadlines']) as string[];
 		const options: MetricsOptions = {
 			period: this.getNodeParameter('period', i, 'week') as MetricsPeriod,
-			dimensions: this.getNodeParameter('dimensions', i, ['period', 'reviewer', 'tier']) as MetricsOptions['dimensions'],
+			dimensions: chosen.filter((d) => d !== 'deadlines') as MetricsOptions['dimensions'],
 			fastThresholdSeconds: this.getNodeParameter('fastThresholdSeconds', i, 10) as number,
 			from: iso(this.getNodeParameter('from', i, '')),
 			to: iso(this.getNodeParameter('to', i, '')),
@@ -83,8 +86,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			});
 		}
 		let rows;
+		let deadlines: IDataObject | null = null;
 		try {
 			rows = await computeMetrics(store.readAll(), options);
+			if (chosen.includes('deadlines')) deadlines = await deadlineStatus(store, new Date());
 		} catch (error) {
 			throw storeFailure(
 				new NodeOperationError(node, error as Error, {
@@ -94,6 +99,30 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				}),
 			);
 		}
-		return rows.map((row) => ({ json: { chain: store.chain, periodUnit: options.period, ...row } as unknown as IDataObject, pairedItem: { item: i } }));
+		const out = rows.map((row) => ({ json: { chain: store.chain, periodUnit: options.period, ...row } as unknown as IDataObject, pairedItem: { item: i } }));
+		if (deadlines) out.push({ json: { chain: store.chain, dimension: 'deadlines', key: 'now', ...deadlines }, pairedItem: { item: i } });
+		return out;
 	});
+}
+
+/**
+ * The deadline mechanism as the store shows it now (working state, not the log): live HITL Deadlines
+ * triggers, and scheduled steps past due that nobody holds — a reminder not sent, a backup not added, a
+ * run still waiting after its deadline. Without a live trigger the gates fall back to n8n's own timer.
+ */
+async function deadlineStatus(store: ReviewStore, now: Date): Promise<IDataObject> {
+	const [beats, overdue] = await Promise.all([store.listDeadlineWorkers(), store.listOverdueDeadlineEvents(now, 1000)]);
+	const live = liveWorkers(beats, now);
+	const byKind = { remind: 0, escalate: 0, deadline: 0 };
+	for (const e of overdue) byKind[e.kind]++;
+	return {
+		deadlineTriggersLive: live.length,
+		deadlineTriggerLastSeenAt: beats[0]?.seenAt ?? null,
+		overdueUnattended: overdue.length,
+		overdueReminders: byKind.remind,
+		overdueEscalations: byKind.escalate,
+		overdueDeadlines: byKind.deadline,
+		oldestOverdueDueAt: overdue.reduce<string | null>((min, e) => (min === null || e.dueAt < min ? e.dueAt : min), null),
+		overdueExecutions: [...new Set(overdue.map((e) => e.executionId))].slice(0, 100),
+	};
 }

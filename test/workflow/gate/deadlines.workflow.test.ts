@@ -12,8 +12,8 @@ import { deriveDeadlineActionKey, runDeadlineTick, signDeadlineOrder, type Deadl
 import { instanceEncryptionKey } from '../../../nodes/shared/instanceKey';
 import { sleep } from '../../harness/net';
 import { listMail } from '../../harness/smtpCapture';
-import type { WorkflowRunResult } from '../harness';
-import { callWebhook, csrfOf, executionIdOf, gateLinks, outputsOf, recordsOf, runGate, titleOf, useGateEnv, type Answer, type GateEnv } from './gateHarness';
+import { loadFixture, runWorkflow, type WorkflowRunResult } from '../harness';
+import { callWebhook, csrfOf, gateFixture, executionIdOf, gateLinks, outputsOf, recordsOf, runGate, titleOf, useGateEnv, type Answer, type GateEnv } from './gateHarness';
 
 const ITEMS = [
 	{ reviewers: 'ann@example.com', subject: 'approve me', backup: 'bob@example.com' },
@@ -128,7 +128,13 @@ describe.each(['file', 'postgres'] as const)('HITL Gate deadlines on the %s stor
 	}, 60_000);
 
 	test('reject on timeout: the undecided item leaves through Rejected as timed_out; nothing through Approved', async () => {
+		// A trigger beat just now: the gate leaves the deadline to it and keeps n8n's timer 15 minutes later as a fallback.
+		await env.store.recordDeadlineWorker({ worker: 'live-test-worker', seenAt: new Date().toISOString(), intervalMs: 1000 });
 		const { result } = await runGate(env, [ITEMS[2]], { deadlineAmount: 1, deadlineUnit: 'seconds', rejectOnTimeout: true });
+		const fallbackInMs = new Date(result.run.waitTill as Date).getTime() - Date.now();
+		expect(fallbackInMs).toBeGreaterThan(14 * 60_000);
+		expect(fallbackInMs).toBeLessThan(15 * 60_000 + 2_000);
+		expect(JSON.stringify(result.run.data.resultData.runData['HITL Gate']?.[0]?.hints ?? [])).not.toContain('No active HITL Deadlines trigger');
 		await sleep(1_100);
 		const answers = await tick(result);
 		expect(answers).toHaveLength(1);
@@ -167,6 +173,29 @@ describe.each(['file', 'postgres'] as const)('HITL Gate deadlines on the %s stor
 		expect(early2.status).toBe(425);
 		expect(early2.result.workflowData).toBeUndefined();
 		expect((await env.store.listDeadlineEvents(groupId)).every((e) => e.status === 'scheduled')).toBe(true);
+	}, 30_000);
+
+	test('without a live trigger: the gate warns on its output and keeps n8n\'s timer; Review Log Metrics reports the overdue steps nobody acts on', async () => {
+		// A fresh chain: no trigger has ever beaten in it.
+		const chain = `nobody${Date.now()}`;
+		const credentials = { ...env.credentials, hitlStoreApi: { ...env.credentials.hitlStoreApi, chain } };
+		const gate = gateFixture({ deadlineAmount: 1, deadlineUnit: 'seconds', remindEveryAmount: 0 });
+		const result = await runWorkflow({ workflow: gate, items: [ITEMS[2]], credentials: credentials as never });
+		expect(result.status).toBe('waiting');
+		const hints = JSON.stringify(result.run.data.resultData.runData['HITL Gate']?.[0]?.hints ?? []);
+		expect(hints).toContain('No active HITL Deadlines trigger uses this review store');
+		// n8n's own timer is the deadline then: the run waits until the deadline itself, not 15 minutes more.
+		expect(Math.abs(new Date(result.run.waitTill as Date).getTime() - Date.now())).toBeLessThan(5_000);
+		await sleep(1_200);
+		const metricsWorkflow = loadFixture('reviewlog/metrics.json');
+		const logNode = metricsWorkflow.nodes.find((n) => n.name === 'Review Log')!;
+		logNode.parameters = { ...logNode.parameters, dimensions: ['deadlines'] };
+		const metrics = await runWorkflow({ workflow: metricsWorkflow, items: [{}], credentials: credentials as never });
+		expect(metrics.status).toBe('success');
+		const rows = metrics.json('Review Log');
+		const status = rows.find((r) => r.dimension === 'deadlines');
+		expect(status).toMatchObject({ chain, key: 'now', deadlineTriggersLive: 0, overdueUnattended: 1, overdueDeadlines: 1, overdueReminders: 0 });
+		expect(status?.overdueExecutions).toHaveLength(1);
 	}, 30_000);
 
 	test('no deadline: links last, no deadline event; the run ends when the item is decided and its reminders are cancelled', async () => {
