@@ -75,7 +75,11 @@ export const DEMO_REVIEWER = 'recruiter@example.com';
 export const SMTP_CREDENTIAL_NAME = 'Local mailbox (SMTP)';
 
 /** The example workflows npm start imports, with the fixed id each gets so a second start updates, not duplicates. */
-export const EXAMPLES = [{ file: 'candidate-outreach.json', id: 'hitlDemoOutreach', webhookPath: 'candidate-outreach' }] as const;
+export const EXAMPLES = [
+	{ file: 'candidate-outreach.json', id: 'hitlDemoOutreach', webhookPath: 'candidate-outreach' },
+	// The deadline mechanism: one active HITL Deadlines trigger per instance (no webhook).
+	{ file: 'hitl-deadlines.json', id: 'hitlDemoDeadlines', webhookPath: null },
+] as const;
 
 export function examplePath(file: string): string {
 	return path.join(REPO_ROOT, 'examples', file);

@@ -117,7 +117,7 @@ export async function ensureExamples(
 		}
 		if (!isPublished(record)) await client.rest('POST', `/workflows/${example.id}/activate`, { versionId: record.versionId });
 		// n8n registers production webhooks asynchronously, also when it re-activates them at start.
-		await client.waitForWebhook(example.webhookPath, 'POST', 60_000);
+		if (example.webhookPath !== null) await client.waitForWebhook(example.webhookPath, 'POST', 60_000);
 	}
 	return hashes;
 }

@@ -18,6 +18,7 @@ import { promisify } from 'node:util';
 import { fetchFresh } from '../harness/http';
 import { freePort, sleep } from '../harness/net';
 import { escapeHtml, linkifiedText, mailPage } from '../../scripts/start/inboxPages';
+import { openReviewStore } from '../../core/store';
 import type { CapturedMail } from '../harness/smtpCapture';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -136,6 +137,15 @@ describe('npm start', () => {
 		expect(mailHtml).toMatch(/<iframe [^>]*sandbox="allow-popups allow-popups-to-escape-sandbox"[^>]*srcdoc="/);
 		expect(mailHtml).toContain(`<a href="http://127.0.0.1:${ports.n8n}/webhook-waiting/`);
 		expect((await fetchFresh(`http://127.0.0.1:${ports.inbox}/mail/..%2Fstate`)).status).toBe(404);
+		// The HITL Deadlines example is active: its trigger beats in the demo's embedded store.
+		const store = await openReviewStore({ backend: 'file', directory: path.join(demoDir, 'n8n', '.n8n', 'hitl') });
+		try {
+			let beats = await store.listDeadlineWorkers();
+			for (const deadline = Date.now() + 40_000; Date.now() < deadline && beats.length === 0; await sleep(1000)) beats = await store.listDeadlineWorkers();
+			expect(beats.length).toBeGreaterThan(0);
+		} finally {
+			await store.close();
+		}
 
 		process.kill(-(demo.child.pid as number), 'SIGINT');
 		const exit = await Promise.race([demo.exited, timeout(30_000, { code: -1, signal: 'still running after 30 s' })]);
