@@ -33,6 +33,8 @@
  * - tamperSuspected = `tamper_suspected` records (written when a verification finds the log altered).
  * - decisionsTooFast = `decision_too_fast` records: decisions posted sooner than the gate's minimum time
  *   on page, which were not taken (a clicking mail sandbox, or a reviewer who had to confirm).
+ * - selfApprovalRefused = `self_approval_refused` records: a requester opened or posted on a link to their
+ *   own item and was refused (separation of duties).
  * - queue time = `queueTimeMs` of `decided` records: median (mean of the two middle values for an even
  *   count) and p90 (nearest rank: the ⌈0.9·n⌉-th smallest value).
  * - review time = decidedAt − viewedAt, the viewed time taken from the decided record or else from the
@@ -99,6 +101,8 @@ export interface MetricsRow {
 	tamperSuspected: number;
 	/** `decision_too_fast` records (not taken; the page asked to confirm). */
 	decisionsTooFast: number;
+	/** `self_approval_refused` records (a requester's attempt on their own item). */
+	selfApprovalRefused: number;
 }
 
 /** Group key used for records without a reviewer or a tier. */
@@ -120,6 +124,7 @@ interface Acc {
 	sampledUnreviewed: number;
 	tamperSuspected: number;
 	decisionsTooFast: number;
+	selfApprovalRefused: number;
 }
 
 function newAcc(): Acc {
@@ -138,6 +143,7 @@ function newAcc(): Acc {
 		sampledUnreviewed: 0,
 		tamperSuspected: 0,
 		decisionsTooFast: 0,
+		selfApprovalRefused: 0,
 	};
 }
 
@@ -230,6 +236,7 @@ function toRow(dimension: MetricsDimension, key: string, a: Acc): MetricsRow {
 		skipRate: ratio(a.sampledUnreviewed, a.sampled),
 		tamperSuspected: a.tamperSuspected,
 		decisionsTooFast: a.decisionsTooFast,
+		selfApprovalRefused: a.selfApprovalRefused,
 	};
 }
 
@@ -412,6 +419,8 @@ export async function computeMetrics(
 			for (const a of accsFor(r, time)) a.tamperSuspected++;
 		} else if (r.event === 'decision_too_fast') {
 			for (const a of accsFor(r, time)) a.decisionsTooFast++;
+		} else if (r.event === 'self_approval_refused') {
+			for (const a of accsFor(r, time)) a.selfApprovalRefused++;
 		} else if (r.event === 'sampled') {
 			const accs = accsFor(r, time);
 			for (const a of accs) a.sampled++;

@@ -28,6 +28,8 @@ export const REVIEW_EVENTS = [
 	// A decision POST came sooner after its page was served than the gate's minimum time on page (a
 	// clicking mail-security sandbox, or a very quick person): nothing was decided, the page asked to confirm.
 	'decision_too_fast',
+	// The item's requester opened or posted on a link to their own item: refused (separation of duties).
+	'self_approval_refused',
 ] as const;
 export type ReviewEvent = (typeof REVIEW_EVENTS)[number];
 

@@ -5,6 +5,7 @@
  * dropped from the group in the store). The result says which items still wait — by what the chain
  * says, never by a stored status — which are settled, or which page to answer with instead.
  */
+import { isRequester } from './separationOfDuties';
 import { reviewersAt } from '../../core/deadline';
 import type { GroupLinkClaims, SigningKey } from '../../core/links';
 import type { RequestErasure, ReviewRequest, ReviewStore } from '../../core/store';
@@ -33,6 +34,7 @@ export type GroupState =
 	| { kind: 'tampered' }
 	| { kind: 'erased'; erasure: RequestErasure }
 	| { kind: 'forbidden' }
+	| { kind: 'own_item'; members: GroupMember[] }
 	| { kind: 'expired' }
 	| { kind: 'done' };
 
@@ -68,6 +70,7 @@ export async function readGroup(
 	if (tampered) return { kind: 'tampered' };
 	const erased = members.find((m) => m.verdict.kind === 'erased');
 	if (erased && erased.verdict.kind === 'erased') return { kind: 'erased', erasure: erased.verdict.erasure };
+	if (members.some((m) => isRequester(m.payload, claims.rev))) return { kind: 'own_item', members: members.filter((m) => isRequester(m.payload, claims.rev)) };
 	if (!members.every((m) => reviewersAt(m.request.reviewers, m.payload.deadlinePlan, now).includes(claims.rev))) return { kind: 'forbidden' };
 	const expiresAt = members[0].request.expiresAt;
 	if (members.some((m) => m.verdict.kind === 'expired' || now.getTime() >= new Date(m.request.expiresAt).getTime())) return { kind: 'expired' };

@@ -5,6 +5,7 @@
  * single page has applies here too, for the group as a whole: a foreign or lost group, an integrity
  * failure in any request, a reviewer not listed, an expired deadline.
  */
+import { recordSelfApproval } from './separationOfDuties';
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import type { GroupLinkClaims, SigningKey } from '../../core/links';
@@ -47,6 +48,10 @@ export async function handleGroupLink(
 			return WAIT;
 		case 'forbidden':
 			sendMessage(res, { kind: 'forbidden' });
+			return WAIT;
+		case 'own_item':
+			await recordSelfApproval(ctx, store, state.members, claims, method, keys[0]);
+			sendMessage(res, { kind: 'own_item' });
 			return WAIT;
 		case 'expired': {
 			// GET never changes state; a POST after the deadline ends the run through Timed Out.

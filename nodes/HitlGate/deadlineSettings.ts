@@ -126,7 +126,8 @@ export function readRunDeadline(ctx: IExecuteFunctions, now: Date, timeZone: str
 }
 
 /** The plan of one item's request: the run's timings with this item's backups. */
-export function planForItem(ctx: IExecuteFunctions, run: RunDeadline, itemIndex: number): DeadlinePlan {
+/** `excluded`: addresses that may never be a backup of this item (its requester's, separation of duties). */
+export function planForItem(ctx: IExecuteFunctions, run: RunDeadline, itemIndex: number, excluded: readonly string[] = []): DeadlinePlan {
 	const levels = run.levelTimes.length === 0 ? [] : levelsOf(ctx, itemIndex);
 	const escalation: EscalationStep[] = run.levelTimes.map((at, i) => {
 		const { reviewers, invalid } = parseReviewerList(levels[i]?.reviewers ?? '');
@@ -136,7 +137,7 @@ export function planForItem(ctx: IExecuteFunctions, run: RunDeadline, itemIndex:
 				description: 'Backup reviewers must be plain email addresses separated by commas.',
 			});
 		}
-		return { level: i + 1, at: at.toISOString(), reviewers };
+		return { level: i + 1, at: at.toISOString(), reviewers: reviewers.filter((r) => !excluded.includes(r)) };
 	});
 	return {
 		v: 1,

@@ -1,6 +1,7 @@
 import type { INodeProperties, IWebhookDescription } from 'n8n-workflow';
 
 import { deadlineProperties } from './deadlineDescription';
+import { policyProperties } from './policyDescription';
 
 /**
  * Output order is a safety decision: when n8n's wait time runs out it passes the node's original
@@ -52,6 +53,7 @@ export const gateProperties: INodeProperties[] = [
 			},
 		],
 	},
+	...policyProperties,
 	...deadlineProperties,
 	{
 		displayName: 'Fields to Show',

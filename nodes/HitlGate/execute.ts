@@ -20,6 +20,7 @@ import { plainJson } from './draft';
 import { issueLinks } from './links';
 import { notifyReviewers, smtpCredentialTypeOf, type IssuedLink } from './notify/send';
 import { planForItem, readRunDeadline } from './deadlineSettings';
+import { requesterOf, withoutRequester } from './separationOfDuties';
 import { scheduleDeadlines } from './deadlineSchedule';
 import { buildRequest, payloadFor, type RunContext } from './requests';
 import { requestRecordFields } from '../shared/requestRecords';
@@ -103,16 +104,20 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 	const batch = settings.reviewMode === 'batch';
 	const batchReviewers = batch ? (sharedReviewers ?? reviewersFor(this, 0)) : null;
 	const notify = { ...settings, smtpCredentialType: smtpCredentialTypeOf(this) };
-	const requests: ReviewRequest[] = gateItems.map((gi) =>
-		buildRequest(
+	const requests: ReviewRequest[] = gateItems.map((gi) => {
+		// A batch reads its requester and backups once (item 0), as it reads its reviewers.
+		const policyItem = batch ? 0 : gi.index;
+		const requester = requesterOf(this, policyItem);
+		const listed = batchReviewers ?? sharedReviewers ?? reviewersFor(this, gi.index);
+		return buildRequest(
 			this,
 			run,
 			gi,
-			batchReviewers ?? sharedReviewers ?? reviewersFor(this, gi.index),
+			withoutRequester(this, policyItem, listed, requester),
 			messageOf(batch ? 0 : gi.index),
 			{
-				// A batch reads its backups once (item 0), as it reads its reviewers.
-				deadlinePlan: planForItem(this, runDeadline, batch ? 0 : gi.index),
+				deadlinePlan: planForItem(this, runDeadline, policyItem, requester?.ids ?? []),
+				...(requester ? { requester } : {}),
 				notify: {
 					notifyByEmail: notify.notifyByEmail,
 					fromEmail: notify.fromEmail,
@@ -122,8 +127,8 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 					resumeUrl,
 				},
 			},
-		),
-	);
+		);
+	});
 
 	// The request's own MAC: what is read back from the store is authenticated before it is shown or released.
 	for (const request of requests) request.mac = signRequest(request, signingKey);

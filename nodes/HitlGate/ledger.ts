@@ -171,6 +171,9 @@ export async function verdictFor(store: ReviewStore, request: ReviewRequest, key
 	if (record.reviewerId === null || !reviewersAt(request.reviewers, payload.deadlinePlan, decidedAt).includes(record.reviewerId)) {
 		return { kind: 'tampered', reason: `the decided record names ${String(record.reviewerId)}, who is not a reviewer of this request` };
 	}
+	if (payload.requester?.ids.includes(record.reviewerId) === true) {
+		return { kind: 'tampered', reason: `the decided record names ${record.reviewerId}, the requester of this item (separation of duties)` };
+	}
 	if (record.draftSha256 !== request.draftSha256) return { kind: 'tampered', reason: 'the decided record is about another draft' };
 	const approved = record.decision !== 'rejected';
 	const single = payload.items.length === 1;

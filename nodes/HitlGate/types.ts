@@ -2,6 +2,7 @@
 import type { DeadlinePlan } from '../../core/deadline';
 import type { Tier } from '../../core/tiers';
 import type { NotifySettings } from './notify/send';
+import type { RequesterPolicy } from './separationOfDuties';
 import type { DisplayField } from './display/fields';
 import type { ReviewMode } from './settings';
 
@@ -58,6 +59,8 @@ export interface GatePayload {
 	 * Absent in requests stored before it existed: no reminders or backups, the deadline is `expiresAt`.
 	 */
 	deadlinePlan?: DeadlinePlan;
+	/** Separation of duties: the requester's addresses (separationOfDuties.ts); absent when not used. */
+	requester?: RequesterPolicy;
 	/** How the run reaches reviewers, for reminder and escalation mails sent later from the webhook. */
 	notify?: NotifySettings & { subject: string; resumeUrl: string };
 	workflowId: string | null;

@@ -19,6 +19,7 @@ import type { RequestErasure, ReviewRequest, ReviewStore } from '../../core/stor
 import { handleGroupLink, INTEGRITY_NOTICE } from './batchWebhook';
 import { clientInfo } from './clientInfo';
 import { handleDeadlineOrder, isDeadlineOrderBody } from './deadlineActions';
+import { isRequester, recordSelfApproval } from './separationOfDuties';
 import { decide, expireGroup } from './decide';
 import { reportTamper, verdictFor } from './ledger';
 import { parseDecisionForm } from './page';
@@ -110,6 +111,12 @@ async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 		}
 		if (verdict.kind === 'pending' && verdict.inconsistent) await reportTamper(store, request, verdict.inconsistent, { reviewerId: claims.rev });
 		const payload = asGatePayload(request.payload) as GatePayload;
+		// Separation of duties: the requester's own link is refused (and recorded), whatever else it says.
+		if (isRequester(payload, claims.rev)) {
+			await recordSelfApproval(ctx, store, [{ request, payload }], claims, method, keys[0]);
+			sendMessage(res, { kind: 'own_item' });
+			return WAIT;
+		}
 		// Backups may decide once their escalation level was reached (covered by the request MAC).
 		if (!reviewersAt(request.reviewers, payload.deadlinePlan, now).includes(claims.rev)) {
 			sendMessage(res, { kind: 'forbidden' });

@@ -14,17 +14,20 @@ export interface RequestDescription {
 	nodeName: string;
 	tier: Tier | null;
 	tierReasons: string[];
+	/** Separation of duties: the requester's addresses (absent when not used). */
+	requester?: { ids: string[] };
 }
 
 export type RequestRecordFields = Pick<
 	ReviewRecordInput,
-	'requestedAt' | 'workflowId' | 'workflowName' | 'executionId' | 'nodeName' | 'itemKey' | 'tier' | 'tierReasons' | 'draftSha256'
+	'requestedAt' | 'requesterId' | 'workflowId' | 'workflowName' | 'executionId' | 'nodeName' | 'itemKey' | 'tier' | 'tierReasons' | 'draftSha256'
 >;
 
 /** `payload` may be null when a stored request's payload is unreadable; the record still names the request. */
 export function requestRecordFields(request: ReviewRequest, payload: RequestDescription | null): RequestRecordFields {
 	return {
 		requestedAt: request.createdAt,
+		requesterId: payload?.requester?.ids[0] ?? null,
 		workflowId: payload?.workflowId ?? null,
 		workflowName: payload?.workflowName ?? null,
 		executionId: request.executionId,

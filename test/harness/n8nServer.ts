@@ -23,6 +23,16 @@ export interface StartN8nOptions {
 	env?: Record<string, string>;
 	/** How long to wait for /healthz/readiness. */
 	startTimeoutMs?: number;
+	/**
+	 * Which n8n command to run (default `start`, the main instance). `worker` and `webhook` are the
+	 * queue-mode processes (test/harness/queueMode.ts); a worker serves no N8N_PORT, so give it a
+	 * `readinessUrl` on its health port (QUEUE_HEALTH_CHECK_PORT).
+	 */
+	command?: 'start' | 'worker' | 'webhook';
+	/** URL polled until it answers 200 (default `<baseUrl>/healthz/readiness`). */
+	readinessUrl?: string;
+	/** Where n8n's output goes (default `<userFolder>/n8n.log`). */
+	logFile?: string;
 }
 
 export interface RunningN8n {
@@ -35,6 +45,8 @@ export interface RunningN8n {
 	encryptionKey: string;
 	/** Milliseconds from spawn until /healthz/readiness answered 200. */
 	startMs: number;
+	/** The n8n command this process runs (`start` unless asked otherwise). */
+	command: 'start' | 'worker' | 'webhook';
 }
 
 /** The last `lines` lines of the server log, for failure messages. */
@@ -48,7 +60,9 @@ export async function startN8n(options: StartN8nOptions): Promise<RunningN8n> {
 	let brokerPort = options.brokerPort ?? (await freePort());
 	while (brokerPort === port) brokerPort = await freePort();
 	const baseUrl = `http://127.0.0.1:${port}`;
-	const logFile = path.join(options.userFolder, 'n8n.log');
+	const logFile = options.logFile ?? path.join(options.userFolder, 'n8n.log');
+	const command = options.command ?? 'start';
+	const readinessUrl = options.readinessUrl ?? `${baseUrl}/healthz/readiness`;
 	const encryptionKey = randomBytes(24).toString('hex');
 
 	// Start from the parent's environment minus any n8n settings, so a developer's own
@@ -102,7 +116,7 @@ export async function startN8n(options: StartN8nOptions): Promise<RunningN8n> {
 	const logFd = openSync(logFile, 'a');
 	const started = Date.now();
 	// detached: n8n leads its own process group, so stopN8n can signal it and its task runner at once.
-	const child = spawn(options.install.node24, [options.install.n8nBin, 'start'], {
+	const child = spawn(options.install.node24, [options.install.n8nBin, command], {
 		cwd: options.userFolder,
 		env,
 		detached: true,
@@ -122,21 +136,21 @@ export async function startN8n(options: StartN8nOptions): Promise<RunningN8n> {
 	const deadline = started + (options.startTimeoutMs ?? 180_000);
 	for (;;) {
 		if (exited) {
-			throw new Error(`n8n exited during start-up (${exited}). Log tail:\n${tailLog(logFile)}`);
+			throw new Error(`n8n ${command} exited during start-up (${exited}). Log tail:\n${tailLog(logFile)}`);
 		}
 		if (Date.now() > deadline) {
 			await stopN8n({ pid });
-			throw new Error(`n8n did not become ready within ${options.startTimeoutMs ?? 180_000} ms. Log tail:\n${tailLog(logFile)}`);
+			throw new Error(`n8n ${command} did not become ready within ${options.startTimeoutMs ?? 180_000} ms (${readinessUrl}). Log tail:\n${tailLog(logFile)}`);
 		}
 		try {
-			const res = await fetchFresh(`${baseUrl}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
+			const res = await fetchFresh(readinessUrl, { signal: AbortSignal.timeout(2000) });
 			if (res.ok) break;
 		} catch {
 			// not listening yet
 		}
 		await sleep(250);
 	}
-	return { pid, port, brokerPort, baseUrl, userFolder: options.userFolder, logFile, encryptionKey, startMs: Date.now() - started };
+	return { pid, port, brokerPort, baseUrl, userFolder: options.userFolder, logFile, encryptionKey, startMs: Date.now() - started, command };
 }
 
 const killOnExit = new Set<number>();

@@ -33,6 +33,7 @@ export type StandardMessage =
 	| { kind: 'invalid' }
 	| { kind: 'expired' }
 	| { kind: 'forbidden' }
+	| { kind: 'own_item' }
 	| { kind: 'csrf' }
 	| { kind: 'error'; detail?: string };
 
@@ -87,6 +88,13 @@ export function standardMessage(m: StandardMessage): MessagePageInput {
 				title: 'Not a reviewer',
 				message: 'This link does not belong to a reviewer of this item.',
 				detail: 'Nothing was changed. Ask the workflow owner to add you as a reviewer.',
+			};
+		case 'own_item':
+			return {
+				status: 403,
+				title: 'You requested this item',
+				message: 'Separation of duties: the person who requested an item cannot decide it.',
+				detail: 'Nothing was changed, and this attempt was recorded. Another reviewer must decide.',
 			};
 		case 'csrf':
 			return {

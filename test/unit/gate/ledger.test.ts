@@ -128,6 +128,34 @@ describe('verdictFor', () => {
 		expect(await verdictFor(store, stored, [OTHER])).toMatchObject({ kind: 'tampered' });
 	});
 
+	it('a decision MAC-signed by the gate that names the item\'s requester is tampered (separation of duties), and a backup only from their level on', async () => {
+		const json = { subject: 'Bonus', amount: 5 };
+		const base = signedRequest(json);
+		const p = { ...(base.payload as unknown as GatePayload), requester: { ids: ['ann@example.com'] } };
+		const request: ReviewRequest = { ...base, id: randomUUID(), payload: p as unknown as Record<string, unknown> };
+		request.mac = signRequest(request, KEY);
+		await store.putReviewRequests([request]);
+		// decide() signs a decision by ann, listed as a reviewer — but she requested the item.
+		const { record } = await store.resolveReviewRequest(request.id, decide(request, json, 'approved'));
+		expect(record.requesterId).toBe('ann@example.com');
+		expect(await verdictFor(store, request, [KEY])).toMatchObject({ kind: 'tampered', reason: expect.stringContaining('the requester of this item') });
+
+		// A backup (bob) whose level is reached only after the decision time is not a reviewer of it.
+		const late = signedRequest(json);
+		const plan = { v: 1 as const, deadline: null, deadlineText: 'no deadline', rejectOnTimeout: false, reminders: [], escalation: [{ level: 1, at: '2026-01-01T02:00:00.000Z', reviewers: ['bob@example.com'] }] };
+		const latePayload = { ...(late.payload as unknown as GatePayload), deadlinePlan: plan };
+		const backupRequest: ReviewRequest = { ...late, id: randomUUID(), reviewers: ['ann@example.com'], payload: latePayload as unknown as Record<string, unknown> };
+		backupRequest.mac = signRequest(backupRequest, KEY);
+		// A decision by bob at 01:00, MAC-signed by the gate: his level starts at 02:00.
+		const resolution = decisionResolution({
+			request: backupRequest, payload: latePayload, outcome: { decision: 'approved', reviewerId: 'bob@example.com', decidedAt: '2026-01-01T01:00:00.000Z', comment: null, edits: [], finalJson: null },
+			finalSha256: sha256Json(json), queueTimeMs: 1, linkKeyId: KEY.keyId, linkNonce: 'n'.repeat(22), client: { clientIp: null, userAgent: null }, key: KEY,
+		});
+		await store.putReviewRequests([backupRequest]);
+		await store.resolveReviewRequest(backupRequest.id, resolution);
+		expect(await verdictFor(store, backupRequest, [KEY])).toMatchObject({ kind: 'tampered', reason: expect.stringContaining('not a reviewer of this request') });
+	});
+
 	it('an erased request is closed for good: never decided or released, whatever its record says, and not reported as tampered', async () => {
 		const request = signedRequest();
 		await store.putReviewRequests([request]);

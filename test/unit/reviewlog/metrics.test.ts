@@ -43,7 +43,7 @@ const zero: Expect = {
 	requests: 0, outcomes: 0, approved: 0, approvedWithEdits: 0, rejected: 0, expired: 0, expiredUnrecorded: 0, pending: 0,
 	approvalRate: null, rejectionRate: null, editRate: null, expiryRate: null,
 	queueTimeMedianMs: null, queueTimeP90Ms: null, fastDecisions: 0, fastDecisionRate: null,
-	sampled: 0, sampledUnreviewed: 0, skipRate: null, tamperSuspected: 0, decisionsTooFast: 0,
+	sampled: 0, sampledUnreviewed: 0, skipRate: null, tamperSuspected: 0, decisionsTooFast: 0, selfApprovalRefused: 0,
 };
 
 const W45: Expect = {
@@ -448,5 +448,20 @@ describe('decision_too_fast records', () => {
 		]);
 		const total = rows[0];
 		expect([total.approved, total.rejected, total.fastDecisions]).toEqual([0, 0, 0]);
+	});
+});
+
+describe('self_approval_refused records', () => {
+	it('are counted per reviewer and tier and never as decisions or requests', async () => {
+		const log = [
+			rec(1, { event: 'self_approval_refused', reviewerId: 'ann@example.com', requesterId: 'ann@example.com', tier: 'high', recordedAt: '2026-11-03T09:00:00Z' }),
+			rec(2, { event: 'self_approval_refused', reviewerId: 'ann.private@example.com', requesterId: 'ann@example.com', tier: 'high', recordedAt: '2026-11-03T09:05:00Z' }),
+			rec(3, { event: 'decision_too_fast', reviewerId: 'lee@example.com', tier: 'low', recordedAt: '2026-11-03T09:10:00Z' }),
+		];
+		const rows = await computeMetrics(log, { period: 'day', fastThresholdSeconds: 5, asOf: '2026-11-04T00:00:00Z' });
+		expect(rows.map((r) => [r.dimension, r.key, r.selfApprovalRefused])).toEqual([
+			['total', 'all', 2], ['period', '2026-11-03', 2], ['reviewer', 'ann.private@example.com', 1], ['reviewer', 'ann@example.com', 1], ['reviewer', 'lee@example.com', 0], ['tier', 'high', 2], ['tier', 'low', 0],
+		]);
+		expect([rows[0].approved, rows[0].rejected, rows[0].requests, rows[0].decisionsTooFast]).toEqual([0, 0, 0, 1]);
 	});
 });
