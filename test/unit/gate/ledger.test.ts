@@ -137,7 +137,7 @@ describe('verdictFor', () => {
 		await store.putReviewRequests([request]);
 		// decide() signs a decision by ann, listed as a reviewer — but she requested the item.
 		const { record } = await store.resolveReviewRequest(request.id, decide(request, json, 'approved'));
-		expect(record.requesterId).toBe('ann@example.com');
+		expect(record?.requesterId).toBe('ann@example.com');
 		expect(await verdictFor(store, request, [KEY])).toMatchObject({ kind: 'tampered', reason: expect.stringContaining('the requester of this item') });
 
 		// A backup (bob) whose level is reached only after the decision time is not a reviewer of it.
