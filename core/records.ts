@@ -30,6 +30,9 @@ export const REVIEW_EVENTS = [
 	'decision_too_fast',
 	// The item's requester opened or posted on a link to their own item: refused (separation of duties).
 	'self_approval_refused',
+	// One reviewer's vote under a quorum policy: not terminal; the `decided` record that reaches (or
+	// defeats) the quorum ends the request and names every approver.
+	'vote',
 ] as const;
 export type ReviewEvent = (typeof REVIEW_EVENTS)[number];
 

@@ -36,7 +36,8 @@ export interface DecisionFacts {
 	groupId: string;
 	executionId: string;
 	nodeId: string;
-	event: 'decided' | 'expired';
+	/** `vote`: one approver's vote under a quorum policy (not terminal; the `decided` record ends the request). */
+	event: 'decided' | 'expired' | 'vote';
 	decision: string | null;
 	reviewerId: string | null;
 	decidedAt: string | null;

@@ -21,6 +21,7 @@ import { issueLinks } from './links';
 import { notifyReviewers, smtpCredentialTypeOf, type IssuedLink } from './notify/send';
 import { planForItem, readRunDeadline } from './deadlineSettings';
 import { requesterOf, withoutRequester } from './separationOfDuties';
+import { checkQuorumReviewers, readQuorumPolicy } from './quorum';
 import { scheduleDeadlines } from './deadlineSchedule';
 import { buildRequest, payloadFor, type RunContext } from './requests';
 import { requestRecordFields } from '../shared/requestRecords';
@@ -104,20 +105,25 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 	const batch = settings.reviewMode === 'batch';
 	const batchReviewers = batch ? (sharedReviewers ?? reviewersFor(this, 0)) : null;
 	const notify = { ...settings, smtpCredentialType: smtpCredentialTypeOf(this) };
+	const quorum = readQuorumPolicy(this, batch);
 	const requests: ReviewRequest[] = gateItems.map((gi) => {
 		// A batch reads its requester and backups once (item 0), as it reads its reviewers.
 		const policyItem = batch ? 0 : gi.index;
 		const requester = requesterOf(this, policyItem);
 		const listed = batchReviewers ?? sharedReviewers ?? reviewersFor(this, gi.index);
+		const reviewers = withoutRequester(this, policyItem, listed, requester);
+		checkQuorumReviewers(this, gi.index, reviewers, quorum);
 		return buildRequest(
 			this,
 			run,
 			gi,
-			withoutRequester(this, policyItem, listed, requester),
+			reviewers,
 			messageOf(batch ? 0 : gi.index),
 			{
 				deadlinePlan: planForItem(this, runDeadline, policyItem, requester?.ids ?? []),
 				...(requester ? { requester } : {}),
+				// Under a quorum every approver approves the same content: nothing is editable.
+				...(quorum ? { quorum, editable: [], displayFields: settings.displayFields.map((f) => ({ ...f, editable: false })) } : {}),
 				notify: {
 					notifyByEmail: notify.notifyByEmail,
 					fromEmail: notify.fromEmail,

@@ -1,10 +1,32 @@
 /**
- * The gate's approval-policy parameters (apart from description.ts): separation of duties for now —
- * who requested the item, so that person can never decide it (separationOfDuties.ts).
+ * The gate's approval-policy parameters (apart from description.ts): how many reviewers must approve
+ * (quorum.ts), and separation of duties — who requested the item, so that person can never decide it
+ * (separationOfDuties.ts).
  */
 import type { INodeProperties } from 'n8n-workflow';
 
 export const policyProperties: INodeProperties[] = [
+	{
+		displayName: 'Approval Policy',
+		name: 'approvalPolicy',
+		type: 'options',
+		default: 'first',
+		options: [
+			{ name: 'First Reviewer Decides', value: 'first', description: 'One approval or rejection by any listed reviewer decides' },
+			{ name: 'Quorum (Any Rejection Vetoes)', value: 'quorum', description: 'N approvals needed; one rejection rejects' },
+			{ name: 'Quorum (Majority)', value: 'majority', description: 'N approvals needed; rejected only once N can no longer be reached' },
+		],
+		description: 'How many of the listed reviewers must approve. Under a quorum each vote is recorded, items are approved as shown (no edits), and one request per item is needed (not batch mode).',
+	},
+	{
+		displayName: 'Required Approvals',
+		name: 'requiredApprovals',
+		type: 'number',
+		default: 2,
+		typeOptions: { minValue: 2, maxValue: 20 },
+		displayOptions: { show: { approvalPolicy: ['quorum', 'majority'] } },
+		description: 'How many different reviewers must approve (at most the number of reviewers of the item)',
+	},
 	{
 		displayName: 'Requester (Separation of Duties)',
 		name: 'requester',

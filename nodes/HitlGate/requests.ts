@@ -91,7 +91,7 @@ export function buildRequest(
 	item: GateItem,
 	reviewers: string[],
 	message: string,
-	later: Pick<GatePayload, 'deadlinePlan' | 'notify'> = {},
+	later: Partial<Pick<GatePayload, 'deadlinePlan' | 'notify' | 'requester' | 'quorum' | 'editable' | 'displayFields'>> = {},
 ): ReviewRequest {
 	const payload: GatePayload = { ...payloadFor(ctx, run, [item], message), ...later };
 	return {

@@ -81,6 +81,8 @@ export function buildOutputs(released: ReleasedRequest[], now: Date): INodeExecu
 						comment: record.comment,
 						edits: approved ? (record.edits ?? []) : [],
 						finalSha256: draftSha256(finalJson),
+						// Under a quorum: every approver (and who rejected), from the decided record.
+						...(record.details?.quorum ? { quorum: record.details.quorum } : {}),
 						...common,
 					} as unknown as IDataObject,
 				},

@@ -2,6 +2,7 @@
 import type { DeadlinePlan } from '../../core/deadline';
 import type { Tier } from '../../core/tiers';
 import type { NotifySettings } from './notify/send';
+import type { QuorumPolicy } from './quorum';
 import type { RequesterPolicy } from './separationOfDuties';
 import type { DisplayField } from './display/fields';
 import type { ReviewMode } from './settings';
@@ -61,6 +62,8 @@ export interface GatePayload {
 	deadlinePlan?: DeadlinePlan;
 	/** Separation of duties: the requester's addresses (separationOfDuties.ts); absent when not used. */
 	requester?: RequesterPolicy;
+	/** Quorum approval (quorum.ts); absent: the first reviewer's decision ends the request. */
+	quorum?: QuorumPolicy;
 	/** How the run reaches reviewers, for reminder and escalation mails sent later from the webhook. */
 	notify?: NotifySettings & { subject: string; resumeUrl: string };
 	workflowId: string | null;

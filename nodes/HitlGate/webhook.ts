@@ -20,6 +20,7 @@ import { handleGroupLink, INTEGRITY_NOTICE } from './batchWebhook';
 import { clientInfo } from './clientInfo';
 import { handleDeadlineOrder, isDeadlineOrderBody } from './deadlineActions';
 import { isRequester, recordSelfApproval } from './separationOfDuties';
+import { postVote } from './quorumWebhook';
 import { decide, expireGroup } from './decide';
 import { reportTamper, verdictFor } from './ledger';
 import { parseDecisionForm } from './page';
@@ -228,6 +229,12 @@ async function post(
 	if (form.decision === 'reject' && payload.requireRejectReason && comment === '') {
 		sendReviewPage(res, 400, { ...retry, error: 'Please give a reason for rejecting: it is recorded with your decision.' });
 		return WAIT;
+	}
+	if (payload.quorum) {
+		return await postVote(ctx, store, request, payload, { decision: form.decision, comment, edits: form.edits, claims, client: clientInfo(ctx, payload.hashClientInfo, keys[0]) }, keys, now, (message) => {
+			sendReviewPage(res, 400, { ...retry, error: message });
+			return WAIT;
+		});
 	}
 	const result = await decide(ctx, store, request, payload, {
 		decision: form.decision,

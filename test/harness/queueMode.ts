@@ -11,11 +11,12 @@
  * as the suite installed it (Community Nodes layout): n8n keeps a crash journal, its event log and its
  * settings file per folder, which processes must not share.
  * `stopQueueMode` ends every process group (n8n's task runners included) and Redis, drops the
- * database and checks that nothing still listens on the stack's ports.
+ * database and checks that nothing still listens on the stack's ports. The logs are copied to
+ * `.test-tmp/queue-mode/`; the stack's folder is deleted unless HITL_KEEP_SUITE_DIR=1.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -25,7 +26,7 @@ import type { ConnectionInfo } from './connectionInfo';
 import { N8nClient } from './n8nClient';
 import { login, setupOwner, startN8n, stopN8n, tailLog, type OwnerAccount, type RunningN8n } from './n8nServer';
 import { freePort, sleep } from './net';
-import { ensureN8nInstalled } from './paths';
+import { ensureN8nInstalled, REPO_ROOT } from './paths';
 
 export const REDIS_SERVER = process.env.HITL_REDIS_SERVER ?? '/usr/bin/redis-server';
 
@@ -254,20 +255,39 @@ export async function startQueueMode(options: QueueModeOptions): Promise<QueueMo
 	};
 
 	try {
-		const [redis] = await timed(timings, 'Redis + n8n database', log, async () => {
-			const started = await Promise.all([
-				startRedis(path.join(dir, 'redis')),
+		const redis = await timed(timings, 'Redis + n8n database', log, async () => {
+			// allSettled: if one fails, the other has finished too, so clean-up sees both.
+			const [redisResult, databaseResult] = await Promise.allSettled([
+				startRedis(path.join(dir, 'redis')).then((running) => {
+					partial.redis = running;
+					return running;
+				}),
 				createDatabase(info, dbName).then(() => {
 					databaseCreated = true;
 				}),
 			]);
-			return started;
+			if (redisResult.status === 'rejected') throw redisResult.reason;
+			if (databaseResult.status === 'rejected') throw databaseResult.reason;
+			return redisResult.value;
 		});
-		partial.redis = redis;
 
-		const ports = { main: await freePort(), webhook: await freePort() };
+		// Every port of the stack chosen up front and distinct: N8N_PORT of main and webhook processor,
+		// each worker's health port, and a task-runner broker port for main and each worker.
+		const taken = new Set<number>([redis.port]);
+		const port = async (): Promise<number> => {
+			let candidate = await freePort();
+			while (taken.has(candidate)) candidate = await freePort();
+			taken.add(candidate);
+			return candidate;
+		};
+		const ports = { main: await port(), webhook: await port(), mainBroker: await port(), webhookBroker: await port() };
 		const workerHealthPorts: number[] = [];
-		for (let i = 0; i < workerCount; i += 1) workerHealthPorts.push(await freePort());
+		const workerBrokerPorts: number[] = [];
+		for (let i = 0; i < workerCount; i += 1) {
+			workerHealthPorts.push(await port());
+			workerBrokerPorts.push(await port());
+		}
+		partial.workerHealthPorts = workerHealthPorts;
 		const mainUrl = `http://127.0.0.1:${ports.main}`;
 		const webhookUrl = `http://127.0.0.1:${ports.webhook}`;
 		const common: Record<string, string> = {
@@ -289,9 +309,14 @@ export async function startQueueMode(options: QueueModeOptions): Promise<QueueMo
 			N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '5',
 			...options.env,
 		};
-		const start = (name: string, command: 'start' | 'worker' | 'webhook', extra: { port?: number; env?: Record<string, string>; readinessUrl?: string }) =>
+		const start = (
+			name: string,
+			command: 'start' | 'worker' | 'webhook',
+			extra: { port?: number; brokerPort: number; env?: Record<string, string>; readinessUrl?: string },
+		) =>
 			startN8n({
 				install,
+				brokerPort: extra.brokerPort,
 				userFolder: userFolderFor(info, dir, name),
 				logFile: path.join(dir, `${name}.log`),
 				command,
@@ -303,16 +328,17 @@ export async function startQueueMode(options: QueueModeOptions): Promise<QueueMo
 
 		await timed(timings, `n8n main + ${workerCount} workers + webhook processor ready`, log, async () => {
 			const tasks: Array<Promise<void>> = [
-				start('main', 'start', { port: ports.main }).then((running) => {
+				start('main', 'start', { port: ports.main, brokerPort: ports.mainBroker }).then((running) => {
 					partial.main = running;
 					timings['main start to ready'] = running.startMs;
 				}),
-				start('webhook', 'webhook', { port: ports.webhook }).then((running) => {
+				start('webhook', 'webhook', { port: ports.webhook, brokerPort: ports.webhookBroker }).then((running) => {
 					partial.webhook = running;
 					timings['webhook processor start to ready'] = running.startMs;
 				}),
 				...workerHealthPorts.map((healthPort, i) =>
 					start(`worker${i + 1}`, 'worker', {
+						brokerPort: workerBrokerPorts[i],
 						env: { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(healthPort), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1' },
 						readinessUrl: `http://127.0.0.1:${healthPort}/healthz/readiness`,
 					}).then((running) => {
@@ -325,7 +351,6 @@ export async function startQueueMode(options: QueueModeOptions): Promise<QueueMo
 			const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
 			if (failed.length > 0) throw new Error(failed.map((r) => String((r.reason as Error).message ?? r.reason)).join('\n\n'));
 		});
-		partial.workerHealthPorts = workerHealthPorts;
 		const main = partial.main as RunningN8n;
 		const webhook = partial.webhook as RunningN8n;
 
@@ -349,9 +374,30 @@ export async function startQueueMode(options: QueueModeOptions): Promise<QueueMo
 		return { redis, database, main, workers: partial.workers, webhook, workerHealthPorts, encryptionKey, owner, client, dir, timings };
 	} catch (error) {
 		const tails = queueModeLogTails(partial);
+		keepQueueModeLogs(partial);
 		await cleanUp().catch(() => undefined);
 		rmSync(dir, { recursive: true, force: true });
 		throw new Error(`queue-mode stack did not start: ${(error as Error).message}\n\n${tails}`);
+	}
+}
+
+/** Copies every process' log to `<repo>/.test-tmp/queue-mode/` (git-ignored) for a look after the run. */
+function keepQueueModeLogs(stack: Partial<QueueModeStack>): void {
+	const target = path.join(REPO_ROOT, '.test-tmp', 'queue-mode');
+	const logs: Array<[string, string | undefined]> = [
+		['main.log', stack.main?.logFile],
+		['webhook.log', stack.webhook?.logFile],
+		...(stack.workers ?? []).map((w, i): [string, string | undefined] => [`worker${i + 1}.log`, w?.logFile]),
+		['redis.log', stack.redis?.logFile],
+	];
+	for (const [name, file] of logs) {
+		try {
+			if (!file) continue;
+			mkdirSync(target, { recursive: true });
+			copyFileSync(file, path.join(target, name));
+		} catch {
+			// a missing log is not worth failing over
+		}
 	}
 }
 
@@ -389,6 +435,7 @@ export async function stopQueueMode(
 	];
 	const still: number[] = [];
 	for (const port of ports) if (await listening(port)) still.push(port);
+	keepQueueModeLogs(stack);
 	if (!options.keepDir && process.env.HITL_KEEP_SUITE_DIR !== '1') rmSync(stack.dir, { recursive: true, force: true });
 	if (still.length > 0) throw new Error(`after stopping the queue-mode stack, ports ${still.join(', ')} still accept connections`);
 }

@@ -90,10 +90,12 @@ async function recordsOf(executionId: string): Promise<ReviewRecord[]> {
 const gateLinks = (mail: CapturedMail): string[] => extractLinks(mail).filter((l) => l.includes('/webhook-waiting/'));
 const executionIdOf = (link: string): string => (/\/webhook-waiting\/([^/?]+)\//.exec(link) as RegExpExecArray)[1];
 
-async function decide(link: string, decision: 'approve' | 'reject'): Promise<void> {
+/** GET the page, POST the decision; returns the POST's answer time in ms. */
+async function decide(link: string, decision: 'approve' | 'reject'): Promise<number> {
 	const page = await httpCall(link, { method: 'GET' });
 	expect(page.status).toBe(200);
 	const csrf = (/name="csrf" value="([^"]+)"/.exec(page.text) as RegExpExecArray)[1];
+	const posted = Date.now();
 	const res = await httpCall(link, {
 		method: 'POST',
 		body: new URLSearchParams({ csrf, decision, comment: decision === 'reject' ? 'not this one' : '' }).toString(),
@@ -102,6 +104,7 @@ async function decide(link: string, decision: 'approve' | 'reject'): Promise<voi
 	if (!res.text.includes('Decision recorded')) {
 		throw new Error(`decision POST on ${link} answered ${res.status}: ${res.text.slice(0, 500)}\n${queueModeLogTails(theStack())}`);
 	}
+	return Date.now() - posted;
 }
 
 function mailsTo(address: string, subjectContains: string): CapturedMail[] {
@@ -158,8 +161,8 @@ describe('n8n queue mode: main, 2 workers, a webhook processor, Redis, n8n on Po
 		const waitedOn = beforeDecision.findIndex((n) => n === 1) + 1;
 
 		const detail = await phase('(1) decide over HTTP → resumed → finished', async () => {
-			await decide(links[0], 'approve');
-			await decide(links[1], 'reject');
+			const answerMs = [await decide(links[0], 'approve'), await decide(links[1], 'reject')];
+			process.stderr.write(`[queue-test] (1) decision POST answer times (ms): ${answerMs.join(' ')}\n`);
 			return await finished(executionId, 60_000);
 		});
 		expect(detail.status).toBe('success');
@@ -242,7 +245,8 @@ describe('n8n queue mode: main, 2 workers, a webhook processor, Redis, n8n on Po
 			await Promise.all(ids.map(async (id) => await s.client.waitForExecutionStatus(id, 'waiting', 60_000)));
 		});
 		const details = await phase('(3) 12 decisions posted at once → 6 runs finished', async () => {
-			await Promise.all(links.map(async ({ item, link }) => await decide(link, item.approve ? 'approve' : 'reject')));
+			const answerMs = (await Promise.all(links.map(async ({ item, link }) => await decide(link, item.approve ? 'approve' : 'reject')))).sort((a, b) => a - b);
+			process.stderr.write(`[queue-test] (3) decision POST answer times (ms, 12 at once): ${answerMs.join(' ')}\n`);
 			return await Promise.all(ids.map(async (id) => await finished(id, 90_000)));
 		});
 		for (const detail of details) {

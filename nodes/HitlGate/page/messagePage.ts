@@ -34,6 +34,10 @@ export type StandardMessage =
 	| { kind: 'expired' }
 	| { kind: 'forbidden' }
 	| { kind: 'own_item' }
+	/** Quorum: this vote was recorded; the request is still open (`approvals` of `required` so far). */
+	| { kind: 'vote_recorded'; decision: 'approve' | 'reject'; approvals: number; required: number }
+	/** Quorum: this reviewer had voted already; only their first vote counts. */
+	| { kind: 'already_voted'; decision: 'approved' | 'rejected'; at: string }
 	| { kind: 'csrf' }
 	| { kind: 'error'; detail?: string };
 
@@ -46,6 +50,20 @@ export function standardMessage(m: StandardMessage): MessagePageInput {
 				title: 'Decision recorded',
 				message: `You ${m.decision === 'approve' ? 'approved' : 'rejected'} this item. Your decision has been recorded.`,
 				detail: 'You can close this page.',
+			};
+		case 'vote_recorded':
+			return {
+				status: 200,
+				title: 'Vote recorded',
+				message: `You ${m.decision === 'approve' ? 'approved' : 'rejected'} this item. It needs ${m.required} approvals; ${m.approvals} so far.`,
+				detail: 'The item stays on hold until enough reviewers have approved it. You can close this page.',
+			};
+		case 'already_voted':
+			return {
+				status: 200,
+				title: 'You already voted',
+				message: `You ${m.decision} this item at ${formatTime(m.at)}.`,
+				detail: 'Nothing was changed. Only your first vote counts.',
 			};
 		case 'already':
 			return {

@@ -69,6 +69,8 @@ export interface ReviewPageView {
 	expiresAt: string;
 	/** The other people who may decide this item (reviewers, and backups once their level was reached). */
 	alsoAsked?: string[];
+	/** How the item is decided when it is not by the first reviewer (e.g. a quorum). */
+	policyNote?: string;
 	/** IANA zone for the times shown (the gate's); UTC when absent. */
 	timeZone?: string;
 	/** The moment "in 3 hours" is counted from; default now. */
@@ -111,7 +113,7 @@ export function riskHtml(view: RiskView): string {
 	return parts.join('\n');
 }
 
-type HeaderView = Pick<ReviewPageView, 'title' | 'expiresAt' | 'reviewer' | 'requestedAt' | 'timeZone' | 'alsoAsked'>;
+type HeaderView = Pick<ReviewPageView, 'title' | 'expiresAt' | 'reviewer' | 'requestedAt' | 'timeZone' | 'alsoAsked' | 'policyNote'>;
 
 export function timeHtml(iso: string, view: Pick<ReviewPageView, 'timeZone'>, now: Date): string {
 	const t = showTime(iso, view.timeZone, now);
@@ -124,6 +126,7 @@ export function headerHtml(view: HeaderView, now: Date): string {
 	const noDeadline = new Date(view.expiresAt).getUTCFullYear() >= 3000;
 	const deadline = noDeadline ? 'No deadline: this review stays open until it is decided' : `Decide by ${timeHtml(view.expiresAt, view, now)}`;
 	const lines = [`<h1>${escapeHtmlVisible(view.title)}</h1>`, `<p class="deadline">${deadline}</p>`];
+	if (view.policyNote) lines.push(`<p class="policy"><strong>${escapeHtml(view.policyNote)}</strong></p>`);
 	const meta = [`Reviewer: <strong>${escapeHtml(view.reviewer)}</strong>`];
 	if (view.alsoAsked && view.alsoAsked.length > 0) meta.push(`Also asked: ${escapeHtml(view.alsoAsked.join(', '))}`);
 	if (view.requestedAt) meta.push(`Requested ${timeHtml(view.requestedAt, view, now)}`);
