@@ -9,6 +9,7 @@
 import type { INodeType, INodeTypeDescription, ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { hitlStoreApiTest } from '../shared/reviewStore';
 import { deadlinesProperties } from './description';
 import { deadlinesTrigger } from './trigger';
 
@@ -24,9 +25,11 @@ export class HitlDeadlines implements INodeType {
 		defaults: { name: 'HITL Deadlines' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'hitlStoreApi', required: false }],
+		credentials: [{ name: 'hitlStoreApi', required: false, testedBy: 'hitlStoreApiTest' }],
 		properties: deadlinesProperties,
 	};
+
+	methods = { credentialTest: { hitlStoreApiTest } };
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
 		return await deadlinesTrigger.call(this);

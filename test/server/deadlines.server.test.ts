@@ -97,7 +97,15 @@ describe('HITL Deadlines on the suite\'s n8n server', () => {
 		const trigger = await n8n.deployWorkflow(deadlinesWorkflow(RUN, credentials));
 		await waitForWorker(config);
 		const hook = `deadlines-${RUN}`;
-		await n8n.deployWorkflow(gateWorkflow(RUN, hook, credentials, { deadlineAmount: 14, remindEveryAmount: 2 }));
+		// Reminder and backup after 10 s: the two decisions below are made well before (asserted), even on a busy machine.
+		await n8n.deployWorkflow(
+			gateWorkflow(RUN, hook, credentials, {
+				deadlineAmount: 22,
+				remindEveryAmount: 10,
+				escalation: { levels: [{ afterAmount: 10, afterUnit: 'seconds', reviewers: '={{ $json.backup }}' }] },
+			}),
+		);
+		const startedAt = Date.now();
 		const items = [
 			{ reviewers: who('dan'), backup: who('bob'), subject: `approve ${RUN}` },
 			{ reviewers: who('eve'), backup: who('bob'), subject: `reject ${RUN}` },
@@ -110,6 +118,7 @@ describe('HITL Deadlines on the suite\'s n8n server', () => {
 		const executionId = executionIdOf(gateLinks(annMail)[0]);
 		await decide(gateLinks(danMail)[0], 'approve');
 		await decide(gateLinks(eveMail)[0], 'reject');
+		expect(Date.now() - startedAt).toBeLessThan(9_000);
 
 		const [reminder] = await waitForMail(info.smtp.mailDir, { to: who('ann'), subjectContains: 'Reminder:', timeoutMs: 30_000 });
 		expect(gateLinks(reminder)).toEqual(gateLinks(annMail));
