@@ -36,9 +36,8 @@ import type {
 	StoredCheckpointNote, VerifyResult,
 } from '../types';
 import { type TreeConsistencyProof, type TreeInclusionProof, LogTree, type TreeRoot } from '../../tlog/logTree';
-import {
-	checkBeat, checkCancel, checkClaimArgs, checkDate, checkDeadlineEvents, checkDeadlineId, checkFinish, checkLimit, FileDeadlineSchedule,
-} from './deadlineEvents';
+import { checkBeat, checkCancel, checkClaimArgs, checkDate, checkDeadlineEvents, checkDeadlineId, checkFinish, checkLimit } from '../deadlineChecks';
+import { FileDeadlineSchedule } from './deadlineEvents';
 import { FileRequestState, type TerminalPointer } from './fileRequests';
 import { fileChainLines, FileTreeStorage } from './fileTree';
 import { fsyncDir } from './fsUtil';

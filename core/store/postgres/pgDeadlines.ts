@@ -12,8 +12,8 @@
  */
 import type { Pool } from 'pg';
 
-import { ENDED_KEEP_MS, newClaim } from '../file/deadlineEvents';
-import type { CheckedFinish } from '../file/deadlineEvents';
+import { ENDED_KEEP_MS, newClaim } from '../deadlineChecks';
+import type { CheckedFinish } from '../deadlineChecks';
 import type { DeadlineActionKind, DeadlineEvent, DeadlineEventStatus, DeadlineWorkerBeat } from '../types';
 import { DEADLINE_EVENT_TABLE as EVENTS, DEADLINE_WORKER_TABLE as WORKERS } from './schema';
 

@@ -26,7 +26,7 @@ import type {
 import { type TreeConsistencyProof, type TreeInclusionProof, LogTree, type TreeRoot } from '../../tlog/logTree';
 import {
 	checkBeat, checkCancel, checkClaimArgs, checkDate, checkDeadlineEvents, checkDeadlineId, checkFinish, checkLimit,
-} from '../file/deadlineEvents';
+} from '../deadlineChecks';
 import { PgDeadlineSchedule } from './pgDeadlines';
 import { pgChainLines, PgTreeStorage } from './pgTree';
 import { openPool } from './pool';
