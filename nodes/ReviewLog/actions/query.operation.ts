@@ -81,6 +81,11 @@ export const description: INodeProperties[] = [
 		options: [
 			{ name: 'One Item per Record', value: 'records' },
 			{ name: 'One Item per Page (With Next Cursor)', value: 'page' },
+			{
+				name: 'Overdue Steps Nobody Acts On',
+				value: 'overdue',
+				description: 'Not records: one item per reminder, escalation or deadline past due that no HITL Deadlines trigger holds (Execution ID filter applies)',
+			},
 		],
 	},
 ];
@@ -135,6 +140,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		}
 		const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
 		const output = this.getNodeParameter('queryOutput', i, 'records') as string;
+		if (output === 'overdue') return await overdueSteps(this, store, filter, i);
 		const limit = returnAll ? MAX_PAGE : Math.min(MAX_PAGE, Math.max(1, Math.floor(this.getNodeParameter('limit', i, 50) as number)));
 		const cursor: string | undefined = returnAll ? undefined : (this.getNodeParameter('cursor', i, '') as string) || undefined;
 		let records: ReviewRecord[] = [];
@@ -165,4 +171,24 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		}
 		return records.map((r) => ({ json: r as unknown as IDataObject, pairedItem: { item: i } }));
 	});
+}
+
+/**
+ * The deadline schedule's steps past due that nobody holds (working state, not the log): a reminder not
+ * sent, a backup not added, a run still waiting after its deadline — what needs an active HITL Deadlines
+ * trigger, oldest first.
+ */
+async function overdueSteps(ctx: IExecuteFunctions, store: ReviewStore, filter: QueryFilter, itemIndex: number): Promise<INodeExecutionData[]> {
+	let events;
+	try {
+		events = await store.listOverdueDeadlineEvents(new Date(), MAX_PAGE);
+	} catch (error) {
+		throw storeFailure(new NodeOperationError(ctx.getNode(), error as Error, { itemIndex, message: `Query failed: ${(error as Error).message}`, description: 'Check that the review store is reachable and readable.' }));
+	}
+	return events
+		.filter((e) => filter.executionId === undefined || e.executionId === filter.executionId)
+		.map((e) => ({
+			json: { chain: store.chain, overdue: true, kind: e.kind, step: e.step, dueAt: e.dueAt, executionId: e.executionId, groupId: e.groupId, attempts: e.attempts, lastError: e.lastError },
+			pairedItem: { item: itemIndex },
+		}));
 }

@@ -196,6 +196,13 @@ describe.each(['file', 'postgres'] as const)('HITL Gate deadlines on the %s stor
 		const status = rows.find((r) => r.dimension === 'deadlines');
 		expect(status).toMatchObject({ chain, key: 'now', deadlineTriggersLive: 0, overdueUnattended: 1, overdueDeadlines: 1, overdueReminders: 0 });
 		expect(status?.overdueExecutions).toHaveLength(1);
+		// Query lists the same step, with its run.
+		const queryWorkflow = loadFixture('reviewlog/query.json');
+		const queryNode = queryWorkflow.nodes.find((n) => n.name === 'Review Log')!;
+		queryNode.parameters = { ...queryNode.parameters, filters: {}, queryOutput: 'overdue' };
+		const query = await runWorkflow({ workflow: queryWorkflow, items: [{}], credentials: credentials as never });
+		expect(query.status).toBe('success');
+		expect(query.json('Review Log')).toMatchObject([{ chain, overdue: true, kind: 'deadline', step: 0, executionId: (status?.overdueExecutions as string[])[0], attempts: 0 }]);
 	}, 30_000);
 
 	test('no deadline: links last, no deadline event; the run ends when the item is decided and its reminders are cancelled', async () => {
