@@ -33,6 +33,9 @@
  * - tamperSuspected = `tamper_suspected` records (written when a verification finds the log altered).
  * - decisionsTooFast = `decision_too_fast` records: decisions posted sooner than the gate's minimum time
  *   on page, which were not taken (a clicking mail sandbox, or a reviewer who had to confirm).
+ * - bypassed = requests (counted as `requests` are) whose `requested` record says a visible bypass was on:
+ *   time on page off for a High or unclassified item (`details.minSecondsOnPage` 0), or "Approve all"
+ *   allowed for High in a batch (`details.allowApproveAllHigh`).
  * - selfApprovalRefused = `self_approval_refused` records: a requester opened or posted on a link to their
  *   own item and was refused (separation of duties).
  * - queue time = `queueTimeMs` of `decided` records: median (mean of the two middle values for an even
@@ -103,6 +106,8 @@ export interface MetricsRow {
 	decisionsTooFast: number;
 	/** `self_approval_refused` records (a requester's attempt on their own item). */
 	selfApprovalRefused: number;
+	/** Requests made with a visible bypass on (time on page off for High, or Approve all allowed for High). */
+	bypassed: number;
 }
 
 /** Group key used for records without a reviewer or a tier. */
@@ -125,6 +130,7 @@ interface Acc {
 	tamperSuspected: number;
 	decisionsTooFast: number;
 	selfApprovalRefused: number;
+	bypassed: number;
 }
 
 function newAcc(): Acc {
@@ -144,6 +150,7 @@ function newAcc(): Acc {
 		tamperSuspected: 0,
 		decisionsTooFast: 0,
 		selfApprovalRefused: 0,
+		bypassed: 0,
 	};
 }
 
@@ -237,6 +244,7 @@ function toRow(dimension: MetricsDimension, key: string, a: Acc): MetricsRow {
 		tamperSuspected: a.tamperSuspected,
 		decisionsTooFast: a.decisionsTooFast,
 		selfApprovalRefused: a.selfApprovalRefused,
+		bypassed: a.bypassed,
 	};
 }
 
@@ -343,10 +351,15 @@ export async function computeMetrics(
 		return first;
 	};
 	/** Counts a `requested` record: once per request (identity), not once per reviewer link. */
+	const countOne = (a: Acc, bypass: boolean): void => {
+		a.requests++;
+		if (bypass) a.bypassed++;
+	};
 	const countRequest = (r: ReviewRecord, time: number): void => {
 		const id = requestIdentity(r);
+		const bypass = isBypassed(r);
 		if (id === null) {
-			for (const a of accsFor(r, time)) a.requests++;
+			for (const a of accsFor(r, time)) countOne(a, bypass);
 			return;
 		}
 		const known = open.get(id);
@@ -354,14 +367,14 @@ export async function computeMetrics(
 			for (const a of accsFor(r, time)) {
 				if (known.countedIn.has(a)) continue;
 				known.countedIn.add(a);
-				a.requests++;
+				countOne(a, bypass);
 			}
 			return;
 		}
 		const seen = outcomeSeen.get(id);
 		if (seen === true) return; // a further link of a request already counted and closed
 		const accs = accsFor(r, time);
-		for (const a of accs) a.requests++;
+		for (const a of accs) countOne(a, bypass);
 		if (seen === false) {
 			// Its outcome was logged first: counted now, and already closed.
 			outcomeSeen.set(id, true);
@@ -456,4 +469,12 @@ export async function computeMetrics(
 		(x, y) => order.indexOf(x.dimension) - order.indexOf(y.dimension) || keyCmp(x.dimension, x.key, y.key),
 	);
 	return [toRow('total', 'all', total), ...rows.map((g) => toRow(g.dimension, g.key, g.acc))];
+}
+
+/** A `requested` record made with one of the gate's visible bypasses on (see `bypassed`). */
+function isBypassed(r: ReviewRecord): boolean {
+	const d = r.details;
+	if (d === null || typeof d !== 'object') return false;
+	const high = r.tier === 'high' || r.tier === null;
+	return (high && d.minSecondsOnPage === 0) || d.allowApproveAllHigh === true;
 }

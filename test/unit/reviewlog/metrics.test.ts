@@ -43,7 +43,7 @@ const zero: Expect = {
 	requests: 0, outcomes: 0, approved: 0, approvedWithEdits: 0, rejected: 0, expired: 0, expiredUnrecorded: 0, pending: 0,
 	approvalRate: null, rejectionRate: null, editRate: null, expiryRate: null,
 	queueTimeMedianMs: null, queueTimeP90Ms: null, fastDecisions: 0, fastDecisionRate: null,
-	sampled: 0, sampledUnreviewed: 0, skipRate: null, tamperSuspected: 0, decisionsTooFast: 0, selfApprovalRefused: 0,
+	sampled: 0, sampledUnreviewed: 0, skipRate: null, tamperSuspected: 0, decisionsTooFast: 0, selfApprovalRefused: 0, bypassed: 0,
 };
 
 const W45: Expect = {
@@ -463,5 +463,27 @@ describe('self_approval_refused records', () => {
 			['total', 'all', 2], ['period', '2026-11-03', 2], ['reviewer', 'ann.private@example.com', 1], ['reviewer', 'ann@example.com', 1], ['reviewer', 'lee@example.com', 0], ['tier', 'high', 2], ['tier', 'low', 0],
 		]);
 		expect([rows[0].approved, rows[0].rejected, rows[0].requests, rows[0].decisionsTooFast]).toEqual([0, 0, 0, 1]);
+	});
+});
+
+describe('bypassed requests', () => {
+	it('counts each request made with a visible bypass once, per tier: time on page off for High or unclassified, Approve all allowed for High', async () => {
+		const requested = (seq: number, itemKey: string, reviewerId: string, tier: 'high' | 'low' | null, details: Record<string, unknown>) =>
+			rec(seq, { event: 'requested', reviewerId, executionId: 'e1', itemKey, tier, requestedAt: '2026-11-03T09:00:00Z', details: { expiresAt: '2026-11-05T09:00:00Z', ...details } });
+		const log = [
+			// Two links (ann, bob) of one High request with time on page off: one bypassed request.
+			requested(1, 'r1', 'ann', 'high', { minSecondsOnPage: 0 }),
+			requested(2, 'r1', 'bob', 'high', { minSecondsOnPage: 0 }),
+			// Unclassified counts as High.
+			requested(3, 'r2', 'ann', null, { minSecondsOnPage: 0 }),
+			// 0 on a Low item is the builder's ordinary choice, not a bypass of High review.
+			requested(4, 'r3', 'ann', 'low', { minSecondsOnPage: 0 }),
+			requested(5, 'r4', 'ann', 'high', { minSecondsOnPage: 4, batchLink: true, allowApproveAllHigh: true }),
+			requested(6, 'r5', 'ann', 'high', { minSecondsOnPage: 4, allowApproveAllHigh: false }),
+		];
+		const rows = await computeMetrics(log, { period: 'day', fastThresholdSeconds: 5, asOf: '2026-11-04T00:00:00Z', dimensions: ['tier'] });
+		expect(rows.map((r) => [r.dimension, r.key, r.requests, r.bypassed])).toEqual([
+			['total', 'all', 5, 3], ['tier', 'high', 3, 2], ['tier', 'low', 1, 0], ['tier', 'unknown', 1, 1],
+		]);
 	});
 });
