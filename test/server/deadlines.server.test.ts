@@ -116,6 +116,8 @@ describe('HITL Deadlines on the suite\'s n8n server', () => {
 		const [eveMail] = await waitForMail(info.smtp.mailDir, { to: who('eve'), timeoutMs: 30_000 });
 		const [annMail] = await waitForMail(info.smtp.mailDir, { to: who('ann'), timeoutMs: 30_000 });
 		const executionId = executionIdOf(gateLinks(annMail)[0]);
+		// The mails go out just before n8n marks the run waiting; until then n8n itself answers 409.
+		await n8n.waitForExecutionStatus(executionId, 'waiting', 30_000);
 		await decide(gateLinks(danMail)[0], 'approve');
 		await decide(gateLinks(eveMail)[0], 'reject');
 		expect(Date.now() - startedAt).toBeLessThan(9_000);

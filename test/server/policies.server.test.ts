@@ -72,7 +72,10 @@ describe('approval policies on a real n8n server', () => {
 		expect(res.status).toBe(200);
 		const links: Record<string, string> = {};
 		for (const name of ['ann', 'bob', 'cat']) links[name] = gateLink((await waitForMail(info.smtp.mailDir, { to: who(`${tag}${name}`), timeoutMs: 30_000 }))[0]);
-		return { links, executionId: executionIdOf(links.ann) };
+		const executionId = executionIdOf(links.ann);
+		// The mails go out just before n8n marks the run waiting; until then n8n itself answers 409.
+		await n8n.waitForExecutionStatus(executionId, 'waiting', 30_000);
+		return { links, executionId };
 	}
 
 	test('2 of 3 reviewers clicking Approve at the same moment: one decided record, one resume, both counted approvers named', async () => {
