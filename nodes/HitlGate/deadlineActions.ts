@@ -24,7 +24,9 @@ import { openReviewStore } from '../shared/reviewStore';
 import { resumeIfComplete } from './decide';
 import { verdictFor } from './ledger';
 import { issueLinks } from './links';
-import { sendNotifications, type IssuedLink, type NotifyChannel } from './notify/send';
+import { sendNotifications, type IssuedLink } from './notify/send';
+import { currentTurn, readVotes } from './quorum';
+import { webhookChannel } from './sequential';
 import { asGatePayload, type GatePayload } from './types';
 
 const WAIT: IWebhookResponseData = { noWebhookResponse: true };
@@ -158,8 +160,16 @@ async function notifyStep(
 		return WAIT;
 	}
 	const escalation = event.kind === 'escalate';
+	// Sequential sign-off: a reminder reaches only the reviewer whose turn it is.
+	const turns = new Map<string, string | null>();
+	for (const m of open.filter((o) => o.payload.quorum?.sequential === true)) {
+		const votes = await readVotes(store, m.request, keys);
+		turns.set(m.request.id, currentTurn(m.request, votes.filter((v) => v.decision === 'approved').length));
+	}
 	const recipientsOf = (m: Pick<GroupMember, 'request' | 'payload'>): string[] =>
-		escalation
+		turns.has(m.request.id)
+			? [turns.get(m.request.id)].filter((r): r is string => typeof r === 'string')
+			: escalation
 			? addedAt(m.request.reviewers, m.payload.deadlinePlan as DeadlinePlan, event.step)
 			: // A reminder goes to the people asked before it was due: a level due at the same moment is
 				// announced by its own escalation mail, not by a reminder first.
@@ -192,12 +202,7 @@ async function notifyStep(
 	);
 	const payloads = new Map<string, GatePayload>(group.map((m) => [m.request.id, m.payload]));
 	if (batch) payloads.set(order.groupId, batchSummary(group));
-	const channel: NotifyChannel = {
-		node: ctx.getNode(),
-		workflowName: ctx.getWorkflow().name ?? '',
-		smtpCredentials: async (type) => await ctx.getCredentials(type),
-		httpRequest: async (options) => await ctx.helpers.httpRequest(options),
-	};
+	const channel = webhookChannel(ctx);
 	const prefix = escalation ? 'Escalated: ' : 'Reminder: ';
 	let delivery: string | null = null;
 	try {

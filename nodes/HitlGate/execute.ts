@@ -21,7 +21,7 @@ import { issueLinks } from './links';
 import { notifyReviewers, smtpCredentialTypeOf, type IssuedLink } from './notify/send';
 import { planForItem, readRunDeadline } from './deadlineSettings';
 import { requesterOf, withoutRequester } from './separationOfDuties';
-import { checkQuorumReviewers, readQuorumPolicy } from './quorum';
+import { checkQuorumReviewers, policyForItem, readQuorumPolicy } from './quorum';
 import { scheduleDeadlines } from './deadlineSchedule';
 import { buildRequest, payloadFor, type RunContext } from './requests';
 import { requestRecordFields } from '../shared/requestRecords';
@@ -112,7 +112,8 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 		const requester = requesterOf(this, policyItem);
 		const listed = batchReviewers ?? sharedReviewers ?? reviewersFor(this, gi.index);
 		const reviewers = withoutRequester(this, policyItem, listed, requester);
-		checkQuorumReviewers(this, gi.index, reviewers, quorum);
+		const itemQuorum = policyForItem(quorum, reviewers);
+		checkQuorumReviewers(this, gi.index, reviewers, itemQuorum);
 		return buildRequest(
 			this,
 			run,
@@ -123,7 +124,7 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 				deadlinePlan: planForItem(this, runDeadline, policyItem, requester?.ids ?? []),
 				...(requester ? { requester } : {}),
 				// Under a quorum every approver approves the same content: nothing is editable.
-				...(quorum ? { quorum, editable: [], displayFields: settings.displayFields.map((f) => ({ ...f, editable: false })) } : {}),
+				...(itemQuorum ? { quorum: itemQuorum, editable: [], displayFields: settings.displayFields.map((f) => ({ ...f, editable: false })) } : {}),
 				notify: {
 					notifyByEmail: notify.notifyByEmail,
 					fromEmail: notify.fromEmail,
@@ -139,7 +140,21 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 	// The request's own MAC: what is read back from the store is authenticated before it is shown or released.
 	for (const request of requests) request.mac = signRequest(request, signingKey);
 
-	const links = issueLinks({ mode: settings.reviewMode, groupId, executionId, nodeId: node.id, resumeUrl, now, deadline, key: signingKey }, requests);
+	const links = issueLinks(
+		{
+			mode: settings.reviewMode,
+			groupId,
+			executionId,
+			nodeId: node.id,
+			resumeUrl,
+			now,
+			deadline,
+			key: signingKey,
+			// Sequential sign-off: only the first reviewer is asked now; each next one once the previous approved.
+			...(quorum?.sequential ? { reviewersOf: (r: ReviewRequest) => r.reviewers.slice(0, 1) } : {}),
+		},
+		requests,
+	);
 	const byId = new Map(requests.map((r) => [r.id, r]));
 	// What each link's email entry shows: its request, or for a batch link the whole run in one summary.
 	const payloads = new Map<string, GatePayload>(requests.map((r) => [r.id, r.payload as unknown as GatePayload]));

@@ -15,6 +15,7 @@ export const policyProperties: INodeProperties[] = [
 			{ name: 'First Reviewer Decides', value: 'first', description: 'One approval or rejection by any listed reviewer decides' },
 			{ name: 'Quorum (Any Rejection Vetoes)', value: 'quorum', description: 'N approvals needed; one rejection rejects' },
 			{ name: 'Quorum (Majority)', value: 'majority', description: 'N approvals needed; rejected only once N can no longer be reached' },
+			{ name: 'Sequential Sign-Off', value: 'sequential', description: 'Every reviewer approves, in the listed order; the next is mailed only after the previous approved; a rejection ends it' },
 		],
 		description: 'How many of the listed reviewers must approve. Under a quorum each vote is recorded, items are approved as shown (no edits), and one request per item is needed (not batch mode).',
 	},

@@ -26,6 +26,11 @@ export type QuorumMode = 'veto' | 'majority';
 export interface QuorumPolicy {
 	required: number;
 	mode: QuorumMode;
+	/**
+	 * Sequential sign-off: every listed reviewer must approve, in the listed order; only the reviewer whose
+	 * turn it is gets a link and may vote, and the next one is mailed once the previous approved.
+	 */
+	sequential?: boolean;
 }
 
 export interface Vote {
@@ -129,6 +134,21 @@ export function finalDecision(t: Exclude<Tally, { state: 'open' }>): { decision:
 /** The Approval Policy of the run (read once), or null for "first reviewer decides". */
 export function readQuorumPolicy(ctx: IExecuteFunctions, batch: boolean): QuorumPolicy | null {
 	const policy = String(ctx.getNodeParameter('approvalPolicy', 0, 'first'));
+	if (policy === 'sequential') {
+		if (batch) {
+			throw new NodeOperationError(ctx.getNode(), 'Sequential sign-off needs one request per item', {
+				description: 'Set "Review Mode" to "One Request per Item", or the Approval Policy to "First Reviewer Decides".',
+			});
+		}
+		const levels = ctx.getNodeParameter('escalation.levels', 0, []) as unknown;
+		if (Array.isArray(levels) && levels.length > 0) {
+			throw new NodeOperationError(ctx.getNode(), 'Sequential sign-off cannot add escalation backups', {
+				description: 'The order of the sign-off is the reviewer list itself. Remove the escalation levels (reminders still work), or choose a quorum.',
+			});
+		}
+		// The number needed is the item's reviewer count (policyForItem).
+		return { required: 0, mode: 'veto', sequential: true };
+	}
 	if (policy !== 'quorum' && policy !== 'majority') return null;
 	const required = ctx.getNodeParameter('requiredApprovals', 0, 2) as number;
 	if (typeof required !== 'number' || !Number.isInteger(required) || required < 2 || required > 20) {
@@ -144,9 +164,19 @@ export function readQuorumPolicy(ctx: IExecuteFunctions, batch: boolean): Quorum
 	return { required, mode: policy === 'quorum' ? 'veto' : 'majority' };
 }
 
+/** The item's policy: a sequential sign-off needs every one of its reviewers. */
+export function policyForItem(policy: QuorumPolicy | null, reviewers: readonly string[]): QuorumPolicy | null {
+	return policy?.sequential ? { ...policy, required: reviewers.length } : policy;
+}
+
+/** The reviewer whose turn it is in a sequential sign-off, given the approvals so far (null when none is left). */
+export function currentTurn(request: { reviewers: readonly string[] }, approvals: number): string | null {
+	return request.reviewers[approvals] ?? null;
+}
+
 /** Fails the item when it has fewer reviewers (after separation of duties) than the quorum needs. */
 export function checkQuorumReviewers(ctx: IExecuteFunctions, itemIndex: number, reviewers: readonly string[], policy: QuorumPolicy | null): void {
-	if (policy && reviewers.length < policy.required) {
+	if (policy && !policy.sequential && reviewers.length < policy.required) {
 		throw new NodeOperationError(ctx.getNode(), `This item has ${reviewers.length} reviewer(s) but needs ${policy.required} approvals`, {
 			itemIndex,
 			description: 'Add reviewers (the requester does not count), or lower "Required Approvals". Nothing was sent for review.',

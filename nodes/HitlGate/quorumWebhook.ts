@@ -10,7 +10,8 @@ import type { LinkClaims, SigningKey } from '../../core/links';
 import type { ReviewRequest, ReviewStore } from '../../core/store';
 import type { ClientInfo } from './clientInfo';
 import { commitDecision, prepareDecision, resumeIfComplete } from './decide';
-import { appendVote, finalDecision, readVotes, tally } from './quorum';
+import { appendVote, currentTurn, finalDecision, readVotes, tally } from './quorum';
+import { askNext } from './sequential';
 import { sendMessage } from './respond';
 import type { GatePayload } from './types';
 
@@ -38,16 +39,27 @@ export async function postVote(
 	const res = ctx.getResponseObject();
 	const policy = payload.quorum as NonNullable<GatePayload['quorum']>;
 	if (Object.keys(input.edits).length > 0) return refuse('Under a quorum every approver approves the item as shown: edits are not taken. Nothing was recorded.');
-	const earlier = (await readVotes(store, request, keys)).find((v) => v.reviewerId === input.claims.rev);
+	const before = await readVotes(store, request, keys);
+	const earlier = before.find((v) => v.reviewerId === input.claims.rev);
 	if (earlier) {
 		sendMessage(res, { kind: 'already_voted', decision: earlier.decision, at: earlier.at });
 		return WAIT;
+	}
+	if (policy.sequential) {
+		// Only the reviewer whose turn it is may sign; nothing is recorded for anyone else.
+		const turn = currentTurn(request, before.filter((v) => v.decision === 'approved').length);
+		if (turn !== input.claims.rev) {
+			sendMessage(res, { kind: 'not_your_turn', waitingFor: turn ?? 'nobody' });
+			return WAIT;
+		}
 	}
 	const comment = input.comment === '' ? null : input.comment;
 	await appendVote(store, request, payload, { decision: input.decision === 'approve' ? 'approved' : 'rejected', comment, at: now, claims: input.claims, client: input.client, policy }, keys[0]);
 	// Recounted after our vote is in the chain: whoever voted last sees every vote before theirs.
 	const t = tally(await readVotes(store, request, keys), policy, request.reviewers.length);
 	if (t.state === 'open') {
+		const next = policy.sequential ? currentTurn(request, t.approvals.length) : null;
+		if (next !== null) await askNext(ctx, store, request, payload, next, keys);
 		sendMessage(res, { kind: 'vote_recorded', decision: input.decision, approvals: t.approvals.length, required: policy.required });
 		return WAIT;
 	}

@@ -92,7 +92,9 @@ export function sendReviewPage(res: Response, status: number, s: ReviewPageState
 			riskUnverified: s.payload.riskProvenance === 'unverified',
 			requestedAt: s.request.createdAt,
 			expiresAt: s.request.expiresAt,
-			...(s.payload.quorum
+			...(s.payload.quorum?.sequential
+				? { policyNote: `Signed off in order: ${s.request.reviewers.join(' → ')}. A rejection ends it. Approve as shown: no edits.` }
+				: s.payload.quorum
 				? { policyNote: `Needs ${s.payload.quorum.required} approvals${s.payload.quorum.mode === 'veto' ? '; one rejection rejects it' : '; rejected once that many can no longer approve'}. Approve as shown: no edits.` }
 				: {}),
 			alsoAsked: reviewersAt(s.request.reviewers, s.payload.deadlinePlan, s.servedAt ?? new Date()).filter((r) => r !== s.claims.rev),

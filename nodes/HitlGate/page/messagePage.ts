@@ -38,6 +38,8 @@ export type StandardMessage =
 	| { kind: 'vote_recorded'; decision: 'approve' | 'reject'; approvals: number; required: number }
 	/** Quorum: this reviewer had voted already; only their first vote counts. */
 	| { kind: 'already_voted'; decision: 'approved' | 'rejected'; at: string }
+	/** Sequential sign-off: someone earlier in the order has not approved yet. */
+	| { kind: 'not_your_turn'; waitingFor: string }
 	| { kind: 'csrf' }
 	| { kind: 'error'; detail?: string };
 
@@ -57,6 +59,13 @@ export function standardMessage(m: StandardMessage): MessagePageInput {
 				title: 'Vote recorded',
 				message: `You ${m.decision === 'approve' ? 'approved' : 'rejected'} this item. It needs ${m.required} approvals; ${m.approvals} so far.`,
 				detail: 'The item stays on hold until enough reviewers have approved it. You can close this page.',
+			};
+		case 'not_your_turn':
+			return {
+				status: 409,
+				title: 'Not your turn yet',
+				message: `This item is signed off in order; it is waiting for ${m.waitingFor}.`,
+				detail: 'Nothing was recorded. You will get an email when it is your turn.',
 			};
 		case 'already_voted':
 			return {

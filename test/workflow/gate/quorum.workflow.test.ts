@@ -3,10 +3,13 @@
  * MAC'd record; the request ends once — with one `decided` record naming every approver — when N
  * approvals are in, when a rejection vetoes (quorum) or when N can no longer be reached (majority);
  * concurrent last votes resume the run once; a vote record without the gate's MAC counts for nothing.
+ * Sequential sign-off: the listed order, one mail at a time, out-of-turn votes refused.
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { callWebhook, csrfOf, executionIdOf, gateLinks, outputsOf, recordsOf, runGate, titleOf, useGateEnv, type Answer, type GateEnv } from './gateHarness';
+import { LINK_TOKEN_PARAM, signLinkToken, type LinkClaims } from '../../../core/links';
+import { listMail } from '../../harness/smtpCapture';
+import { callWebhook, csrfOf, executionIdOf, gateLinks, KEY, outputsOf, recordsOf, runGate, titleOf, useGateEnv, type Answer, type GateEnv } from './gateHarness';
 import type { WorkflowRunResult } from '../harness';
 
 const THREE = 'ann@example.com, bob@example.com, cat@example.com';
@@ -106,3 +109,74 @@ describe.each(['file', 'postgres'] as const)('HITL Gate quorum on the %s store',
 		expect((batch.result.error as unknown as { message: string }).message).toBe('A quorum needs one request per item');
 	});
 });
+
+describe.each(['file', 'postgres'] as const)('HITL Gate sequential sign-off on the %s store', (backend) => {
+	const env: GateEnv = useGateEnv('hitl-sequential', backend);
+	const ORDER = 'ann@example.com, bob@example.com, cat@example.com';
+
+	async function approve(result: WorkflowRunResult, link: string): Promise<Answer> {
+		const csrf = csrfOf((await callWebhook(env, result, link, 'GET')).body);
+		return await callWebhook(env, result, link, 'POST', { csrf, decision: 'approve', comment: '' });
+	}
+
+	test('only the first reviewer is mailed; each next one only after the previous approved; the last approval ends it naming all three in order', async () => {
+		const { result, mails } = await runGate(env, [{ reviewers: ORDER, subject: 'Offer letter' }], { approvalPolicy: 'sequential' });
+		expect(mails.map((m) => m.to[0])).toEqual(['ann@example.com']);
+		const annLink = gateLinks(mails[0])[0];
+		const executionId = executionIdOf(annLink);
+		expect((await callWebhook(env, result, annLink, 'GET')).body).toContain('Signed off in order: ann@example.com → bob@example.com → cat@example.com');
+		const before = listMail(env.smtp.mailDir).length;
+		const ann = await approve(result, annLink);
+		expect(titleOf(ann.body)).toBe('Vote recorded');
+		const afterAnn = listMail(env.smtp.mailDir).slice(before);
+		expect(afterAnn.map((m) => m.to[0])).toEqual(['bob@example.com']);
+		const bobLink = gateLinks(afterAnn[0])[0];
+		const bob = await approve(result, bobLink);
+		expect(titleOf(bob.body)).toBe('Vote recorded');
+		const catMail = listMail(env.smtp.mailDir).slice(before + 1);
+		expect(catMail.map((m) => m.to[0])).toEqual(['cat@example.com']);
+		const cat = await approve(result, gateLinks(catMail[0])[0]);
+		expect(titleOf(cat.body)).toBe('Decision recorded');
+		const [, approved] = outputsOf(cat);
+		expect(approved[0].json.hitl).toMatchObject({ decision: 'approved', reviewer: 'cat@example.com', quorum: { approvers: ['ann@example.com', 'bob@example.com', 'cat@example.com'] } });
+		const records = await recordsOf(env, executionId);
+		expect(records.filter((r) => r.event === 'requested').map((r) => [r.reviewerId, r.details?.sequentialTurn ?? 1])).toEqual([
+			['ann@example.com', 1],
+			['bob@example.com', 2],
+			['cat@example.com', 3],
+		]);
+	});
+
+	test('out of turn nothing is recorded; a rejection ends it and nobody later is asked', async () => {
+		const { result, mails } = await runGate(env, [{ reviewers: ORDER, subject: 'Stage change' }], { approvalPolicy: 'sequential' });
+		const annLink = gateLinks(mails[0])[0];
+		const executionId = executionIdOf(annLink);
+		// Cat's link (what the run would mail her in turn, signed with the gate's key) used before her turn.
+		const catLink = annLink.replace(/([?&]t=)[^&]+/, (_m, p: string) => `${p}${catToken(annLink)}`);
+		const early = await callWebhook(env, result, catLink, 'POST', { csrf: csrfOf((await callWebhook(env, result, catLink, 'GET')).body), decision: 'approve', comment: '' });
+		expect(early.status).toBe(409);
+		expect(titleOf(early.body)).toBe('Not your turn yet');
+		expect((await recordsOf(env, executionId)).filter((r) => r.event === 'vote')).toEqual([]);
+		const before = listMail(env.smtp.mailDir).length;
+		const csrf = csrfOf((await callWebhook(env, result, annLink, 'GET')).body);
+		const rejected = await callWebhook(env, result, annLink, 'POST', { csrf, decision: 'reject', comment: 'wrong stage' });
+		const [, approved, rejectedOut] = outputsOf(rejected);
+		expect(approved).toEqual([]);
+		expect(rejectedOut[0].json.hitl).toMatchObject({ decision: 'rejected', comment: 'ann@example.com: wrong stage' });
+		expect(listMail(env.smtp.mailDir).length).toBe(before);
+	});
+
+	test('not in batch mode, not with escalation backups: the node says what to change', async () => {
+		const batch = await runGate(env, [{ reviewers: ORDER, subject: 'x' }], { approvalPolicy: 'sequential', reviewMode: 'batch' });
+		expect((batch.result.error as unknown as { message: string }).message).toBe('Sequential sign-off needs one request per item');
+		const escalated = await runGate(env, [{ reviewers: ORDER, subject: 'x' }], { approvalPolicy: 'sequential', escalation: { levels: [{ afterAmount: 1, afterUnit: 'hours', reviewers: 'dan@example.com' }] } });
+		expect((escalated.result.error as unknown as { message: string }).message).toBe('Sequential sign-off cannot add escalation backups');
+	});
+});
+
+/** The token cat's link would carry: ann's claims with cat as the reviewer, signed with the workflow tests' gate key. */
+function catToken(annLink: string): string {
+	const token = new URL(annLink).searchParams.get(LINK_TOKEN_PARAM) as string;
+	const claims = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')) as LinkClaims;
+	return signLinkToken({ ...claims, rev: 'cat@example.com', nonce: 'catsOwnNonce0123456789ab' }, { keyId: KEY.kid, secret: KEY.secret });
+}
