@@ -125,7 +125,14 @@ export async function postBatch(
 	for (const c of chosen) {
 		const { request, payload } = c.member;
 		const choice = form.items.get(request.itemIndex);
-		const input = { decision: c.decision, comment: commentFor(form, c.member), edits: choice?.edits ?? {}, claims, client: clientInfo(ctx, payload.hashClientInfo, keys[0]) };
+		const input = {
+			decision: c.decision,
+			comment: commentFor(form, c.member),
+			edits: choice?.edits ?? {},
+			claims,
+			client: clientInfo(ctx, payload.hashClientInfo, keys[0]),
+			servedAt: csrf.servedAtMs === null ? null : new Date(csrf.servedAtMs),
+		};
 		const p = await prepareDecision(ctx, store, request, payload, input, keys, now);
 		if (p.kind === 'ready') prepared.push({ ...c, resolution: p.resolution });
 		else if (p.kind === 'bad_edit') {

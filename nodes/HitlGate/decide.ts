@@ -27,6 +27,8 @@ export interface DecisionInput {
 	/** The link used: its reviewer, key id and nonce go into the record. */
 	claims: AnyLinkClaims;
 	client: ClientInfo;
+	/** When the page the decision came from was served (its CSRF token says); null for a token without it. */
+	servedAt?: Date | null;
 }
 
 export type DecisionResult =
@@ -111,6 +113,7 @@ export async function prepareDecision(
 		linkNonce: input.claims.nonce,
 		client: input.client,
 		key: keys[0],
+		servedAt: input.servedAt ?? null,
 	});
 	// The store's own checks, before anything is decided: a record it cannot take is the reviewer's to shorten.
 	let unstorable: string | null = null;

@@ -69,6 +69,8 @@ export interface DecisionContext {
 	key: SigningKey;
 	/** References to the evidence kept for this decision (evidence.ts); null when none is kept. */
 	evidence?: EvidenceReference[] | null;
+	/** When the page the decision came from was served: the record's `viewedAt`, and its seconds on page. */
+	servedAt?: Date | null;
 }
 
 /** The resolution for a reviewer's decision: outcome plus the MAC'd `decided` record, written atomically. */
@@ -96,6 +98,8 @@ export function decisionResolution(c: DecisionContext): Resolution {
 		reviewerId: outcome.reviewerId,
 		...requestRecordFields(request, c.payload),
 		decidedAt: outcome.decidedAt,
+		// Time on page, for rubber-stamp review: from the page the decision came from to the decision.
+		viewedAt: c.servedAt ? c.servedAt.toISOString() : null,
 		queueTimeMs: c.queueTimeMs,
 		finalSha256: c.finalSha256,
 		// With evidence kept, edit values live in the vault (erasable); the chain keeps which fields changed.
@@ -106,6 +110,7 @@ export function decisionResolution(c: DecisionContext): Resolution {
 		clientIp: c.client.clientIp,
 		userAgent: c.client.userAgent,
 		details: {
+			...(c.servedAt ? { secondsOnPage: Math.round((Date.parse(outcome.decidedAt) - c.servedAt.getTime()) / 100) / 10 } : {}),
 			[REQUEST_BINDING_KEY]: { id: request.id, groupId: request.groupId, nodeId: request.nodeId, keyId: c.key.keyId, mac },
 			...(c.evidence ? { [EVIDENCE_DETAILS_KEY]: c.evidence } : {}),
 		},

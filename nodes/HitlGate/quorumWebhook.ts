@@ -23,6 +23,7 @@ export interface VoteInput {
 	edits: Record<string, string>;
 	claims: LinkClaims;
 	client: ClientInfo;
+	servedAt: Date | null;
 }
 
 /** `refuse`: renders the review page again with a message (the caller's, so the page keeps what was typed). */
@@ -69,7 +70,7 @@ export async function postVote(
 		store,
 		request,
 		payload,
-		{ decision: final.decision === 'rejected' ? 'reject' : 'approve', comment: final.comment ?? '', edits: {}, claims: input.claims, client: input.client },
+		{ decision: final.decision === 'rejected' ? 'reject' : 'approve', comment: final.comment ?? '', edits: {}, claims: input.claims, client: input.client, servedAt: input.servedAt },
 		keys,
 		now,
 	);

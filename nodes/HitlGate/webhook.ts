@@ -231,7 +231,7 @@ async function post(
 		return WAIT;
 	}
 	if (payload.quorum) {
-		return await postVote(ctx, store, request, payload, { decision: form.decision, comment, edits: form.edits, claims, client: clientInfo(ctx, payload.hashClientInfo, keys[0]) }, keys, now, (message) => {
+		return await postVote(ctx, store, request, payload, { decision: form.decision, comment, edits: form.edits, claims, client: clientInfo(ctx, payload.hashClientInfo, keys[0]), servedAt: csrf.servedAtMs === null ? null : new Date(csrf.servedAtMs) }, keys, now, (message) => {
 			sendReviewPage(res, 400, { ...retry, error: message });
 			return WAIT;
 		});
@@ -242,6 +242,7 @@ async function post(
 		edits: form.edits,
 		claims,
 		client: clientInfo(ctx, payload.hashClientInfo, keys[0]),
+		servedAt: csrf.servedAtMs === null ? null : new Date(csrf.servedAtMs),
 	}, keys, now);
 	switch (result.kind) {
 		case 'already':

@@ -109,7 +109,15 @@ describe('HITL Gate: a click that comes too fast does not decide', () => {
 		const decided = await callWebhook(env, result, link, 'POST', { csrf: csrfOf(page.body), decision: 'reject', comment: 'Wrong person' });
 		expect(titleOf(decided.body)).toBe('Decision recorded');
 		expect(outputsOf(decided)[2]).toHaveLength(1);
-		expect((await recordsOf(env, executionId)).map((r) => r.event)).toEqual(['requested', 'viewed', 'decided']);
+		const records = await recordsOf(env, executionId);
+		expect(records.map((r) => r.event)).toEqual(['requested', 'viewed', 'decided']);
+		// The decided record says when the page it came from was served, and how long it was open.
+		const decidedRecord = records[2];
+		expect(decidedRecord.viewedAt).toBe(new Date(servedAtOf(page)).toISOString());
+		const seconds = decidedRecord.details?.secondsOnPage as number;
+		expect(seconds).toBeGreaterThanOrEqual(2);
+		expect(seconds).toBeLessThan(10);
+		expect(seconds).toBeCloseTo((Date.parse(decidedRecord.decidedAt as string) - servedAtOf(page)) / 1000, 1);
 	});
 
 	test('High with "Require Time on Page for High Risk" off decides at once, and the requested record shows minimum 0', async () => {
