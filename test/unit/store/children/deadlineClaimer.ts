@@ -46,6 +46,8 @@ async function main(): Promise<void> {
 			if (e.claim?.by !== worker) throw new Error(`claimed event ${e.id} is not held by this worker: ${JSON.stringify(e.claim)}`);
 			say(`claimed ${e.id} ${e.claim.token} ${e.attempts}`);
 		}
+		// As a worker does between steps (it posts each order): the others get at the lock between our claims.
+		await new Promise((resolve) => setTimeout(resolve, 5));
 	}
 	await store.close();
 	process.stdin.destroy();
