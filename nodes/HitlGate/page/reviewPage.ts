@@ -12,6 +12,7 @@ import { escapeHtml, escapeHtmlVisible } from '../../../core/html';
 import type { LinkDecision } from '../../../core/links';
 import { isTier, type Tier } from '../../../core/tiers';
 import type { ResolvedFormat } from '../display/fields';
+import { isNoDeadline } from '../notify/content';
 import { changesHtml, type FieldChange } from './changes';
 import { itemHtml } from './itemHtml';
 import { pageShell } from './layout';
@@ -122,8 +123,7 @@ export function timeHtml(iso: string, view: Pick<ReviewPageView, 'timeZone'>, no
 }
 
 export function headerHtml(view: HeaderView, now: Date): string {
-	// n8n's "wait indefinitely" (the year 3000) is how a run without a deadline waits.
-	const noDeadline = new Date(view.expiresAt).getUTCFullYear() >= 3000;
+	const noDeadline = isNoDeadline(new Date(view.expiresAt));
 	const deadline = noDeadline ? 'No deadline: this review stays open until it is decided' : `Decide by ${timeHtml(view.expiresAt, view, now)}`;
 	const lines = [`<h1>${escapeHtmlVisible(view.title)}</h1>`, `<p class="deadline">${deadline}</p>`];
 	if (view.policyNote) lines.push(`<p class="policy"><strong>${escapeHtml(view.policyNote)}</strong></p>`);
