@@ -6,10 +6,13 @@
  * (the request MACs cover the plan, reviewers and deadline), so an order for something not yet due is
  * refused (425, retried later) and one for an ended event is a no-op.
  *
- * Once only: a reminder or escalation is marked done (under the worker's claim) before its mails go
- * out, so a retried or doubled order never mails twice — a crash in the instant between marking and
- * sending loses that one reminder, which the chain then does not show. The deadline is idempotent by
- * itself (one terminal record per request, one resume per run).
+ * Once only, and never unlogged: a reminder or escalation is marked done (under the worker's claim),
+ * then its `reminded` / `escalated` records are appended, and only then do its mails go out. A retried
+ * or doubled order never mails twice, and no mail leaves without its record in the chain: a crash
+ * between recording and sending leaves a record of a reminder that was not delivered (the same as a
+ * mail lost after SMTP took it), never a mail the chain does not show. A failed delivery is appended as
+ * a `note` record naming the step. The deadline is idempotent by itself (one terminal record per
+ * request, one resume per run).
  */
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
@@ -19,7 +22,7 @@ import type { DeadlineEvent, ReviewRecordInput, ReviewRequest, ReviewStore } fro
 import { maxTier } from '../../core/tiers';
 import { expiryResolution } from '../shared/expiry';
 import { instanceEncryptionKey } from '../shared/instanceKey';
-import { requestRecordFields } from '../shared/requestRecords';
+import { deliveryFailedNote, requestRecordFields } from '../shared/requestRecords';
 import { openReviewStore } from '../shared/reviewStore';
 import { resumeIfComplete } from './decide';
 import { verdictFor } from './ledger';
@@ -204,21 +207,32 @@ async function notifyStep(
 	if (batch) payloads.set(order.groupId, batchSummary(group));
 	const channel = webhookChannel(ctx);
 	const prefix = escalation ? 'Escalated: ' : 'Reminder: ';
+	// Recorded before anything is mailed: the chain shows every mail that may have left.
+	await store.appendMany(links.flatMap((link) => link.requestIds.map((id) => stepRecord(byId.get(id) as GroupMember, link, event, now))));
 	let delivery: string | null = null;
 	try {
 		// Each mail's subject as the run's first mail had it for that item (the subject may be an expression).
 		const subjectOf = (itemIndex: number) => `${prefix}${group.find((m) => m.request.itemIndex === itemIndex)?.payload.notify?.subject ?? notify.subject}`;
 		await sendNotifications(channel, notify, payloads, links, subjectOf, new Date(first.request.expiresAt));
 	} catch (error) {
-		delivery = (error as Error).message.slice(0, 300);
-		ctx.logger.warn(`HITL Gate could not send a ${event.kind} for run ${order.groupId}: ${delivery}`);
+		const failure = (error as Error).message.slice(0, 300);
+		delivery = failure;
+		ctx.logger.warn(`HITL Gate could not send a ${event.kind} for run ${order.groupId}: ${failure}`);
+		const announcedBy = escalation ? 'escalated' : 'reminded';
+		await store.appendMany(
+			links.flatMap((link) =>
+				link.requestIds.map((id) => {
+					const member = byId.get(id) as GroupMember;
+					return deliveryFailedNote(member.request, member.payload, { reviewer: link.reviewer, nonce: link.nonce, announcedBy }, failure);
+				}),
+			),
+		);
 	}
-	await store.appendMany(links.flatMap((link) => link.requestIds.map((id) => stepRecord(byId.get(id) as GroupMember, link, event, delivery, now))));
 	answer(ctx, 200, { ok: true, acted: event.kind, step: event.step, mailed: [...new Set(links.map((l) => l.reviewer))].length, delivery: delivery ?? 'sent' });
 	return WAIT;
 }
 
-function stepRecord(member: GroupMember, link: IssuedLink, event: DeadlineEvent, delivery: string | null, now: Date): ReviewRecordInput {
+function stepRecord(member: GroupMember, link: IssuedLink, event: DeadlineEvent, now: Date): ReviewRecordInput {
 	const plan = member.payload.deadlinePlan;
 	return {
 		event: event.kind === 'escalate' ? 'escalated' : 'reminded',
@@ -234,7 +248,6 @@ function stepRecord(member: GroupMember, link: IssuedLink, event: DeadlineEvent,
 				? { level: event.step, reason: `no decision by ${plan?.escalation.find((s) => s.level === event.step)?.at ?? now.toISOString()}`, alsoAsked: member.request.reviewers }
 				: {}),
 			expiresAt: member.request.expiresAt,
-			...(delivery === null ? {} : { deliveryFailed: delivery }),
 		},
 	};
 }

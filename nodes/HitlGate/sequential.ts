@@ -8,7 +8,7 @@ import type { IWebhookFunctions } from 'n8n-workflow';
 
 import type { SigningKey } from '../../core/links';
 import type { ReviewRequest, ReviewStore } from '../../core/store';
-import { requestRecordFields } from '../shared/requestRecords';
+import { deliveryFailedNote, requestRecordFields } from '../shared/requestRecords';
 import { issueLinks } from './links';
 import { sendNotifications, type NotifyChannel } from './notify/send';
 import type { GatePayload } from './types';
@@ -51,13 +51,7 @@ export async function askNext(
 		},
 		[request],
 	);
-	let delivery: string | null = null;
-	try {
-		await sendNotifications(webhookChannel(ctx), notify, new Map([[request.id, payload]]), links, () => notify.subject, new Date(request.expiresAt));
-	} catch (error) {
-		delivery = (error as Error).message.slice(0, 300);
-		ctx.logger.warn(`HITL Gate could not ask the next reviewer of request ${request.id}: ${delivery}`);
-	}
+	// Recorded before the mail goes out: the chain shows every mail that may have left.
 	await store.append({
 		event: 'requested',
 		reviewerId: next,
@@ -69,7 +63,13 @@ export async function askNext(
 			expiresAt: request.expiresAt,
 			groupId: request.groupId,
 			sequentialTurn: request.reviewers.indexOf(next) + 1,
-			...(delivery === null ? {} : { deliveryFailed: delivery }),
 		},
 	});
+	try {
+		await sendNotifications(webhookChannel(ctx), notify, new Map([[request.id, payload]]), links, () => notify.subject, new Date(request.expiresAt));
+	} catch (error) {
+		const delivery = (error as Error).message.slice(0, 300);
+		ctx.logger.warn(`HITL Gate could not ask the next reviewer of request ${request.id}: ${delivery}`);
+		await store.append(deliveryFailedNote(request, payload, { reviewer: next, nonce: links[0]?.nonce ?? null, announcedBy: 'requested' }, delivery));
+	}
 }

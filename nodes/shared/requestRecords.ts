@@ -38,3 +38,23 @@ export function requestRecordFields(request: ReviewRequest, payload: RequestDesc
 		draftSha256: request.draftSha256,
 	};
 }
+
+/**
+ * A mail announced by an earlier record (`requested`, `reminded`, `escalated`) could not be handed to
+ * the mail server. The announcing record is written before sending, so the chain never lacks a mail that
+ * left; this note says which one did not.
+ */
+export function deliveryFailedNote(
+	request: ReviewRequest,
+	payload: RequestDescription | null,
+	mail: { reviewer: string; nonce: string | null; announcedBy: 'requested' | 'reminded' | 'escalated' },
+	error: string,
+): ReviewRecordInput {
+	return {
+		event: 'note',
+		reviewerId: mail.reviewer,
+		...requestRecordFields(request, payload),
+		linkNonce: mail.nonce,
+		details: { requestId: request.id, groupId: request.groupId, deliveryFailed: error, announcedBy: mail.announcedBy },
+	};
+}

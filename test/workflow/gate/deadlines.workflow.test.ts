@@ -205,6 +205,33 @@ describe.each(['file', 'postgres'] as const)('HITL Gate deadlines on the %s stor
 		expect(query.json('Review Log')).toMatchObject([{ chain, overdue: true, kind: 'deadline', step: 0, executionId: (status?.overdueExecutions as string[])[0], attempts: 0 }]);
 	}, 30_000);
 
+	test('a reminder the mail server refuses: its record is in the chain before the mail is tried, and a note names the failed delivery', async () => {
+		const { result, mails } = await runGate(env, [ITEMS[2]], plan(30, { escalation: {} }));
+		const executionId = executionIdOf(gateLinks(mails[0])[0]);
+		await sleep(1_200);
+		const smtp = env.credentials.hitlSmtpApi as IDataObject;
+		const before = listMail(env.smtp.mailDir).length;
+		// Nothing listens on port 9: the mail server cannot be reached.
+		env.credentials.hitlSmtpApi = { ...smtp, port: 9 };
+		let answers: Answer[];
+		try {
+			answers = await tick(result);
+		} finally {
+			env.credentials.hitlSmtpApi = smtp;
+		}
+		expect(answers.map((a) => a.status)).toEqual([200]);
+		expect(JSON.parse(answers[0].body)).toMatchObject({ acted: 'remind', delivery: expect.stringMatching(/\S/) });
+		expect(listMail(env.smtp.mailDir).length).toBe(before);
+		const records = await recordsOf(env, executionId);
+		const reminded = records.findIndex((r) => r.event === 'reminded');
+		const note = records.findIndex((r) => r.event === 'note');
+		expect(reminded).toBeGreaterThan(-1);
+		expect(note).toBeGreaterThan(reminded);
+		expect(records[reminded].details?.deliveryFailed).toBeUndefined();
+		expect(records[note]).toMatchObject({ reviewerId: 'ann@example.com', linkNonce: records[reminded].linkNonce, itemKey: records[reminded].itemKey });
+		expect(records[note].details).toMatchObject({ announcedBy: 'reminded', deliveryFailed: expect.stringMatching(/\S/) });
+	}, 30_000);
+
 	test('no deadline: links last, no deadline event; the run ends when the item is decided and its reminders are cancelled', async () => {
 		const { result, mails } = await runGate(env, [ITEMS[0]], { deadlineType: 'none', remindEveryAmount: 1, remindEveryUnit: 'hours', maxReminders: 2 });
 		const link = gateLinks(mails[0])[0];
