@@ -44,6 +44,16 @@
  *   latest earlier `viewed` record of the same reviewer, execution and item key; when no view is known
  *   it falls back to the queue time. fastDecisions = decisions whose review time is below the threshold
  *   (possible rubber-stamping); a decision with neither time is not counted as fast.
+ * - reviewTimeMedianMs / reviewTimeP90Ms = the review times above (time on page before deciding) of the
+ *   decisions that have one, median and p90 as for queue time.
+ * - decisionsPerHour = decisions ÷ the hours of the window: From (else the first in-range record's time)
+ *   to To (else asOf, or the last in-range record's time when later); at least one hour.
+ *   peakDecisionsPerHour = the most decisions in one UTC clock hour. Volume is what pushes people to rubber-stamp: a reviewer's peak next to their fast-decision
+ *   rate says whether speed came with load.
+ * - escalated = requests with at least one `escalated` record (counted once per request and row: a request
+ *   escalated to two backups is one escalated request in the total and one in each backup's row);
+ *   reminders = `reminded` records (one per reviewer reminded).
+ * - Reviewer load = `pending` in a reviewer's row: requests sent to that reviewer still open as of asOf.
  * - sampled = `sampled` records; sampledUnreviewed = those with no later `decided` record for the same
  *   item key (a `sampled` record without an item key can never be matched and counts as unreviewed);
  *   skipRate = sampledUnreviewed ÷ sampled.
@@ -95,6 +105,17 @@ export interface MetricsRow {
 	expiryRate: number | null;
 	queueTimeMedianMs: number | null;
 	queueTimeP90Ms: number | null;
+	/** Time on page before deciding (see the docblock), of the decisions where it is known. */
+	reviewTimeMedianMs: number | null;
+	reviewTimeP90Ms: number | null;
+	/** Decisions ÷ hours of the window (see the docblock). */
+	decisionsPerHour: number | null;
+	/** The most decisions within one UTC clock hour. */
+	peakDecisionsPerHour: number;
+	/** Requests with at least one `escalated` record. */
+	escalated: number;
+	/** `reminded` records. */
+	reminders: number;
 	fastDecisions: number;
 	fastDecisionRate: number | null;
 	sampled: number;
@@ -123,6 +144,11 @@ interface Acc {
 	expiredUnrecorded: number;
 	pending: number;
 	queueTimes: number[];
+	reviewTimes: number[];
+	/** Decisions per UTC clock hour (key: hour number since the epoch). */
+	decisionsByHour: Map<number, number>;
+	escalated: number;
+	reminders: number;
 	decisionsWithReviewTime: number;
 	fastDecisions: number;
 	sampled: number;
@@ -143,6 +169,10 @@ function newAcc(): Acc {
 		expiredUnrecorded: 0,
 		pending: 0,
 		queueTimes: [],
+		reviewTimes: [],
+		decisionsByHour: new Map(),
+		escalated: 0,
+		reminders: 0,
 		decisionsWithReviewTime: 0,
 		fastDecisions: 0,
 		sampled: 0,
@@ -215,8 +245,11 @@ export function percentile(sorted: number[], p: number): number | null {
 
 const ratio = (num: number, den: number): number | null => (den === 0 ? null : num / den);
 
-function toRow(dimension: MetricsDimension, key: string, a: Acc): MetricsRow {
+const HOUR_MS = 3_600_000;
+
+function toRow(dimension: MetricsDimension, key: string, a: Acc, windowHours: number | null): MetricsRow {
 	const sorted = a.queueTimes.slice().sort((x, y) => x - y);
+	const reviewSorted = a.reviewTimes.slice().sort((x, y) => x - y);
 	const outcomes = a.approved + a.rejected + a.expired;
 	const decisions = a.approved + a.rejected;
 	return {
@@ -236,6 +269,12 @@ function toRow(dimension: MetricsDimension, key: string, a: Acc): MetricsRow {
 		expiryRate: ratio(a.expired, outcomes),
 		queueTimeMedianMs: median(sorted),
 		queueTimeP90Ms: percentile(sorted, 90),
+		reviewTimeMedianMs: median(reviewSorted),
+		reviewTimeP90Ms: percentile(reviewSorted, 90),
+		decisionsPerHour: windowHours === null ? null : decisions / windowHours,
+		peakDecisionsPerHour: Math.max(0, ...a.decisionsByHour.values()),
+		escalated: a.escalated,
+		reminders: a.reminders,
 		fastDecisions: a.fastDecisions,
 		fastDecisionRate: ratio(a.fastDecisions, decisions),
 		sampled: a.sampled,
@@ -335,6 +374,11 @@ export async function computeMetrics(
 	const viewKey = (r: ReviewRecord): string =>
 		JSON.stringify([r.reviewerId, r.executionId, r.itemKey]);
 	const open = new Map<string, OpenRequest>();
+	/** Escalated request identities already counted, per row. */
+	const escalatedIn = new Map<Acc, Set<string>>();
+	/** Event time of the earliest in-range record: the window's start when From is not given. */
+	let firstInRange: number | null = null;
+	let lastInRange: number | null = null;
 	/** Identities with an outcome record; the value says whether the request itself was counted too. */
 	const outcomeSeen = new Map<string, boolean>();
 	/**
@@ -389,6 +433,10 @@ export async function computeMetrics(
 		// Views and decisions outside the range still resolve samples/views inside it; only counting is ranged.
 		const inRange =
 			time !== null && (from === undefined || time >= from) && (to === undefined || time <= to);
+		if (inRange) {
+			if (firstInRange === null || time < firstInRange) firstInRange = time;
+			if (lastInRange === null || time > lastInRange) lastInRange = time;
+		}
 
 		if (r.event === 'viewed') {
 			const t = parseTime(r.viewedAt) ?? time;
@@ -416,7 +464,12 @@ export async function computeMetrics(
 					if (r.decision === 'approved_with_edits') a.approvedWithEdits++;
 				}
 				if (typeof r.queueTimeMs === 'number' && Number.isFinite(r.queueTimeMs)) a.queueTimes.push(r.queueTimeMs);
+				if (reviewMs !== null && Number.isFinite(reviewMs)) a.reviewTimes.push(reviewMs);
 				if (reviewMs !== null && reviewMs < fastMs) a.fastDecisions++;
+				if (decidedAt !== null) {
+					const hour = Math.floor(decidedAt / HOUR_MS);
+					a.decisionsByHour.set(hour, (a.decisionsByHour.get(hour) ?? 0) + 1);
+				}
 			}
 			continue;
 		}
@@ -430,6 +483,17 @@ export async function computeMetrics(
 			countRequest(r, time);
 		} else if ((r.event as string) === TAMPER_SUSPECTED) {
 			for (const a of accsFor(r, time)) a.tamperSuspected++;
+		} else if (r.event === 'escalated') {
+			const id = outcomeIdentity(r) ?? `record ${r.seq}`;
+			for (const a of accsFor(r, time)) {
+				const seen = escalatedIn.get(a) ?? new Set<string>();
+				escalatedIn.set(a, seen);
+				if (seen.has(id)) continue;
+				seen.add(id);
+				a.escalated++;
+			}
+		} else if (r.event === 'reminded') {
+			for (const a of accsFor(r, time)) a.reminders++;
 		} else if (r.event === 'decision_too_fast') {
 			for (const a of accsFor(r, time)) a.decisionsTooFast++;
 		} else if (r.event === 'self_approval_refused') {
@@ -468,7 +532,10 @@ export async function computeMetrics(
 	const rows = [...groups.values()].sort(
 		(x, y) => order.indexOf(x.dimension) - order.indexOf(y.dimension) || keyCmp(x.dimension, x.key, y.key),
 	);
-	return [toRow('total', 'all', total), ...rows.map((g) => toRow(g.dimension, g.key, g.acc))];
+	const windowStart = from ?? firstInRange;
+	const windowEnd = to ?? Math.max(asOf, lastInRange ?? asOf);
+	const windowHours = windowStart === null ? null : Math.max(1, (windowEnd - windowStart) / HOUR_MS);
+	return [toRow('total', 'all', total, windowHours), ...rows.map((g) => toRow(g.dimension, g.key, g.acc, windowHours))];
 }
 
 /** A `requested` record made with one of the gate's visible bypasses on (see `bypassed`). */

@@ -35,7 +35,15 @@ const LOG: ReviewRecord[] = [
 	rec(16, { event: 'decided', decision: 'approved', reviewerId: 'carol', tier: 'high', itemKey: 'k7', decidedAt: '2026-11-10T13:00:00Z' }),
 ];
 
-type Expect = Omit<MetricsRow, 'dimension' | 'key'>;
+/** Figures added later (time on page, volume, escalation) are checked in their own test below. */
+type LaterFigure = 'reviewTimeMedianMs' | 'reviewTimeP90Ms' | 'decisionsPerHour' | 'peakDecisionsPerHour' | 'escalated' | 'reminders';
+type Expect = Omit<MetricsRow, 'dimension' | 'key' | LaterFigure>;
+async function metricsOf(...args: Parameters<typeof computeMetrics>) {
+	return (await computeMetrics(...args)).map(({ reviewTimeMedianMs, reviewTimeP90Ms, decisionsPerHour, peakDecisionsPerHour, escalated, reminders, ...rest }) => {
+		void [reviewTimeMedianMs, reviewTimeP90Ms, decisionsPerHour, peakDecisionsPerHour, escalated, reminders];
+		return rest;
+	});
+}
 function row(dimension: string, key: string, e: Expect) {
 	return { dimension, key, ...e };
 }
@@ -61,7 +69,7 @@ const W46: Expect = {
 
 describe('computeMetrics on a hand-computed log', () => {
 	it('computes total, per-week, per-reviewer and per-tier figures', async () => {
-		const rows = await computeMetrics(LOG, { period: 'week', fastThresholdSeconds: 5 });
+		const rows = await metricsOf(LOG, { period: 'week', fastThresholdSeconds: 5 });
 		expect(rows).toEqual([
 			row('total', 'all', {
 				// 5 requests: k1 was sent to alice and bob (two `requested` records, one request)
@@ -104,15 +112,70 @@ describe('computeMetrics on a hand-computed log', () => {
 	});
 
 	it('restricts counting to the time range but still lets later decisions resolve samples', async () => {
-		const rows = await computeMetrics(LOG, {
+		const rows = await metricsOf(LOG, {
 			period: 'week', fastThresholdSeconds: 5, from: '2026-11-09T00:00:00Z', dimensions: ['period'],
 		});
 		expect(rows).toEqual([row('total', 'all', W46), row('period', '2026-W46', W46)]);
-		const early = await computeMetrics(LOG, {
+		const early = await metricsOf(LOG, {
 			period: 'week', fastThresholdSeconds: 5, to: '2026-11-03T00:00:00Z', dimensions: [],
 		});
 		// k5 was sampled in W45 and decided in W46 (outside the range): still reviewed.
 		expect(early).toEqual([row('total', 'all', W45)]);
+	});
+
+	it('time on page, decisions per hour and the busiest hour, per reviewer', async () => {
+		// Window: the first record (2026-11-02T09:00Z) to asOf (2026-11-10T14:00Z) = 197 h.
+		const rows = await computeMetrics(LOG, { period: 'week', fastThresholdSeconds: 5, asOf: '2026-11-10T14:00:00Z', dimensions: ['reviewer'] });
+		const pick = ({ key, reviewTimeMedianMs, reviewTimeP90Ms, decisionsPerHour, peakDecisionsPerHour }: MetricsRow) => ({ key, reviewTimeMedianMs, reviewTimeP90Ms, decisionsPerHour, peakDecisionsPerHour });
+		expect(rows.map(pick)).toEqual([
+			// review times: 2 s (k1), 1,800 s (k2, queue time), 1 s (k3), 1,500 s (k5, queue time); carol's has none
+			{ key: 'all', reviewTimeMedianMs: (2000 + 1500000) / 2, reviewTimeP90Ms: 1800000, decisionsPerHour: 5 / 197, peakDecisionsPerHour: 1 },
+			{ key: '(none)', reviewTimeMedianMs: null, reviewTimeP90Ms: null, decisionsPerHour: 0, peakDecisionsPerHour: 0 },
+			{ key: 'alice', reviewTimeMedianMs: 1500000, reviewTimeP90Ms: 1800000, decisionsPerHour: 3 / 197, peakDecisionsPerHour: 1 },
+			{ key: 'bob', reviewTimeMedianMs: 1000, reviewTimeP90Ms: 1000, decisionsPerHour: 1 / 197, peakDecisionsPerHour: 1 },
+			{ key: 'carol', reviewTimeMedianMs: null, reviewTimeP90Ms: null, decisionsPerHour: 1 / 197, peakDecisionsPerHour: 1 },
+		]);
+		// From and To set the window; a window under an hour counts as one hour (one decision, rec 8).
+		const short = await computeMetrics(LOG, { period: 'week', fastThresholdSeconds: 5, from: '2026-11-10T08:30:00Z', to: '2026-11-10T09:00:00Z', dimensions: [] });
+		expect(short[0].decisionsPerHour).toBe(1);
+		// Without To, decisions after asOf still count, and the window runs to the last of them (13:00).
+		const late = await computeMetrics(LOG, { period: 'week', fastThresholdSeconds: 5, from: '2026-11-10T07:00:00Z', asOf: '2026-11-10T09:00:00Z', dimensions: [] });
+		expect(late[0].decisionsPerHour).toBe(3 / 6);
+		// Three decisions in one clock hour, one in the next: the peak is 3.
+		const burst = await computeMetrics(
+			[0, 1, 2, 61].map((minute, n) =>
+				rec(n + 1, { event: 'decided', decision: 'approved', reviewerId: 'dan', executionId: 'b', itemKey: `b${n}`, decidedAt: new Date(Date.UTC(2026, 10, 3, 10, minute)).toISOString() }),
+			),
+			{ period: 'day', fastThresholdSeconds: 5, asOf: '2026-11-03T12:00:00Z', dimensions: [] },
+		);
+		expect(burst[0]).toMatchObject({ peakDecisionsPerHour: 3, decisionsPerHour: 4 / 2 });
+	});
+
+	it('counts escalated requests once per request and row, and reminders per record; pending per reviewer is their load', async () => {
+		const at = (h: number) => `2026-11-04T${String(h).padStart(2, '0')}:00:00Z`;
+		const base = { tier: 'high' as const, executionId: 'x' };
+		const rows = await computeMetrics(
+			[
+				rec(1, { ...base, event: 'requested', reviewerId: 'ann', itemKey: 'r1', requestedAt: at(8), details: { expiresAt: at(20) } }),
+				rec(2, { ...base, event: 'requested', reviewerId: 'ann', itemKey: 'r2', requestedAt: at(8), details: { expiresAt: at(20) } }),
+				rec(3, { ...base, event: 'reminded', reviewerId: 'ann', itemKey: 'r1', recordedAt: at(9) }),
+				rec(4, { ...base, event: 'escalated', reviewerId: 'bob', itemKey: 'r1', recordedAt: at(10) }),
+				rec(5, { ...base, event: 'escalated', reviewerId: 'carol', itemKey: 'r1', recordedAt: at(11) }),
+				rec(6, { ...base, event: 'reminded', reviewerId: 'ann', itemKey: 'r1', recordedAt: at(11) }),
+				rec(7, { ...base, event: 'escalated', reviewerId: 'bob', itemKey: 'r2', recordedAt: at(12) }),
+				// the same escalation logged twice (a retried step) is still one escalated request
+				rec(8, { ...base, event: 'escalated', reviewerId: 'bob', itemKey: 'r2', recordedAt: at(12) }),
+				rec(9, { ...base, event: 'decided', decision: 'approved', reviewerId: 'bob', itemKey: 'r2', decidedAt: at(13) }),
+			],
+			{ period: 'day', fastThresholdSeconds: 5, asOf: at(14), dimensions: ['reviewer'] },
+		);
+		const pick = ({ key, escalated, reminders, pending }: MetricsRow) => ({ key, escalated, reminders, pending });
+		expect(rows.map(pick)).toEqual([
+			{ key: 'all', escalated: 2, reminders: 2, pending: 1 },
+			{ key: 'ann', escalated: 0, reminders: 2, pending: 1 },
+			{ key: 'bob', escalated: 2, reminders: 0, pending: 0 },
+			{ key: 'carol', escalated: 1, reminders: 0, pending: 0 },
+		]);
 	});
 
 	it('uses the threshold: at 0 s nothing is fast, at 2 h every timed decision is', async () => {
