@@ -14,7 +14,7 @@ export class HitlSigningApi implements ICredentialType {
 
 	icon = 'file:hitlSigning.svg' as const;
 
-	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-hitl#link-and-page-security';
+	documentationUrl = 'https://github.com/n8n-nodes-hitl/n8n-nodes-hitl/blob/main/docs/security-model.md#signing-keys-and-rotation';
 
 	properties: INodeProperties[] = [
 		{

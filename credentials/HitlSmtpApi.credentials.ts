@@ -11,7 +11,7 @@ export class HitlSmtpApi implements ICredentialType {
 
 	icon = 'file:hitlSmtp.svg' as const;
 
-	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-hitl#hitl-gate';
+	documentationUrl = 'https://github.com/n8n-nodes-hitl/n8n-nodes-hitl/blob/main/docs/gate.md#credentials';
 
 	properties: INodeProperties[] = [
 		{

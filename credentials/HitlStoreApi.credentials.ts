@@ -11,7 +11,7 @@ export class HitlStoreApi implements ICredentialType {
 
 	icon = 'file:hitlStore.svg' as const;
 
-	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-hitl#review-log';
+	documentationUrl = 'https://github.com/n8n-nodes-hitl/n8n-nodes-hitl/blob/main/docs/review-log.md#where-the-log-lives-the-hitl-review-store-credential';
 
 	properties: INodeProperties[] = [
 		{
