@@ -216,8 +216,12 @@ export class PostgresReviewStore implements ReviewStore {
 	private async *lines(): AsyncGenerator<string> {
 		this.usable();
 		const client = await this.pool.connect();
+		// Rolled back only when the reader stopped early or failed: after COMMIT a ROLLBACK would make
+		// Postgres warn "there is no transaction in progress" on every full read.
+		let inTransaction = false;
 		try {
 			await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+			inTransaction = true;
 			let after = 0;
 			for (;;) {
 				const { rows } = await client.query<{ seq: string; line: string }>(
@@ -229,8 +233,9 @@ export class PostgresReviewStore implements ReviewStore {
 				after = Number(rows[rows.length - 1].seq);
 			}
 			await client.query('COMMIT');
+			inTransaction = false;
 		} finally {
-			await client.query('ROLLBACK').catch(() => undefined);
+			if (inTransaction) await client.query('ROLLBACK').catch(() => undefined);
 			client.release();
 		}
 	}
