@@ -3,3 +3,4 @@ export * from './action';
 export * from './businessTime';
 export * from './plan';
 export * from './worker';
+export * from './status';

@@ -6,6 +6,7 @@ import * as exportLog from './export.operation';
 import * as metrics from './metrics.operation';
 import * as prove from './prove.operation';
 import * as query from './query.operation';
+import * as report from './report.operation';
 import * as retention from './retention.operation';
 import * as verify from './verify.operation';
 
@@ -48,6 +49,12 @@ export const properties: INodeProperties[] = [
 			},
 			{ name: 'Query', value: 'query', action: 'Query the review log', description: 'Find records by time, reviewer, decision, tier, workflow, execution or item key' },
 			{
+				name: 'Report',
+				value: 'report',
+				action: 'Build an admin report of the review log',
+				description: 'One HTML file with the chain\'s verification, key figures, charts and per-reviewer and per-tier tables',
+			},
+			{
 				name: 'Sign Checkpoint',
 				value: 'checkpoint',
 				action: 'Sign a checkpoint of the review log',
@@ -61,6 +68,7 @@ export const properties: INodeProperties[] = [
 	...verify.description,
 	...exportLog.description,
 	...metrics.description,
+	...report.description,
 	...checkpoint.description,
 	...prove.description,
 	...erase.description,

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 import { computeMetrics, metricsBounds, type MetricsOptions, type MetricsPeriod } from '../../../core/metrics';
 import type { ReviewStore } from '../../../core/store';
-import { liveWorkers } from '../../../core/deadline';
+import { deadlineStatus } from '../../../core/deadline';
 import { forEachItem, storeFailure } from '../helpers/perItem';
 
 const show = { show: { operation: ['metrics'] } };
@@ -89,7 +89,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		let deadlines: IDataObject | null = null;
 		try {
 			rows = await computeMetrics(store.readAll(), options);
-			if (chosen.includes('deadlines')) deadlines = await deadlineStatus(store, new Date());
+			if (chosen.includes('deadlines')) deadlines = { ...(await deadlineStatus(store, new Date())) };
 		} catch (error) {
 			throw storeFailure(
 				new NodeOperationError(node, error as Error, {
@@ -110,19 +110,3 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
  * triggers, and scheduled steps past due that nobody holds — a reminder not sent, a backup not added, a
  * run still waiting after its deadline. Without a live trigger the gates fall back to n8n's own timer.
  */
-async function deadlineStatus(store: ReviewStore, now: Date): Promise<IDataObject> {
-	const [beats, overdue] = await Promise.all([store.listDeadlineWorkers(), store.listOverdueDeadlineEvents(now, 1000)]);
-	const live = liveWorkers(beats, now);
-	const byKind = { remind: 0, escalate: 0, deadline: 0 };
-	for (const e of overdue) byKind[e.kind]++;
-	return {
-		deadlineTriggersLive: live.length,
-		deadlineTriggerLastSeenAt: beats[0]?.seenAt ?? null,
-		overdueUnattended: overdue.length,
-		overdueReminders: byKind.remind,
-		overdueEscalations: byKind.escalate,
-		overdueDeadlines: byKind.deadline,
-		oldestOverdueDueAt: overdue.reduce<string | null>((min, e) => (min === null || e.dueAt < min ? e.dueAt : min), null),
-		overdueExecutions: [...new Set(overdue.map((e) => e.executionId))].slice(0, 100),
-	};
-}

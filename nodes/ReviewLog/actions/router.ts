@@ -10,6 +10,7 @@ import * as exportLog from './export.operation';
 import * as metrics from './metrics.operation';
 import * as prove from './prove.operation';
 import * as query from './query.operation';
+import * as report from './report.operation';
 import * as retention from './retention.operation';
 import * as verify from './verify.operation';
 
@@ -34,7 +35,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	// Verify must report a damaged log (first bad seq), not fail while opening it, and must never write
 	// (not even the repair of a torn tail): the file backend opens read-only for it. Every other
 	// operation opens fail-closed.
-	const readOnly = operation === 'verify';
+	// Report shows the verification too, so it opens the same way (and writes nothing).
+	const readOnly = operation === 'verify' || operation === 'report';
 	if (readOnly && settings.config.backend === 'file') {
 		settings.config = { ...settings.config, verifyOnOpen: false, readOnly: true };
 	}
@@ -59,6 +61,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			case 'metrics':
 				result = await metrics.execute.call(this, items, store);
 				break;
+			case 'report':
+				result = await report.execute.call(this, items, store);
+				break;
 			case 'checkpoint':
 				result = await checkpoint.execute.call(this, items, store, settings);
 				break;
@@ -73,7 +78,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				break;
 			default:
 				throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`, {
-					description: 'Choose Append, Query, Verify, Export, Metrics, Sign Checkpoint, Prove Record, Erase Subject\'s Evidence or Apply Retention.',
+					description: 'Choose Append, Query, Verify, Export, Metrics, Report, Sign Checkpoint, Prove Record, Erase Subject\'s Evidence or Apply Retention.',
 				});
 		}
 		return [result];
