@@ -77,6 +77,7 @@ export const SMTP_CREDENTIAL_NAME = 'Local mailbox (SMTP)';
 /** The example workflows npm start imports, with the fixed id each gets so a second start updates, not duplicates. */
 export const EXAMPLES = [
 	{ file: 'candidate-outreach.json', id: 'hitlDemoOutreach', webhookPath: 'candidate-outreach' },
+	{ file: 'ats-stage-change.json', id: 'hitlDemoAtsStages', webhookPath: 'ats-stage-change' },
 	// The deadline mechanism: one active HITL Deadlines trigger per instance (no webhook).
 	{ file: 'hitl-deadlines.json', id: 'hitlDemoDeadlines', webhookPath: null },
 ] as const;
