@@ -78,6 +78,8 @@ export const SMTP_CREDENTIAL_NAME = 'Local mailbox (SMTP)';
 export const EXAMPLES = [
 	{ file: 'candidate-outreach.json', id: 'hitlDemoOutreach', webhookPath: 'candidate-outreach' },
 	{ file: 'ats-stage-change.json', id: 'hitlDemoAtsStages', webhookPath: 'ats-stage-change' },
+	// Mondays at 08:00, or "Execute workflow" in the editor: the admins' report, mailed to the local inbox.
+	{ file: 'weekly-report.json', id: 'hitlDemoWeeklyReport', webhookPath: null },
 	// The deadline mechanism: one active HITL Deadlines trigger per instance (no webhook).
 	{ file: 'hitl-deadlines.json', id: 'hitlDemoDeadlines', webhookPath: null },
 ] as const;
