@@ -6,6 +6,7 @@
  * them. It computes no figure of its own, so a number in the report is always the number Metrics
  * outputs for the same options. Pure: no n8n import, no clock (the caller passes `generatedAt`).
  */
+import type { DeadlineStatus } from '../deadline/status';
 import type { MetricsPeriod, MetricsRow } from '../metrics';
 import { renderReportHtml } from './html';
 
@@ -22,15 +23,7 @@ export interface ReportVerification {
 }
 
 /** The store's deadline status (the Metrics "Deadline Status" row); null when it could not be read. */
-export interface ReportDeadlines {
-	deadlineTriggersLive: number;
-	deadlineTriggerLastSeenAt: string | null;
-	overdueUnattended: number;
-	overdueReminders: number;
-	overdueEscalations: number;
-	overdueDeadlines: number;
-	oldestOverdueDueAt: string | null;
-}
+export type ReportDeadlines = Omit<DeadlineStatus, 'overdueExecutions'>;
 
 export interface ReportInput {
 	/** Heading of the report; default "Review report — <chain>". */

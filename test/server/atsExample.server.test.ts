@@ -7,10 +7,11 @@
  * and rejects the other on the batch page. Only the approved changes reach "Sync to ATS (stand-in)";
  * every request and decision is in the log, naming the requester.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 import { readConnectionInfo } from '../harness/connectionInfo';
+import { defaultStoreRecords } from '../harness/defaultStore';
 import { httpCall } from '../harness/http';
 import { N8nClient, nodeOutput, uniqueSuffix, type WorkflowJson } from '../harness/n8nClient';
 import { pollUntil, sleep } from '../harness/net';
@@ -49,15 +50,7 @@ interface LogRecord {
 	nodeName: string | null;
 }
 
-function logRecords(executionId: string): LogRecord[] {
-	const file = path.join(info.n8n.userFolder, '.n8n', 'hitl', 'default.jsonl');
-	if (!existsSync(file)) throw new Error(`the review log ${file} does not exist`);
-	return readFileSync(file, 'utf8')
-		.split('\n')
-		.filter((line) => line.trim() !== '')
-		.map((line) => JSON.parse(line) as LogRecord)
-		.filter((record) => record.executionId === executionId);
-}
+const logRecords = (executionId: string): LogRecord[] => defaultStoreRecords<LogRecord>(info, executionId);
 
 function importExample(credentialId: string): WorkflowJson {
 	const workflow = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as WorkflowJson;

@@ -7,11 +7,12 @@
  * email — with the edit — must reach that candidate through n8n's Send Email node, the rejected one
  * must reach nobody, and the Review Log nodes must have written their records.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 import { launchBrowser } from '../harness/browser';
 import { readConnectionInfo } from '../harness/connectionInfo';
+import { defaultStoreRecords } from '../harness/defaultStore';
 import { N8nClient, nodeOutput, nodeRan, uniqueSuffix, type WorkflowJson } from '../harness/n8nClient';
 import { sleep } from '../harness/net';
 import { extractLinks, findMail, listMail, waitForMail } from '../harness/smtpCapture';
@@ -42,15 +43,7 @@ interface LogRecord {
 	details: Record<string, unknown> | null;
 }
 
-function logRecords(executionId: string): LogRecord[] {
-	const file = path.join(info.n8n.userFolder, '.n8n', 'hitl', 'default.jsonl');
-	if (!existsSync(file)) throw new Error(`the review log ${file} does not exist`);
-	return readFileSync(file, 'utf8')
-		.split('\n')
-		.filter((line) => line.trim() !== '')
-		.map((line) => JSON.parse(line) as LogRecord)
-		.filter((record) => record.executionId === executionId);
-}
+const logRecords = (executionId: string): LogRecord[] => defaultStoreRecords<LogRecord>(info, executionId);
 
 /** The example as a user imports it: the file unchanged except the SMTP credential's id. */
 function importExample(credentialId: string): WorkflowJson {

@@ -9,47 +9,18 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 import { deadlineStatus } from '../../../core/deadline';
-import { computeMetrics, metricsBounds, type MetricsOptions, type MetricsPeriod } from '../../../core/metrics';
+import { computeMetrics } from '../../../core/metrics';
 import { renderReport, type ReportDeadlines, type ReportVerification } from '../../../core/report';
 import type { ReviewStore } from '../../../core/store';
+import { fastThresholdProperty, fromProperty, periodProperty, readMetricsWindow, toProperty } from '../helpers/metricsWindow';
 import { forEachItem, storeFailure } from '../helpers/perItem';
 import { verifyReport } from './verify.operation';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Period',
-		name: 'period',
-		type: 'options',
-		default: 'week',
-		description: 'Length of each period in the queue-time chart and the period table (UTC; weeks are ISO weeks starting Monday)',
-		options: [
-			{ name: 'Day', value: 'day' },
-			{ name: 'Week', value: 'week' },
-			{ name: 'Month', value: 'month' },
-		],
-	},
-	{
-		displayName: 'From',
-		name: 'from',
-		type: 'dateTime',
-		default: '',
-		description: 'Only count events at or after this time (empty: from the start of the log)',
-	},
-	{
-		displayName: 'To',
-		name: 'to',
-		type: 'dateTime',
-		default: '',
-		description: 'Only count events at or before this time (empty: up to now)',
-	},
-	{
-		displayName: 'Fast Decision Threshold (Seconds)',
-		name: 'fastThresholdSeconds',
-		type: 'number',
-		default: 10,
-		typeOptions: { minValue: 0 },
-		description: 'Decisions made faster than this after the reviewer opened the page count as possible rubber-stamping',
-	},
+	periodProperty('Length of each period in the queue-time chart and the period table (UTC; weeks are ISO weeks starting Monday)'),
+	fromProperty,
+	toProperty,
+	fastThresholdProperty,
 	{
 		displayName: 'Report Title',
 		name: 'reportTitle',
@@ -73,12 +44,6 @@ const properties: INodeProperties[] = [
 
 export const description: INodeProperties[] = updateDisplayOptions({ show: { operation: ['report'] } }, properties);
 
-const iso = (v: unknown): string | undefined => (v === undefined || v === null || v === '' ? undefined : v instanceof Date ? v.toISOString() : String(v));
-
-/**
- * The store's deadline status, the fields of the Metrics "Deadline Status" row (same store calls and
- * counting); null when the store cannot list them, so a report still comes out.
- */
 /** The deadline rows are optional in a report: a store that cannot list them (older schema) gives none. */
 async function deadlinesOrNone(store: ReviewStore, now: Date): Promise<ReportDeadlines | null> {
 	try {
@@ -91,37 +56,17 @@ async function deadlinesOrNone(store: ReviewStore, now: Date): Promise<ReportDea
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], store: ReviewStore): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
 	return forEachItem(this, items, async (i) => {
-		const period = this.getNodeParameter('period', i, 'week') as MetricsPeriod;
 		// One clock for the whole report: open requests are judged at the time the report says it was generated.
 		const now = new Date();
-		const options: MetricsOptions = {
-			asOf: now.toISOString(),
-			period,
-			dimensions: ['period', 'reviewer', 'tier'],
-			fastThresholdSeconds: this.getNodeParameter('fastThresholdSeconds', i, 10) as number,
-			from: iso(this.getNodeParameter('from', i, '')),
-			to: iso(this.getNodeParameter('to', i, '')),
-		};
 		const output = this.getNodeParameter('reportOutput', i, 'jsonAndHtml') as string;
 		const title = this.getNodeParameter('reportTitle', i, '') as unknown;
-		if (!['day', 'week', 'month'].includes(period)) {
-			throw new NodeOperationError(node, `Period "${String(period)}" is not supported`, { itemIndex: i, description: 'Choose Day, Week or Month.' });
-		}
 		if (output !== 'jsonAndHtml' && output !== 'json') {
 			throw new NodeOperationError(node, `Output "${String(output)}" is not supported`, { itemIndex: i, description: 'Choose "JSON and HTML File" or "JSON Only".' });
 		}
 		if (typeof title !== 'string') {
 			throw new NodeOperationError(node, 'Report Title must be text', { itemIndex: i, description: 'Give the title as text, or leave it empty for the default.' });
 		}
-		// The options are checked before the log is read: a bad date is this item's error.
-		try {
-			metricsBounds(options);
-		} catch (error) {
-			throw new NodeOperationError(node, error as Error, {
-				itemIndex: i,
-				description: 'Fix From / To (ISO-8601, From before To) and the threshold (a number ≥ 0).',
-			});
-		}
+		const options = readMetricsWindow(this, i, { asOf: now.toISOString(), dimensions: ['period', 'reviewer', 'tier'] });
 		let rows;
 		let verification: ReportVerification;
 		let deadlines: ReportDeadlines | null;
@@ -143,7 +88,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const { report, html } = renderReport({
 			title,
 			chain: store.chain,
-			periodUnit: period,
+			periodUnit: options.period,
 			from: options.from,
 			to: options.to,
 			generatedAt: now.toISOString(),
