@@ -1,8 +1,11 @@
 /**
  * `npm start` as a user runs it: `npm start` in a child process (its own process group, like a
  * terminal's foreground job) with temporary ports and a temporary demo folder. It must print "ready",
- * serve the n8n editor and the inbox, show the review mail after `npm run demo:send`, and — after
- * SIGINT to the whole group, which is what Ctrl-C sends — leave nothing running or listening. A taken
+ * serve the n8n editor and the inbox, show the review mail after `npm run demo:send`; the README's
+ * five-minute walk through example 1 is then done in Chromium from the demo's own inbox (open each
+ * review link, edit one subject and approve, reject the other with a reason), the approved email must
+ * arrive in the inbox with the edit and the decision be in the demo's review log; and — after SIGINT to
+ * the whole group, which is what Ctrl-C sends — nothing may be left running or listening. A taken
  * port must be refused up front, with a message naming the port and the variable that moves it.
  *
  * In the server project because it needs the cached n8n install; the package is already built by the
@@ -15,6 +18,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 
+import { launchBrowser } from '../harness/browser';
 import { fetchFresh } from '../harness/http';
 import { freePort, sleep } from '../harness/net';
 import { escapeHtml, linkifiedText, mailPage } from '../../scripts/start/inboxPages';
@@ -108,7 +112,7 @@ afterAll(async () => {
 });
 
 describe('npm start', () => {
-	it('starts n8n, the inbox and the example; demo:send produces a review mail; Ctrl-C leaves nothing behind', async () => {
+	it('starts n8n, the inbox and the examples; demo:send, then example 1 decided in Chromium from the inbox: the edited email arrives, the decision is logged; Ctrl-C leaves nothing behind', async () => {
 		demo = npmStart();
 		await waitForOutput(demo, /demo is ready/, 170_000);
 		expect(demo.output()).toContain(`http://127.0.0.1:${ports.n8n}/`);
@@ -137,9 +141,50 @@ describe('npm start', () => {
 		expect(mailHtml).toMatch(/<iframe [^>]*sandbox="allow-popups allow-popups-to-escape-sandbox"[^>]*srcdoc="/);
 		expect(mailHtml).toContain(`<a href="http://127.0.0.1:${ports.n8n}/webhook-waiting/`);
 		expect((await fetchFresh(`http://127.0.0.1:${ports.inbox}/mail/..%2Fstate`)).status).toBe(404);
-		// The HITL Deadlines example is active: its trigger beats in the demo's embedded store.
+		// The README's walk through example 1, from the inbox: both review links, one edited and approved, one rejected.
+		const links = [...new Set([...mailHtml.matchAll(/<a href="(http:\/\/127\.0\.0\.1:\d+\/webhook-waiting\/[^"]+)"/g)].map((m) => m[1].replace(/&amp;/g, '&')))];
+		expect(links).toHaveLength(2);
+		const edited = 'Ada, a Staff Engineer role at ACME (edited in the demo)';
+		const browser = await launchBrowser();
+		try {
+			const pages = await Promise.all(links.map(async (link) => {
+				const page = await browser.context.newPage();
+				expect((await page.goto(link))?.status()).toBe(200);
+				return page;
+			}));
+			const servedAt = Date.now();
+			const ada = (await Promise.all(pages.map(async (page) => ((await page.content()).includes('ada.lovelace@example.com') ? page : null)))).find(Boolean);
+			const alan = pages.find((page) => page !== ada);
+			if (!ada || !alan) throw new Error('no review page shows ada.lovelace@example.com');
+			await ada.locator('[name="edit.subject"]').fill(edited);
+			await alan.locator('textarea[name="comment"]').fill('Not the right role');
+			// The gate's default minimum time on page (4 s), plus margin.
+			await sleep(Math.max(0, servedAt + 4_250 - Date.now()));
+			await Promise.all([ada.waitForLoadState('load'), ada.locator('button[value="approve"]').click()]);
+			await Promise.all([alan.waitForLoadState('load'), alan.locator('button[value="reject"]').click()]);
+			expect(await ada.locator('h1').innerText()).toBe('Decision recorded');
+			expect(await alan.locator('h1').innerText()).toBe('Decision recorded');
+		} finally {
+			await browser.close();
+		}
+		for (const deadline = Date.now() + 60_000; Date.now() < deadline && !list.includes('ada.lovelace@example.com'); await sleep(500)) {
+			list = await (await fetchFresh(`http://127.0.0.1:${ports.inbox}/`)).text();
+		}
+		expect(list).toContain('ada.lovelace@example.com');
+		expect(list).toContain(escapeHtml(edited));
+		expect(list).not.toContain('alan.turing@example.com');
+
 		const store = await openReviewStore({ backend: 'file', directory: path.join(demoDir, 'n8n', '.n8n', 'hitl') });
 		try {
+			const decided = (await store.query({ event: 'decided' }, { limit: 100 })).records;
+			expect(decided.map((r) => [r.nodeName, r.reviewerId, r.decision]).sort()).toEqual(
+				expect.arrayContaining([
+					['HITL Gate', 'recruiter@example.com', 'approved_with_edits'],
+					['HITL Gate', 'recruiter@example.com', 'rejected'],
+				]),
+			);
+			expect((await store.verify()).ok).toBe(true);
+			// The HITL Deadlines example is active: its trigger beats in the demo's embedded store.
 			let beats = await store.listDeadlineWorkers();
 			for (const deadline = Date.now() + 40_000; Date.now() < deadline && beats.length === 0; await sleep(1000)) beats = await store.listDeadlineWorkers();
 			expect(beats.length).toBeGreaterThan(0);
@@ -155,7 +200,7 @@ describe('npm start', () => {
 		expect(demo.output()).toContain('nothing of the demo is running any more');
 		for (const port of Object.values(ports)) expect(await listening(port)).toBe(false);
 		expect(demoProcesses()).toEqual([]);
-	}, 175_000);
+	}, 240_000);
 
 	it('refuses a taken port before starting anything, naming the port and how to choose another', async () => {
 		const blocker: Server = createServer();
