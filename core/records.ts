@@ -33,6 +33,12 @@ export const REVIEW_EVENTS = [
 	// One reviewer's vote under a quorum policy: not terminal; the `decided` record that reaches (or
 	// defeats) the quorum ends the request and names every approver.
 	'vote',
+	// One-time codes (core/links/oneTimeCode.ts), none of them terminal: a code was mailed to the reviewer
+	// (its keyed hash and expiry, never the code), a typed code was refused (wrong, expired, replaced,
+	// spent, or the link is locked after too many), a code was accepted and spent by the decision after it.
+	'otp_sent',
+	'otp_failed',
+	'otp_accepted',
 ] as const;
 export type ReviewEvent = (typeof REVIEW_EVENTS)[number];
 

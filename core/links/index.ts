@@ -3,3 +3,4 @@ export * from './linkToken';
 export * from './csrf';
 export * from './reviewUrl';
 export * from './decisionMac';
+export * from './oneTimeCode';

@@ -63,6 +63,12 @@ export async function handleGroupLink(
 			sendMessage(res, { kind: 'batch_done' });
 			return WAIT;
 	}
+	// A one-time code is asked per item (oneTimeCode.ts) and the gate refuses it in batch mode when it runs;
+	// a batch page must never become a way around it, whatever link reaches it.
+	if (state.open.some((m) => m.payload.oneTimeCode)) {
+		sendMessage(res, { kind: 'error', detail: 'These items need a one-time code, which a batch page cannot ask for. Nothing was decided; ask the workflow owner.' });
+		return WAIT;
+	}
 	if (method === 'POST') return await postBatch(ctx, store, state, claims, keys, now);
 	// One `viewed` record per reviewer and request, as on the single page.
 	for (const { request, payload } of state.open) await recordFirstView(ctx, store, request, payload, claims, keys[0], now);

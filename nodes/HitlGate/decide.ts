@@ -33,10 +33,22 @@ export interface DecisionInput {
 
 export type DecisionResult =
 	| { kind: 'already'; reviewer: string; at: string }
+	/** The guard (e.g. the one-time code) refused: nothing was decided. */
+	| { kind: 'guard_refused'; refusal: GuardRefusal }
 	| { kind: 'expired' }
 	| { kind: 'bad_edit'; errors: EditError[] }
 	| { kind: 'too_large'; message: string }
 	| { kind: 'decided'; resume: IWebhookResponseData | null };
+
+/** What a guard of {@link decide} refused with (the caller's to show). */
+export type GuardRefusal = { status: number; [key: string]: unknown };
+
+/**
+ * A last check run after the decision was prepared and right before it is recorded (the one-time code:
+ * checking a code spends it, so nothing that could still refuse the form may come after it). Its
+ * `details` are added to the decided record.
+ */
+export type DecisionGuard = () => Promise<{ ok: true; details: Record<string, unknown> } | { ok: false; refusal: GuardRefusal }>;
 
 /** A decision checked and ready to record, or why it cannot be. */
 export type PreparedDecision =
@@ -55,10 +67,17 @@ export async function decide(
 	input: DecisionInput,
 	keys: readonly SigningKey[],
 	now: Date,
+	guard?: DecisionGuard,
 ): Promise<DecisionResult> {
 	const prepared = await prepareDecision(ctx, store, request, payload, input, keys, now);
 	if (prepared.kind !== 'ready') return prepared;
-	const committed = await commitDecision(store, request, prepared.resolution, now);
+	let resolution = prepared.resolution;
+	if (guard) {
+		const passed = await guard();
+		if (!passed.ok) return { kind: 'guard_refused', refusal: passed.refusal };
+		resolution = { ...resolution, record: { ...resolution.record, details: { ...resolution.record.details, ...passed.details } } };
+	}
+	const committed = await commitDecision(store, request, resolution, now);
 	if (committed.kind !== 'decided') return committed;
 	return { kind: 'decided', resume: await resumeIfComplete(ctx, store, request.groupId, keys, now) };
 }

@@ -210,6 +210,7 @@ function requestedDetails(request: ReviewRequest, payload: GatePayload, link: Is
 		expiresAt: request.expiresAt,
 		groupId: request.groupId,
 		minSecondsOnPage: payload.minSecondsOnPage ?? null,
+		...(payload.oneTimeCode ? { oneTimeCode: true } : {}),
 		...(payload.mode === 'batch' ? { batchLink: true, linkItemIndexes: link.itemIndexes, allowApproveAllHigh: payload.allowApproveAllHigh === true } : {}),
 	};
 }

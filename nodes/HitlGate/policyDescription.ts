@@ -1,7 +1,8 @@
 /**
  * The gate's approval-policy parameters (apart from description.ts): how many reviewers must approve
  * (quorum.ts), and separation of duties — who requested the item, so that person can never decide it
- * (separationOfDuties.ts).
+ * (separationOfDuties.ts) — and whether a decision needs a one-time code from a second email
+ * (oneTimeCode.ts).
  */
 import type { INodeProperties } from 'n8n-workflow';
 
@@ -45,5 +46,27 @@ export const policyProperties: INodeProperties[] = [
 		displayOptions: { hide: { requester: [''] } },
 		placeholder: 'anna.private@example.com, a.smith@example.com',
 		description: 'Other addresses of the same person, separated by commas (may be an expression reading the item)',
+	},
+	{
+		displayName: 'Require One-Time Code',
+		name: 'requireOneTimeCode',
+		type: 'options',
+		default: 'off',
+		options: [
+			{ name: 'Always', value: 'always', description: 'Every decision needs a code' },
+			{ name: 'For High Tier Only', value: 'high', description: 'Decisions on High-risk and unclassified items need a code' },
+			{ name: 'Off', value: 'off', description: 'The emailed link alone lets its reviewer decide' },
+		],
+		description:
+			'Before a decision is taken, the reviewer presses "Email me a code" on the page and types the 6-digit code from a second email to the same address (valid 10 minutes, works once; 5 wrong codes lock the link). Not in batch mode; needs Send Email.',
+	},
+	{
+		displayName: 'Code Validity (Seconds)',
+		name: 'oneTimeCodeValiditySeconds',
+		type: 'number',
+		default: 600,
+		typeOptions: { minValue: 5, maxValue: 600 },
+		displayOptions: { hide: { requireOneTimeCode: ['off'] } },
+		description: 'How long a code is valid after it was sent (at most 600 seconds, 10 minutes)',
 	},
 ];

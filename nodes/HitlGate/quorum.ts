@@ -100,7 +100,7 @@ export async function appendVote(
 	store: ReviewStore,
 	request: ReviewRequest,
 	payload: GatePayload,
-	vote: { decision: 'approved' | 'rejected'; comment: string | null; at: Date; claims: LinkClaims; client: ClientInfo; policy: QuorumPolicy },
+	vote: { decision: 'approved' | 'rejected'; comment: string | null; at: Date; claims: LinkClaims; client: ClientInfo; policy: QuorumPolicy; details?: Record<string, unknown> },
 	key: SigningKey,
 ): Promise<void> {
 	const at = vote.at.toISOString();
@@ -116,7 +116,7 @@ export async function appendVote(
 		linkNonce: vote.claims.nonce,
 		clientIp: vote.client.clientIp,
 		userAgent: vote.client.userAgent,
-		details: { requestId: request.id, quorum: vote.policy, voteMac: { keyId: key.keyId, mac } },
+		details: { ...vote.details, requestId: request.id, quorum: vote.policy, voteMac: { keyId: key.keyId, mac } },
 	});
 }
 

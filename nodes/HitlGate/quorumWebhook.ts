@@ -24,6 +24,8 @@ export interface VoteInput {
 	claims: LinkClaims;
 	client: ClientInfo;
 	servedAt: Date | null;
+	/** Added to the vote record and to the decided record this vote may write (e.g. `oneTimeCode: true`). */
+	details?: Record<string, unknown>;
 }
 
 /** `refuse`: renders the review page again with a message (the caller's, so the page keeps what was typed). */
@@ -55,7 +57,7 @@ export async function postVote(
 		}
 	}
 	const comment = input.comment === '' ? null : input.comment;
-	await appendVote(store, request, payload, { decision: input.decision === 'approve' ? 'approved' : 'rejected', comment, at: now, claims: input.claims, client: input.client, policy }, keys[0]);
+	await appendVote(store, request, payload, { decision: input.decision === 'approve' ? 'approved' : 'rejected', comment, at: now, claims: input.claims, client: input.client, policy, ...(input.details ? { details: input.details } : {}) }, keys[0]);
 	// Recounted after our vote is in the chain: whoever voted last sees every vote before theirs.
 	const t = tally(await readVotes(store, request, keys), policy, request.reviewers.length);
 	if (t.state === 'open') {
@@ -75,7 +77,7 @@ export async function postVote(
 		now,
 	);
 	if (prepared.kind !== 'ready') return refuse(prepared.kind === 'too_large' ? prepared.message : 'The decision could not be recorded. Nothing was decided.');
-	const resolution = { ...prepared.resolution, record: { ...prepared.resolution.record, details: { ...prepared.resolution.record.details, ...final.details } } };
+	const resolution = { ...prepared.resolution, record: { ...prepared.resolution.record, details: { ...prepared.resolution.record.details, ...final.details, ...input.details } } };
 	const committed = await commitDecision(store, request, resolution, now);
 	// Another voter's step ended it at the same moment: our vote stands, the run resumes once either way.
 	if (committed.kind !== 'decided') {

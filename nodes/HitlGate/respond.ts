@@ -8,7 +8,7 @@ import type { IWebhookFunctions } from 'n8n-workflow';
 import type { EditError } from '../../core/edits';
 import { csrfToken, type LinkClaims, type SigningKey } from '../../core/links';
 import type { ReviewRequest } from '../../core/store';
-import { buildItemView, renderMessagePage, renderReviewPage, securityHeaders, standardMessage, type FieldChange, type ReviewItemView, type StandardMessage } from './page';
+import { buildItemView, renderMessagePage, renderReviewPage, securityHeaders, standardMessage, type CodeFieldView, type FieldChange, type ReviewItemView, type StandardMessage } from './page';
 import type { GatePayload } from './types';
 
 export type Response = ReturnType<IWebhookFunctions['getResponseObject']>;
@@ -42,6 +42,8 @@ export interface ReviewPageState {
 	editErrors?: EditError[];
 	/** "Preview changes": show the submitted edits against the draft above the fields. */
 	preview?: boolean;
+	/** The request needs a one-time code (oneTimeCode.ts): the code box, with what to say under it. */
+	oneTimeCode?: CodeFieldView;
 }
 
 /**
@@ -103,7 +105,9 @@ export function sendReviewPage(res: Response, status: number, s: ReviewPageState
 			...(s.payload.timeZone ? { timeZone: s.payload.timeZone } : {}),
 			items,
 			csrf: csrfToken(s.claims.nonce, s.request.id, s.key, s.servedAt ?? new Date()),
-			decisions: s.claims.dec,
+			// A link locked after too many wrong codes offers no decision buttons.
+			decisions: s.oneTimeCode?.locked ? [] : s.claims.dec,
+			...(s.oneTimeCode ? { oneTimeCode: s.oneTimeCode } : {}),
 			requireRejectReason: s.payload.requireRejectReason,
 			...(s.comment !== undefined ? { comment: s.comment } : {}),
 			...(s.error !== undefined ? { error: s.error } : {}),

@@ -9,6 +9,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { normalizeReviewerEmail } from '../../core/links';
 import type { DisplayField } from './display/fields';
 import { resolveDisplay, type ResolvedDisplay } from './display/parse';
+import { readOneTimeCode, type OneTimeCodeSettings } from './oneTimeCodeSettings';
 import { DEFAULT_MIN_SECONDS_ON_PAGE, MAX_MIN_SECONDS_ON_PAGE, type TimeOnPageSettings } from './timeOnPage';
 
 export type ReviewMode = 'perItem' | 'batch';
@@ -33,6 +34,8 @@ export interface GateSettings {
 	timeOnPage: TimeOnPageSettings;
 	/** Batch mode: whether "Approve all" may decide High-risk and unclassified items (default off). */
 	allowApproveAllHigh: boolean;
+	/** "Require One-Time Code" (oneTimeCode.ts); off when absent. */
+	oneTimeCode?: OneTimeCodeSettings;
 }
 
 export const UNIT_MS: Record<string, number> = {
@@ -139,6 +142,7 @@ export function readGateSettings(ctx: IExecuteFunctions): GateSettings {
 		hashClientInfo: options.hashClientInfo !== false,
 		timeOnPage: readTimeOnPage(ctx, options),
 		allowApproveAllHigh: reviewMode === 'batch' && ctx.getNodeParameter('allowApproveAllHigh', 0, false) === true,
+		oneTimeCode: readOneTimeCode(ctx, reviewMode === 'batch', notifyByEmail),
 	};
 }
 

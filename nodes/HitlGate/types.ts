@@ -2,6 +2,7 @@
 import type { DeadlinePlan } from '../../core/deadline';
 import type { Tier } from '../../core/tiers';
 import type { NotifySettings } from './notify/send';
+import type { OneTimeCodePolicy } from './oneTimeCodeSettings';
 import type { QuorumPolicy } from './quorum';
 import type { RequesterPolicy } from './separationOfDuties';
 import type { DisplayField } from './display/fields';
@@ -62,6 +63,11 @@ export interface GatePayload {
 	deadlinePlan?: DeadlinePlan;
 	/** Separation of duties: the requester's addresses (separationOfDuties.ts); absent when not used. */
 	requester?: RequesterPolicy;
+	/**
+	 * A decision needs a one-time code from a second email (oneTimeCode.ts), fixed for this request's tier
+	 * when the gate ran; covered by the request MAC. Absent: the link alone decides.
+	 */
+	oneTimeCode?: OneTimeCodePolicy;
 	/** Quorum approval (quorum.ts); absent: the first reviewer's decision ends the request. */
 	quorum?: QuorumPolicy;
 	/** How the run reaches reviewers, for reminder and escalation mails sent later from the webhook. */

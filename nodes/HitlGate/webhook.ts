@@ -6,6 +6,8 @@
  * anything is shown; whether a request ended is read from the chain, not from its stored status.
  * A decision that comes sooner after its page was served than the request's minimum time on page is
  * not taken: the page asks to confirm and the attempt is logged (timeOnPage.ts).
+ * A request that needs a one-time code takes a decision only with a valid code from a second email; the
+ * page's "Email me a code" button (a POST, never a GET) sends one (oneTimeCode.ts).
  * Every failure answers a page and leaves the execution waiting (an exception here would end the run
  * with an error). A batch link (a v2 token naming the run's group) is served by batchWebhook.ts.
  */
@@ -22,8 +24,9 @@ import { handleDeadlineOrder, isDeadlineOrderBody } from './deadlineActions';
 import { isRequester, recordSelfApproval } from './separationOfDuties';
 import { postVote } from './quorumWebhook';
 import { decide, expireGroup } from './decide';
+import { codeFieldOf, codeStep, requestCode } from './oneTimeCode';
 import { reportTamper, verdictFor } from './ledger';
-import { parseDecisionForm } from './page';
+import { parseDecisionForm, type CodeFieldView } from './page';
 import { requestRecordFields } from '../shared/requestRecords';
 import { sendMessage, sendReviewPage } from './respond';
 import { loadSigningKeys } from './signingKeys';
@@ -161,7 +164,9 @@ async function show(
 	now: Date,
 ): Promise<IWebhookResponseData> {
 	await recordFirstView(ctx, store, request, payload, claims, key, now);
-	sendReviewPage(ctx.getResponseObject(), 200, { request, payload, claims, key });
+	// Showing the code box reads the chain (locked or not); it never sends a code: only the page's POST does.
+	const oneTimeCode = await codeFieldOf(store, request, payload, claims);
+	sendReviewPage(ctx.getResponseObject(), 200, { request, payload, claims, key, ...(oneTimeCode ? { oneTimeCode } : {}) });
 	return WAIT;
 }
 
@@ -175,7 +180,8 @@ async function post(
 	now: Date,
 ): Promise<IWebhookResponseData> {
 	const res = ctx.getResponseObject();
-	const page = { request, payload, claims, key: keys[0] };
+	const codeBox = payload.oneTimeCode ? { oneTimeCode: { validitySeconds: payload.oneTimeCode.validitySeconds } } : {};
+	const page = { request, payload, claims, key: keys[0], ...codeBox };
 	const parsed = parseDecisionForm(ctx.getBodyData());
 	if (!parsed.ok) {
 		sendReviewPage(res, 400, { ...page, error: parsed.message });
@@ -196,6 +202,16 @@ async function post(
 		const applied = payload.items.length === 1 ? applyEdits(payload.items[0].json, payload.editable, form.edits) : null;
 		const editErrors = applied && !applied.ok ? applied.errors : undefined;
 		sendReviewPage(res, 200, { ...retry, preview: true, ...(editErrors ? { editErrors } : {}) });
+		return WAIT;
+	}
+	if (form.sendCode) {
+		// "Email me a code" never decides, whatever else came along; the page comes back with what was typed.
+		if (!payload.oneTimeCode) {
+			sendReviewPage(res, 400, { ...retry, error: 'This review needs no one-time code. Nothing was decided.' });
+			return WAIT;
+		}
+		const answer = await requestCode(ctx, store, request, payload, claims, keys, now);
+		sendReviewPage(res, answer.status, { ...retry, oneTimeCode: answer.view });
 		return WAIT;
 	}
 	if (form.decision === null || !claims.dec.includes(form.decision)) {
@@ -230,8 +246,17 @@ async function post(
 		sendReviewPage(res, 400, { ...retry, error: 'Please give a reason for rejecting: it is recorded with your decision.' });
 		return WAIT;
 	}
+	// The one-time code comes last: checking a code spends it, so every other reason to refuse the form
+	// must already have been ruled out (decide() runs the guard after the decision was prepared).
+	const code = await codeStep(ctx, store, request, payload, claims, form.otp, keys, now);
+	if (code.kind === 'refused') {
+		sendReviewPage(res, code.status, { ...retry, oneTimeCode: code.view });
+		return WAIT;
+	}
+	const codeDetails = code.kind === 'checked' ? code.details : undefined;
+	const guard = code.kind === 'guard' ? code.guard : undefined;
 	if (payload.quorum) {
-		return await postVote(ctx, store, request, payload, { decision: form.decision, comment, edits: form.edits, claims, client: clientInfo(ctx, payload.hashClientInfo, keys[0]), servedAt: csrf.servedAtMs === null ? null : new Date(csrf.servedAtMs) }, keys, now, (message) => {
+		return await postVote(ctx, store, request, payload, { decision: form.decision, comment, edits: form.edits, claims, client: clientInfo(ctx, payload.hashClientInfo, keys[0]), servedAt: csrf.servedAtMs === null ? null : new Date(csrf.servedAtMs), ...(codeDetails ? { details: codeDetails } : {}) }, keys, now, (message) => {
 			sendReviewPage(res, 400, { ...retry, error: message });
 			return WAIT;
 		});
@@ -243,8 +268,13 @@ async function post(
 		claims,
 		client: clientInfo(ctx, payload.hashClientInfo, keys[0]),
 		servedAt: csrf.servedAtMs === null ? null : new Date(csrf.servedAtMs),
-	}, keys, now);
+	}, keys, now, guard);
 	switch (result.kind) {
+		case 'guard_refused': {
+			const refusal = result.refusal as { status: number; view: CodeFieldView };
+			sendReviewPage(res, refusal.status, { ...retry, oneTimeCode: refusal.view });
+			return WAIT;
+		}
 		case 'already':
 			sendMessage(res, { kind: 'already', reviewer: result.reviewer, at: result.at });
 			return WAIT;

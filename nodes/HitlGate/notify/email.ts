@@ -88,6 +88,16 @@ export async function sendReviewEmails(
 	}
 }
 
+/** One prepared message through the same transport settings (the one-time code's mail: codeEmail.ts). */
+export async function sendOneMail(smtp: ICredentialDataDecryptedObject, message: { from: string; to: string; subject: string; text: string; html: string }): Promise<void> {
+	const transport = createTransport(smtpOptions(smtp), { disableFileAccess: true, disableUrlAccess: true });
+	try {
+		await transport.sendMail(message);
+	} finally {
+		transport.close();
+	}
+}
+
 /** Credential test: connects and authenticates without sending anything. */
 export async function testSmtpConnection(
 	smtp: ICredentialDataDecryptedObject,

@@ -21,6 +21,10 @@ export interface DecisionForm {
 	comment: string;
 	/** Submitted texts keyed by field path (`edit.candidate.stage` → `candidate.stage`); null prototype. */
 	edits: Record<string, string>;
+	/** The one-time code as typed (absent when the page has no code box). */
+	otp?: string;
+	/** "Email me a code" was pressed: send a code and re-render; never a decision. */
+	sendCode?: boolean;
 }
 
 export type ParseFormFailure = 'duplicate_field' | 'unknown_field' | 'not_text' | 'too_large' | 'malformed' | 'bad_value';
@@ -92,6 +96,12 @@ export function parseDecisionForm(body: unknown): ParseFormResult {
 			// The button sends exactly "1"; anything else is not from the page.
 			if (value !== '1') return unknownField(name);
 			form.preview = true;
+		} else if (name === 'sendCode') {
+			if (value !== '1') return unknownField(name);
+			form.sendCode = true;
+		} else if (name === 'otp') {
+			if (value.length > 32) return fail('too_large', name, 'The one-time code is too long.');
+			form.otp = value;
 		} else if (name === 'comment') {
 			const tooLong = commentProblem(name, value);
 			if (tooLong) return tooLong;

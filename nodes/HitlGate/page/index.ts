@@ -8,6 +8,7 @@ export {
 	type ReviewPageView,
 	type ShownField,
 } from './reviewPage';
+export { codeFieldHtml, type CodeFieldView } from './codeField';
 export { buildItemView, type ItemViewInput } from './view';
 export { changesHtml, MAX_DIFF_CHARS, type FieldChange } from './changes';
 export { renderBatchPage, type BatchItemView, type BatchPageView, type SettledItemView } from './batchPage';

@@ -14,6 +14,7 @@ import { isTier, type Tier } from '../../../core/tiers';
 import type { ResolvedFormat } from '../display/fields';
 import { isNoDeadline } from '../notify/content';
 import { changesHtml, type FieldChange } from './changes';
+import { codeFieldHtml, type CodeFieldView } from './codeField';
 import { itemHtml } from './itemHtml';
 import { pageShell } from './layout';
 import { showTime, usableZone } from './time';
@@ -90,6 +91,8 @@ export interface ReviewPageView {
 	commentError?: string;
 	/** Shown at the top after a failed submit. */
 	error?: string;
+	/** The request needs a one-time code (codeField.ts): the box and its button, above the decision buttons. */
+	oneTimeCode?: CodeFieldView;
 }
 
 /** The risk card: what the page's views share of it. */
@@ -145,6 +148,7 @@ function decisionHtml(view: ReviewPageView): string {
 		`<label for="comment">${label}</label>`,
 		`<textarea id="comment" name="comment" dir="auto"${described}>\n${escapeHtml(view.comment ?? '')}</textarea>`,
 		view.commentError ? `<p class="warn" id="comment-error">${escapeHtml(view.commentError)}</p>` : '',
+		view.oneTimeCode ? codeFieldHtml(view.oneTimeCode) : '',
 		'<div class="buttons">',
 	];
 	if (decisions.includes('approve')) parts.push('<button type="submit" class="approve" name="decision" value="approve">Approve</button>');

@@ -72,6 +72,10 @@ export const PAGE_CSS = [
 	'.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}',
 	'h3{font-size:1rem;margin:.5rem 0 .25rem}',
 	'button.preview-changes{background:#fff;color:#1d2330;border:2px solid #6b7280}',
+	// The one-time code: 16 px or more (phones do not zoom in), digits spaced, a 48 px target.
+	'.otp{margin-top:1rem}.otp .label{font-weight:700;margin:0}.otp .sent{color:#13522b;font-weight:600;margin:.25rem 0}',
+	'input.otp{display:block;width:10rem;min-height:48px;padding:.5rem;font:700 1.25rem/1.2 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;letter-spacing:.15em;color:inherit;background:#fff;border:1px solid #6b7280;border-radius:4px}',
+	'input.otp[aria-invalid="true"]{border:2px solid #b42318}button.send-code{background:#fff;color:#1d2330;border:2px solid #6b7280}',
 ].join('\n');
 
 export const PAGE_CSS_HASH = `sha256-${createHash('sha256').update(PAGE_CSS, 'utf8').digest('base64')}`;
