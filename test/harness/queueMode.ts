@@ -13,6 +13,8 @@
  * `stopQueueMode` ends every process group (n8n's task runners included) and Redis, drops the
  * database and checks that nothing still listens on the stack's ports. The logs are copied to
  * `.test-tmp/queue-mode/`; the stack's folder is deleted unless HITL_KEEP_SUITE_DIR=1.
+ * For crash tests (test/server/queueCrash.server.test.ts): `killN8nProcess` (SIGKILL), `startQueueWorker`
+ * (a replacement worker) and `restartQueueRedis` (Redis stopped and started again on its port).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -66,6 +68,8 @@ export interface QueueModeStack {
 	dir: string;
 	/** Milliseconds per start-up step. */
 	timings: Record<string, number>;
+	/** The environment every n8n process of the stack shares (for processes started later, e.g. a replacement worker). */
+	env: Record<string, string>;
 }
 
 const defaultLog = (message: string): void => {
@@ -129,13 +133,16 @@ function killOnExit(pid: number): void {
 	});
 }
 
-/** redis-server on a free loopback port, no RDB snapshots, no AOF, its folder `dir`. */
-export async function startRedis(dir: string, timeoutMs = 20_000): Promise<RunningRedis> {
+/**
+ * redis-server on a free loopback port (or on `port`, e.g. to restart it where it was), no RDB
+ * snapshots, no AOF, its folder `dir`.
+ */
+export async function startRedis(dir: string, timeoutMs = 20_000, fixedPort?: number): Promise<RunningRedis> {
 	if (!existsSync(REDIS_SERVER)) {
 		throw new Error(`${REDIS_SERVER} is missing: run bash test/harness/install-redis.sh (or npm run setup)`);
 	}
 	mkdirSync(dir, { recursive: true });
-	const port = await freePort();
+	const port = fixedPort ?? (await freePort());
 	const logFile = path.join(dir, 'redis.log');
 	const logFd = openSync(logFile, 'a');
 	const child = spawn(
@@ -371,7 +378,7 @@ export async function startQueueMode(options: QueueModeOptions): Promise<QueueMo
 				partial.workers.map((w, i) => `worker${i + 1} health ${workerHealthPorts[i]} (broker ${w.brokerPort})`).join(', ') +
 				`, Redis ${redis.port}, database ${dbName}`,
 		);
-		return { redis, database, main, workers: partial.workers, webhook, workerHealthPorts, encryptionKey, owner, client, dir, timings };
+		return { redis, database, main, workers: partial.workers, webhook, workerHealthPorts, encryptionKey, owner, client, dir, timings, env: common };
 	} catch (error) {
 		const tails = queueModeLogTails(partial);
 		keepQueueModeLogs(partial);
@@ -438,4 +445,64 @@ export async function stopQueueMode(
 	keepQueueModeLogs(stack);
 	if (!options.keepDir && process.env.HITL_KEEP_SUITE_DIR !== '1') rmSync(stack.dir, { recursive: true, force: true });
 	if (still.length > 0) throw new Error(`after stopping the queue-mode stack, ports ${still.join(', ')} still accept connections`);
+}
+
+/**
+ * Starts one more `n8n worker` for a running stack (e.g. to replace one a test killed): its own user
+ * folder, log (`worker<N>.log`), health and broker ports, the stack's shared environment. It is
+ * appended to `stack.workers` / `stack.workerHealthPorts`, so stopQueueMode ends it too.
+ */
+export async function startQueueWorker(stack: QueueModeStack, info: ConnectionInfo, startTimeoutMs = 240_000): Promise<RunningN8n> {
+	const number = stack.workers.length + 1;
+	const name = `worker${number}`;
+	const taken = new Set<number>([stack.redis.port, stack.main.port, stack.webhook.port, ...stack.workerHealthPorts, ...stack.workers.map((w) => w.brokerPort)]);
+	const port = async (): Promise<number> => {
+		let candidate = await freePort();
+		while (taken.has(candidate)) candidate = await freePort();
+		taken.add(candidate);
+		return candidate;
+	};
+	const healthPort = await port();
+	const brokerPort = await port();
+	const worker = await startN8n({
+		install: ensureN8nInstalled(),
+		brokerPort,
+		userFolder: userFolderFor(info, stack.dir, name),
+		logFile: path.join(stack.dir, `${name}.log`),
+		command: 'worker',
+		startTimeoutMs,
+		readinessUrl: `http://127.0.0.1:${healthPort}/healthz/readiness`,
+		env: { ...stack.env, QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(healthPort), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1' },
+	});
+	stack.workers.push(worker);
+	stack.workerHealthPorts.push(healthPort);
+	return worker;
+}
+
+/**
+ * SIGKILL to one n8n process' group (the process and its task runner die on the spot, nothing is
+ * flushed or deregistered); resolves once the group is gone.
+ */
+export async function killN8nProcess(target: { pid: number }): Promise<void> {
+	try {
+		process.kill(-target.pid, 'SIGKILL');
+	} catch {
+		return;
+	}
+	while (groupAlive(target.pid)) await sleep(25);
+	// stopN8n on it later (stopQueueMode) finds the group gone and returns at once.
+	await stopN8n(target);
+}
+
+/**
+ * Stops the stack's Redis (SIGTERM; with no persistence its data — Bull's queue — is gone), waits
+ * `downMs`, and starts a new redis-server on the same port and folder. `stack.redis` is replaced, so
+ * stopQueueMode stops the new one.
+ */
+export async function restartQueueRedis(stack: QueueModeStack, downMs = 0): Promise<RunningRedis> {
+	const old = stack.redis;
+	await stopRedis(old);
+	if (downMs > 0) await sleep(downMs);
+	stack.redis = await startRedis(old.dir, 20_000, old.port);
+	return stack.redis;
 }
