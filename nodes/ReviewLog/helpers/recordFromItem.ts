@@ -254,7 +254,9 @@ export function recordFromItem(json: unknown, mapped: MappedFields, s: AppendSet
 		}
 		input.event = s.event;
 	}
-	if (fromGate) input.decision = fromGate.decision;
+	// The gate's decision belongs on a decided record only: a note written after the gate (e.g. "paid")
+	// describes the item without claiming to be the decision again.
+	if (fromGate) input.decision = input.event === 'decided' ? fromGate.decision : null;
 	if (input.event === 'sampled' && br?.sampling) {
 		details.push(['sampling', br.sampling]);
 		// The sampling key (e.g. candidate id) identifies the item for the skip rate unless mapped.
@@ -269,7 +271,7 @@ export function recordFromItem(json: unknown, mapped: MappedFields, s: AppendSet
 		if (!(REVIEW_DECISIONS as readonly string[]).includes(decision)) {
 			throw new RecordInputError(`Decision "${decision}" is not one of ${REVIEW_DECISIONS.join(', ')}`, 'Map Decision to one of those values, or leave it empty.');
 		}
-		if (fromGate && input.decision !== decision) {
+		if (fromGate && input.event === 'decided' && input.decision !== decision) {
 			throw new RecordInputError(`Mapped decision "${decision}" contradicts the gate's decision "${input.decision ?? 'expired'}"`, 'Remove the Decision mapping: the gate annotation is the record of what the reviewer did.');
 		}
 		input.decision = decision as ReviewDecision;

@@ -177,6 +177,14 @@ describe('recordFromItem: bad input gives a clear error with what to do', () => 
 	it('a decision on a non-decided event', () => {
 		expect(err(() => recordFromItem({}, { decision: 'approved' }, settings({ event: 'note' }))).message).toMatch(/cannot carry a decision/);
 	});
+
+	it('a note after the gate (e.g. "paid") keeps the item\'s context but not the gate\'s decision', () => {
+		const record = recordFromItem(gateItem({}), { note: 'Paid' }, settings({ event: 'note' }));
+		expect(record.event).toBe('note');
+		expect(record.decision ?? null).toBeNull();
+		// Mapping the decision onto a note is still refused.
+		expect(err(() => recordFromItem(gateItem({}), { decision: 'approved' }, settings({ event: 'note' }))).message).toMatch(/cannot carry a decision/);
+	});
 });
 
 describe('recordFromItem: the Blast Radius Router annotation as the router writes it', () => {
