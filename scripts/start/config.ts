@@ -74,10 +74,18 @@ export const DEMO_OWNER = { email: 'demo@example.com', password: 'Demo-Review-20
 export const DEMO_REVIEWER = 'recruiter@example.com';
 export const SMTP_CREDENTIAL_NAME = 'Local mailbox (SMTP)';
 
+/** The fixed id of the Sample review sub-workflow, set where low-risk-sampling.json has its placeholder. */
+export const SAMPLE_REVIEW_WORKFLOW_ID = 'hitlDemoSampleReview';
+
 /** The example workflows npm start imports, with the fixed id each gets so a second start updates, not duplicates. */
 export const EXAMPLES = [
 	{ file: 'candidate-outreach.json', id: 'hitlDemoOutreach', webhookPath: 'candidate-outreach' },
 	{ file: 'ats-stage-change.json', id: 'hitlDemoAtsStages', webhookPath: 'ats-stage-change' },
+	{ file: 'bonus-payment.json', id: 'hitlDemoBonusPayment', webhookPath: 'bonus-payment' },
+	// Called by low-risk-sampling.json without waiting, so imported (and published) first: n8n publishes a
+	// workflow only once the sub-workflows it calls are published.
+	{ file: 'sample-review.json', id: SAMPLE_REVIEW_WORKFLOW_ID, webhookPath: null },
+	{ file: 'low-risk-sampling.json', id: 'hitlDemoLowRiskSampling', webhookPath: 'low-risk-sampling' },
 	// Mondays at 08:00, or "Execute workflow" in the editor: the admins' report, mailed to the local inbox.
 	{ file: 'weekly-report.json', id: 'hitlDemoWeeklyReport', webhookPath: null },
 	// The deadline mechanism: one active HITL Deadlines trigger per instance (no webhook).

@@ -11,7 +11,7 @@ import { login, setupOwner, type OwnerAccount, type Session } from '../../test/h
 import { N8nApiError, N8nClient, type WorkflowJson, type WorkflowRecord } from '../../test/harness/n8nClient';
 import { sleep } from '../../test/harness/net';
 import { fetchFresh } from '../../test/harness/http';
-import { EXAMPLES, examplePath, SMTP_CREDENTIAL_NAME, type DemoState } from './config';
+import { EXAMPLES, examplePath, SAMPLE_REVIEW_WORKFLOW_ID, SMTP_CREDENTIAL_NAME, type DemoState } from './config';
 
 /**
  * Logs in as the demo owner, creating the owner first on a fresh database. n8n can refuse both for a
@@ -69,6 +69,9 @@ export function loadExample(file: string, credential: { id: string; name: string
 	const workflow = JSON.parse(readFileSync(examplePath(file), 'utf8')) as WorkflowJson;
 	for (const node of workflow.nodes) {
 		if (node.credentials?.smtp) node.credentials.smtp = { id: credential.id, name: credential.name };
+		// The sub-workflow a node calls, by the fixed id npm start imports it under.
+		const called = node.parameters?.workflowId as { value?: unknown } | undefined;
+		if (called && typeof called === 'object' && called.value === 'REPLACE_WITH_SAMPLE_REVIEW_WORKFLOW_ID') called.value = SAMPLE_REVIEW_WORKFLOW_ID;
 	}
 	return workflow;
 }
