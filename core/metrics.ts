@@ -56,7 +56,9 @@
  * - Reviewer load = `pending` in a reviewer's row: requests sent to that reviewer still open as of asOf.
  * - sampled = `sampled` records; sampledUnreviewed = those with no later `decided` record for the same
  *   item key (a `sampled` record without an item key can never be matched and counts as unreviewed);
- *   skipRate = sampledUnreviewed ÷ sampled.
+ *   skipRate = sampledUnreviewed ÷ sampled. sampledProblems = samples whose first later `decided`
+ *   record for the same item key is a rejection (the reviewer found a problem); problemRate =
+ *   sampledProblems ÷ reviewed samples (sampled − sampledUnreviewed).
  * - One outcome per request: HITL Gate logs its own `decided` / `expired` record (item key = request
  *   id), and a Review Log Append after the gate logs the same outcome again (with the request id in
  *   `details.requestId`). Outcome records with the same execution id and request id (or, without
@@ -121,6 +123,10 @@ export interface MetricsRow {
 	sampled: number;
 	sampledUnreviewed: number;
 	skipRate: number | null;
+	/** Sampled items whose later review rejected them (the reviewer found a problem). */
+	sampledProblems: number;
+	/** sampledProblems ÷ reviewed samples (sampled − sampledUnreviewed). */
+	problemRate: number | null;
 	/** `tamper_suspected` records. */
 	tamperSuspected: number;
 	/** `decision_too_fast` records (not taken; the page asked to confirm). */
@@ -153,6 +159,7 @@ interface Acc {
 	fastDecisions: number;
 	sampled: number;
 	sampledUnreviewed: number;
+	sampledProblems: number;
 	tamperSuspected: number;
 	decisionsTooFast: number;
 	selfApprovalRefused: number;
@@ -177,6 +184,7 @@ function newAcc(): Acc {
 		fastDecisions: 0,
 		sampled: 0,
 		sampledUnreviewed: 0,
+		sampledProblems: 0,
 		tamperSuspected: 0,
 		decisionsTooFast: 0,
 		selfApprovalRefused: 0,
@@ -280,6 +288,8 @@ function toRow(dimension: MetricsDimension, key: string, a: Acc, windowHours: nu
 		sampled: a.sampled,
 		sampledUnreviewed: a.sampledUnreviewed,
 		skipRate: ratio(a.sampledUnreviewed, a.sampled),
+		sampledProblems: a.sampledProblems,
+		problemRate: ratio(a.sampledProblems, a.sampled - a.sampledUnreviewed),
 		tamperSuspected: a.tamperSuspected,
 		decisionsTooFast: a.decisionsTooFast,
 		selfApprovalRefused: a.selfApprovalRefused,
@@ -445,7 +455,8 @@ export async function computeMetrics(
 		}
 		if (r.event === 'decided') {
 			if (r.itemKey !== null) {
-				// A decision on a sampled item key means a human reviewed it.
+				// A decision on a sampled item key means a human reviewed it; a rejection means they found a problem.
+				if (r.decision === 'rejected') for (const s of pendingSamples.get(r.itemKey) ?? []) for (const a of s.accs) a.sampledProblems++;
 				pendingSamples.delete(r.itemKey);
 			}
 			const vk = viewKey(r);

@@ -123,6 +123,6 @@ describe('Example 4, low-risk sampling, on a real n8n server', () => {
 			].sort(),
 		);
 		const [total] = await computeMetrics(ours, { period: 'day', fastThresholdSeconds: 1, dimensions: [] });
-		expect(total).toMatchObject({ sampled: 3, sampledUnreviewed: 1, skipRate: 1 / 3 });
+		expect(total).toMatchObject({ sampled: 3, sampledUnreviewed: 1, skipRate: 1 / 3, sampledProblems: 1, problemRate: 1 / 2 });
 	}, 240_000);
 });

@@ -36,11 +36,11 @@ const LOG: ReviewRecord[] = [
 ];
 
 /** Figures added later (time on page, volume, escalation) are checked in their own test below. */
-type LaterFigure = 'reviewTimeMedianMs' | 'reviewTimeP90Ms' | 'decisionsPerHour' | 'peakDecisionsPerHour' | 'escalated' | 'reminders';
+type LaterFigure = 'reviewTimeMedianMs' | 'reviewTimeP90Ms' | 'decisionsPerHour' | 'peakDecisionsPerHour' | 'escalated' | 'reminders' | 'sampledProblems' | 'problemRate';
 type Expect = Omit<MetricsRow, 'dimension' | 'key' | LaterFigure>;
 async function metricsOf(...args: Parameters<typeof computeMetrics>) {
-	return (await computeMetrics(...args)).map(({ reviewTimeMedianMs, reviewTimeP90Ms, decisionsPerHour, peakDecisionsPerHour, escalated, reminders, ...rest }) => {
-		void [reviewTimeMedianMs, reviewTimeP90Ms, decisionsPerHour, peakDecisionsPerHour, escalated, reminders];
+	return (await computeMetrics(...args)).map(({ reviewTimeMedianMs, reviewTimeP90Ms, decisionsPerHour, peakDecisionsPerHour, escalated, reminders, sampledProblems, problemRate, ...rest }) => {
+		void [reviewTimeMedianMs, reviewTimeP90Ms, decisionsPerHour, peakDecisionsPerHour, escalated, reminders, sampledProblems, problemRate];
 		return rest;
 	});
 }
@@ -178,6 +178,29 @@ describe('computeMetrics on a hand-computed log', () => {
 		]);
 	});
 
+	it('sample review: problems are samples whose later review rejected them; the problem rate is over reviewed samples', async () => {
+		const at = (h: number) => `2026-11-05T${String(h).padStart(2, '0')}:00:00Z`;
+		const rows = await computeMetrics(
+			[
+				rec(1, { event: 'sampled', tier: 'low', itemKey: 'n1', recordedAt: at(8) }),
+				rec(2, { event: 'sampled', tier: 'low', itemKey: 'n2', recordedAt: at(8) }),
+				rec(3, { event: 'sampled', tier: 'low', itemKey: 'n3', recordedAt: at(8) }),
+				rec(4, { event: 'sampled', tier: 'low', itemKey: 'n4', recordedAt: at(8) }),
+				rec(5, { event: 'decided', decision: 'approved', reviewerId: 'qa', tier: 'low', itemKey: 'n1', decidedAt: at(9) }),
+				rec(6, { event: 'decided', decision: 'rejected', reviewerId: 'qa', tier: 'low', itemKey: 'n2', decidedAt: at(9) }),
+				rec(7, { event: 'decided', decision: 'approved_with_edits', reviewerId: 'qa', tier: 'low', itemKey: 'n3', decidedAt: at(10) }),
+				// a second decision on an already reviewed sample changes nothing
+				rec(8, { event: 'decided', decision: 'rejected', reviewerId: 'qa', tier: 'low', itemKey: 'n1', decidedAt: at(11) }),
+			],
+			{ period: 'day', fastThresholdSeconds: 0, asOf: at(12), dimensions: ['tier'] },
+		);
+		const pick = ({ key, sampled, sampledUnreviewed, skipRate, sampledProblems, problemRate }: MetricsRow) => ({ key, sampled, sampledUnreviewed, skipRate, sampledProblems, problemRate });
+		expect(rows.map(pick)).toEqual([
+			{ key: 'all', sampled: 4, sampledUnreviewed: 1, skipRate: 1 / 4, sampledProblems: 1, problemRate: 1 / 3 },
+			{ key: 'low', sampled: 4, sampledUnreviewed: 1, skipRate: 1 / 4, sampledProblems: 1, problemRate: 1 / 3 },
+		]);
+	});
+
 	it('uses the threshold: at 0 s nothing is fast, at 2 h every timed decision is', async () => {
 		const none = await computeMetrics(LOG, { period: 'day', fastThresholdSeconds: 0, dimensions: [] });
 		expect(none[0].fastDecisions).toBe(0);
@@ -207,8 +230,9 @@ describe('computeMetrics on a hand-computed log', () => {
 		async function* gen() {
 			for (const r of LOG) yield r;
 		}
-		const a = await computeMetrics(gen(), { period: 'week', fastThresholdSeconds: 5 });
-		const b = await computeMetrics(LOG, { period: 'week', fastThresholdSeconds: 5 });
+		// A fixed asOf: decisions per hour runs to "now", which moves between the two calls.
+		const a = await computeMetrics(gen(), { period: 'week', fastThresholdSeconds: 5, asOf: '2026-11-20T00:00:00Z' });
+		const b = await computeMetrics(LOG, { period: 'week', fastThresholdSeconds: 5, asOf: '2026-11-20T00:00:00Z' });
 		expect(a).toEqual(b);
 	});
 
