@@ -7,10 +7,9 @@
  * and rejects the other on the batch page. Only the approved changes reach "Sync to ATS (stand-in)";
  * every request and decision is in the log, naming the requester.
  */
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 
 import { readConnectionInfo } from '../harness/connectionInfo';
+import { loadExampleWorkflow } from '../harness/exampleWorkflow';
 import { defaultStoreRecords } from '../harness/defaultStore';
 import { httpCall } from '../harness/http';
 import { N8nClient, nodeOutput, uniqueSuffix, type WorkflowJson } from '../harness/n8nClient';
@@ -20,7 +19,6 @@ import { extractLinks, findMail, listMail } from '../harness/smtpCapture';
 const info = readConnectionInfo();
 const n8n = N8nClient.fromConnectionInfo(info);
 const RUN = uniqueSuffix();
-const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'ats-stage-change.json');
 const RECRUITER = 'recruiter@example.com';
 const HIRING_MANAGER = 'hiring-manager@example.com';
 const ATS_OPS = 'ats-ops@example.com';
@@ -52,13 +50,7 @@ interface LogRecord {
 
 const logRecords = (executionId: string): LogRecord[] => defaultStoreRecords<LogRecord>(info, executionId);
 
-function importExample(credentialId: string): WorkflowJson {
-	const workflow = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as WorkflowJson;
-	for (const node of workflow.nodes) {
-		if (node.credentials?.smtp) node.credentials.smtp.id = credentialId;
-	}
-	return workflow;
-}
+const importExample = (credentialId: string): WorkflowJson => loadExampleWorkflow('ats-stage-change.json', credentialId);
 
 /** This run's mail to `to` whose subject contains `subject` (addresses are shared with other tests): its text and review link. */
 async function mailFor(to: string, subject: string, afterId: string | undefined): Promise<{ text: string; link: string }> {

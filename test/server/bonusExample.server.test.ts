@@ -7,11 +7,10 @@
  * nothing; "Email me a code" mails one; the CFO's vote with it is recorded, the HR director's reaches
  * the quorum, the run pays once and the payment log names both approvers.
  */
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 
 import type { ReviewRecord } from '../../core/store/types';
 import { readConnectionInfo } from '../harness/connectionInfo';
+import { loadExampleWorkflow } from '../harness/exampleWorkflow';
 import { defaultStoreRecords } from '../harness/defaultStore';
 import { httpCall } from '../harness/http';
 import { N8nClient, nodeOutput, uniqueSuffix, type WorkflowJson } from '../harness/n8nClient';
@@ -21,7 +20,6 @@ import { extractLinks, findMail, listMail } from '../harness/smtpCapture';
 const info = readConnectionInfo();
 const n8n = N8nClient.fromConnectionInfo(info);
 const RUN = uniqueSuffix();
-const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'bonus-payment.json');
 const FINANCE_LEAD = 'finance-lead@example.com';
 const CFO = 'cfo@example.com';
 const HR = 'hr-director@example.com';
@@ -31,13 +29,7 @@ const MIN_TIME_ON_PAGE_MS = 4_250;
 const maya = { employee: `Maya ${RUN}`, email: `maya-${RUN}@example.com`, amount: 2500, currency: 'EUR', reason: 'Closed three senior hires', requestedBy: FINANCE_LEAD };
 const ola = { employee: `Ola ${RUN}`, email: `ola-${RUN}@example.com`, amount: 300, currency: 'EUR', reason: 'Referral', requestedBy: FINANCE_LEAD };
 
-function importExample(credentialId: string): WorkflowJson {
-	const workflow = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as WorkflowJson;
-	for (const node of workflow.nodes) {
-		if (node.credentials?.smtp) node.credentials.smtp.id = credentialId;
-	}
-	return workflow;
-}
+const importExample = (credentialId: string): WorkflowJson => loadExampleWorkflow('bonus-payment.json', credentialId);
 
 const csrfOf = (html: string): string => (/name="csrf" value="([^"]+)"/.exec(html) as RegExpExecArray)[1];
 const titleOf = (html: string): string => /<h1>([^<]*)<\/h1>/.exec(html)?.[1] ?? '';

@@ -7,11 +7,10 @@
  * email — with the edit — must reach that candidate through n8n's Send Email node, the rejected one
  * must reach nobody, and the Review Log nodes must have written their records.
  */
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 
 import { launchBrowser } from '../harness/browser';
 import { readConnectionInfo } from '../harness/connectionInfo';
+import { loadExampleWorkflow } from '../harness/exampleWorkflow';
 import { defaultStoreRecords } from '../harness/defaultStore';
 import { N8nClient, nodeOutput, nodeRan, uniqueSuffix, type WorkflowJson } from '../harness/n8nClient';
 import { sleep } from '../harness/net';
@@ -20,7 +19,6 @@ import { extractLinks, findMail, listMail, waitForMail } from '../harness/smtpCa
 const info = readConnectionInfo();
 const n8n = N8nClient.fromConnectionInfo(info);
 const RUN = uniqueSuffix();
-const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'candidate-outreach.json');
 /** The reviewer and webhook path the example file itself names. */
 const REVIEWER = 'recruiter@example.com';
 const WEBHOOK_PATH = 'candidate-outreach';
@@ -46,13 +44,7 @@ interface LogRecord {
 const logRecords = (executionId: string): LogRecord[] => defaultStoreRecords<LogRecord>(info, executionId);
 
 /** The example as a user imports it: the file unchanged except the SMTP credential's id. */
-function importExample(credentialId: string): WorkflowJson {
-	const workflow = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as WorkflowJson;
-	for (const node of workflow.nodes) {
-		if (node.credentials?.smtp) node.credentials.smtp.id = credentialId;
-	}
-	return workflow;
-}
+const importExample = (credentialId: string): WorkflowJson => loadExampleWorkflow('candidate-outreach.json', credentialId);
 
 /** The recruiter's review links for this run: one per candidate, across however many mails the gate sent. */
 async function reviewLinks(afterId: string | undefined): Promise<string[]> {

@@ -8,13 +8,12 @@
  * reviewer. One verdict "looks fine" (approve), one "problem" (reject with a reason), the rest never
  * checked: Review Log metrics over these notes show the samples, the unreviewed ones and the skip rate.
  */
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 
 import { computeMetrics } from '../../core/metrics';
 import { recomputeSample } from '../../core/router/sampling';
 import type { ReviewRecord } from '../../core/store/types';
 import { readConnectionInfo } from '../harness/connectionInfo';
+import { loadExampleWorkflow } from '../harness/exampleWorkflow';
 import { defaultStoreRecords } from '../harness/defaultStore';
 import { httpCall } from '../harness/http';
 import { N8nClient, nodeOutput, uniqueSuffix, type WorkflowJson } from '../harness/n8nClient';
@@ -24,7 +23,6 @@ import { extractLinks, findMail, listMail } from '../harness/smtpCapture';
 const info = readConnectionInfo();
 const n8n = N8nClient.fromConnectionInfo(info);
 const RUN = uniqueSuffix();
-const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
 const QA = 'qa-reviewer@example.com';
 /** The Router's sampling in the example: rate 50 %, seed "hitl-example", key = recipient. */
 const isSampled = (to: string) => recomputeSample('hitl-example', to, 50).sampled;
@@ -43,9 +41,8 @@ function recipients(): { sampled: string[]; passed: string[] } {
 }
 
 function load(file: string, smtpId: string, subWorkflowId?: string): WorkflowJson {
-	const workflow = JSON.parse(readFileSync(path.join(EXAMPLES, file), 'utf8')) as WorkflowJson;
+	const workflow = loadExampleWorkflow(file, smtpId);
 	for (const node of workflow.nodes) {
-		if (node.credentials?.smtp) node.credentials.smtp.id = smtpId;
 		const ref = node.parameters?.workflowId as { value?: string } | undefined;
 		if (subWorkflowId && ref && typeof ref === 'object') ref.value = subWorkflowId;
 	}

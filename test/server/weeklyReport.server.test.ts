@@ -6,24 +6,19 @@
  * swapped for a Webhook node of the same name (the nodes after it are unchanged). The mail's figures must
  * be the Report node's own JSON, and the attachment the HTML report.
  */
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 
 import { readConnectionInfo } from '../harness/connectionInfo';
+import { loadExampleWorkflow } from '../harness/exampleWorkflow';
 import { N8nClient, nodeOutput, uniqueSuffix, type WorkflowJson } from '../harness/n8nClient';
 import { listMail, waitForMail } from '../harness/smtpCapture';
 
 const info = readConnectionInfo();
 const n8n = N8nClient.fromConnectionInfo(info);
 const RUN = uniqueSuffix();
-const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'weekly-report.json');
 const TRIGGER = 'Every Monday at 08:00';
 
 function importExample(credentialId: string, webhookPath: string): WorkflowJson {
-	const workflow = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as WorkflowJson;
-	for (const node of workflow.nodes) {
-		if (node.credentials?.smtp) node.credentials.smtp.id = credentialId;
-	}
+	const workflow = loadExampleWorkflow('weekly-report.json', credentialId);
 	const trigger = workflow.nodes.find((node) => node.name === TRIGGER);
 	if (!trigger) throw new Error(`the example has no node "${TRIGGER}"`);
 	expect(trigger.type).toBe('n8n-nodes-base.scheduleTrigger');
