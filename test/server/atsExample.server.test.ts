@@ -66,6 +66,9 @@ async function mailFor(to: string, subject: string, afterId: string | undefined)
 
 /** GET the page, stay the minimum time on it, POST the form; the answer's text. */
 async function decideOn(link: string, fields: Record<string, string>, expectOnPage: string[]): Promise<string> {
+	// n8n answers 409 while the run is not (yet, or again) waiting: after a mail is sent and before n8n has
+	// saved the run as waiting, and while it finishes the previous decision's webhook call.
+	await n8n.waitForExecutionStatus(executionIdOf(link), 'waiting', 30_000);
 	const page = await httpCall(link, { method: 'GET' });
 	expect(page.status).toBe(200);
 	for (const text of expectOnPage) expect(page.text).toContain(text);
@@ -73,6 +76,7 @@ async function decideOn(link: string, fields: Record<string, string>, expectOnPa
 	return (await httpCall(link, form({ csrf: csrfOf(page.text), ...fields }))).text;
 }
 
+const executionIdOf = (link: string): string => (/\/webhook-waiting\/([^/?]+)\//.exec(link) as RegExpExecArray)[1];
 const csrfOf = (html: string): string => (/name="csrf" value="([^"]+)"/.exec(html) as RegExpExecArray)[1];
 const form = (fields: Record<string, string>) => ({
 	method: 'POST',

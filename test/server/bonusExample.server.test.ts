@@ -59,15 +59,21 @@ async function codeFor(to: string, afterId: string | undefined): Promise<string>
 }
 
 /** Asks for a code on the page, then decides with it; returns the answer page's title. */
+/** n8n answers 409 while the run is not waiting (before it is saved as waiting, and while it finishes a webhook call). */
+const waiting = async (link: string) => await n8n.waitForExecutionStatus((/\/webhook-waiting\/([^/?]+)\//.exec(link) as RegExpExecArray)[1], 'waiting', 30_000);
+
 async function approveWithCode(link: string, reviewer: string): Promise<string> {
+	await waiting(link);
 	const page = await httpCall(link, { method: 'GET' });
 	expect(page.status).toBe(200);
 	expect(page.text).toContain('Email me a code');
 	const before = listMail(info.smtp.mailDir).at(-1)?.id;
+	await waiting(link);
 	const asked = await post(link, { csrf: csrfOf(page.text), comment: '', sendCode: '1' });
 	expect(asked.status).toBe(200);
 	const code = await codeFor(reviewer, before);
 	await sleep(MIN_TIME_ON_PAGE_MS);
+	await waiting(link);
 	const answer = await post(link, { csrf: csrfOf(asked.text), decision: 'approve', comment: '', otp: code });
 	return titleOf(answer.text);
 }
@@ -96,11 +102,17 @@ describe('Example 3, bonus payment, on a real n8n server', () => {
 		expect(findMail(info.smtp.mailDir, { to: FINANCE_LEAD, afterId: before }).filter((m) => m.text.includes(maya.employee))).toEqual([]);
 
 		// No code, or a wrong one: nothing is decided.
+		await waiting(cfoLink);
 		const page = await httpCall(cfoLink, { method: 'GET' });
+		expect(page.status).toBe(200);
 		await sleep(MIN_TIME_ON_PAGE_MS);
+		await waiting(cfoLink);
 		const noCode = await post(cfoLink, { csrf: csrfOf(page.text), decision: 'approve', comment: '' });
+		expect(noCode.text).toContain('name="otp"');
 		expect(titleOf(noCode.text)).not.toBe('Vote recorded');
+		await waiting(cfoLink);
 		const wrong = await post(cfoLink, { csrf: csrfOf(page.text), decision: 'approve', comment: '', otp: '000000' });
+		expect(wrong.text).toContain('name="otp"');
 		expect(titleOf(wrong.text)).not.toBe('Vote recorded');
 
 		expect(await approveWithCode(cfoLink, CFO)).toBe('Vote recorded');

@@ -77,6 +77,8 @@ describe('Example 1, Candidate outreach, on a real n8n server', () => {
 		const links = await reviewLinks(lastMailBefore);
 		expect(links).toHaveLength(2);
 		const executionId = /\/webhook-waiting\/([^/?]+)\//.exec(links[0])![1];
+		// n8n answers 409 until it has saved the run as waiting (the mails go out just before).
+		await n8n.waitForExecutionStatus(executionId, 'waiting', 30_000);
 
 		const browser = await launchBrowser();
 		try {

@@ -51,10 +51,15 @@ function load(file: string, smtpId: string, subWorkflowId?: string): WorkflowJso
 
 const csrfOf = (html: string): string => (/name="csrf" value="([^"]+)"/.exec(html) as RegExpExecArray)[1];
 
+/** n8n answers 409 while the run is not waiting (before it is saved as waiting, and while it finishes a webhook call). */
+const waiting = async (link: string) => await n8n.waitForExecutionStatus((/\/webhook-waiting\/([^/?]+)\//.exec(link) as RegExpExecArray)[1], 'waiting', 30_000);
+
 async function decide(link: string, decision: 'approve' | 'reject', comment: string): Promise<string> {
+	await waiting(link);
 	const page = await httpCall(link, { method: 'GET' });
 	expect(page.status).toBe(200);
 	await sleep(4_250);
+	await waiting(link);
 	const res = await httpCall(link, {
 		method: 'POST',
 		body: new URLSearchParams({ csrf: csrfOf(page.text), decision, comment }).toString(),
@@ -105,7 +110,14 @@ describe('Example 4, low-risk sampling, on a real n8n server', () => {
 			);
 		expect(await decide(await linkFor(sampled[0]), 'approve', '')).toContain('Decision recorded');
 		expect(await decide(await linkFor(sampled[1]), 'reject', 'Wrong time: standup is at 9:30')).toContain('Decision recorded');
-		const decidedRuns = await n8n.waitForExecutions(sub.id, { count: 3, statuses: ['waiting', 'success', 'error', 'crashed'], timeoutMs: 60_000 });
+		// Until the two decided runs have finished (a run is briefly "running" while it resumes).
+		const decidedRuns = await pollUntil(
+			async () => {
+				const runs = await n8n.waitForExecutions(sub.id, { count: 3, statuses: ['waiting', 'success', 'error', 'crashed'], timeoutMs: 60_000 });
+				return runs.filter((e) => e.status === 'success').length >= 2 ? runs : undefined;
+			},
+			{ timeoutMs: 60_000, describe: () => 'the two decided Sample review runs did not finish' },
+		);
 		expect(decidedRuns.map((e) => e.status).sort()).toEqual(['success', 'success', 'waiting']);
 
 		// The log: three samples, two verdicts against their notes; the skip rate counts the third.
