@@ -22,6 +22,7 @@ module.exports = {
 		'<rootDir>/test/unit/gate/timeOnPage.test.ts', // nodes/HitlGate/timeOnPage.ts (a click too soon decides nothing)
 		'<rootDir>/test/unit/deadline/action.test.ts', // core/deadline/action.ts (the deadline worker's signed order)
 		'<rootDir>/test/unit/deadline/plan.test.ts', // core/deadline/plan.ts (reminders, escalation levels, who may decide when)
+		'<rootDir>/test/unit/gate/oneTimeCode.test.ts', // core/links/oneTimeCode.ts (a decision needs the latest, unspent, unexpired code)
 	],
 	// Transpile only: Stryker runs the suite once per mutant, and type-checking every test file again each
 	// time cost most of the run. Type errors are caught by `npm run typecheck`; a mutant that would not
