@@ -8,12 +8,13 @@ const { BlastRadiusRouter } = require('./dist/nodes/BlastRadiusRouter/BlastRadiu
 const { HitlGate } = require('./dist/nodes/HitlGate/HitlGate.node');
 const { ReviewLog } = require('./dist/nodes/ReviewLog/ReviewLog.node');
 const { HitlDeadlines } = require('./dist/nodes/HitlDeadlines/HitlDeadlines.node');
+const { HitlReviewLinks } = require('./dist/nodes/HitlReviewLinks/HitlReviewLinks.node');
 const { HitlSigningApi } = require('./dist/credentials/HitlSigningApi.credentials');
 const { HitlStoreApi } = require('./dist/credentials/HitlStoreApi.credentials');
 const { HitlSmtpApi } = require('./dist/credentials/HitlSmtpApi.credentials');
 
 module.exports = {
 	...core,
-	nodes: { BlastRadiusRouter, HitlGate, HitlDeadlines, ReviewLog },
+	nodes: { BlastRadiusRouter, HitlGate, HitlDeadlines, HitlReviewLinks, ReviewLog },
 	credentials: { HitlSigningApi, HitlStoreApi, HitlSmtpApi },
 };

@@ -4,3 +4,4 @@ export * from './csrf';
 export * from './reviewUrl';
 export * from './decisionMac';
 export * from './oneTimeCode';
+export * from './reviewLinks';

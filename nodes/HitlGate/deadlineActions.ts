@@ -194,6 +194,7 @@ async function notifyStep(
 			executionId: first.request.executionId,
 			nodeId: first.request.nodeId,
 			resumeUrl: notify.resumeUrl,
+			...(notify.reviewLinksUrl ? { reviewLinksUrl: notify.reviewLinksUrl } : {}),
 			// The link's times are the request's: the reviewer's existing link, token for token.
 			now: new Date(first.request.createdAt),
 			deadline: new Date(first.request.expiresAt),

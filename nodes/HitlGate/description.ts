@@ -2,6 +2,7 @@ import type { INodeProperties, IWebhookDescription } from 'n8n-workflow';
 
 import { deadlineProperties } from './deadlineDescription';
 import { policyProperties } from './policyDescription';
+import { reviewLinksOptions } from './reviewLinks';
 
 /**
  * Output order is a safety decision: when n8n's wait time runs out it passes the node's original
@@ -277,6 +278,7 @@ export const gateProperties: INodeProperties[] = [
 				description:
 					'A decision on a Medium-risk item that comes sooner after its page was served is not taken: the page asks the reviewer to confirm, and the attempt is logged as decision_too_fast. 0 lets a first click decide.',
 			},
+			...reviewLinksOptions,
 			{
 				displayName: 'Time Zone',
 				name: 'timeZone',

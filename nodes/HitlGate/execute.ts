@@ -14,7 +14,7 @@ import { signRequest } from '../../core/links';
 import { loadSigningKeys } from './signingKeys';
 import type { ReviewRequest, ReviewStore } from '../../core/store';
 import { expireOverdueRequests, expiryResolution } from '../shared/expiry';
-import { getStoreSettings, openReviewStore } from '../shared/reviewStore';
+import { getStoreSettings, openReviewStore, storeIdentity } from '../shared/reviewStore';
 import { subjectIdsFor } from './evidence';
 import { plainJson } from './draft';
 import { issueLinks } from './links';
@@ -27,6 +27,7 @@ import { buildRequest, payloadFor, type RunContext } from './requests';
 import { requestRecordFields } from '../shared/requestRecords';
 import { isExpressionParameter, parseReviewerList, readGateSettings } from './settings';
 import type { GateItem, GatePayload } from './types';
+import { reviewLinksUrlFor } from './reviewLinks';
 
 function reviewersFor(ctx: IExecuteFunctions, itemIndex: number): string[] {
 	const raw = ctx.getNodeParameter('reviewers', itemIndex, '');
@@ -93,6 +94,8 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 	};
 
 	const storeSettings = await getStoreSettings(this);
+	// Asked once per run, before any request is built: the choice goes into every request's MAC'd payload.
+	const reviewLinksUrl = await reviewLinksUrlFor(this, signingKey, storeIdentity(storeSettings.config), resumeUrl);
 	const subjectIds = subjectIdsFor(this, storeSettings, items.length);
 	const gateItems: GateItem[] = items.map((item, index) => ({
 		index,
@@ -132,6 +135,7 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 					notificationWebhookUrl: notify.notificationWebhookUrl,
 					subject: subjectOf(batch ? 0 : gi.index),
 					resumeUrl,
+					...(reviewLinksUrl ? { reviewLinksUrl } : {}),
 				},
 			},
 		);
@@ -147,6 +151,7 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 			executionId,
 			nodeId: node.id,
 			resumeUrl,
+			...(reviewLinksUrl ? { reviewLinksUrl } : {}),
 			now,
 			deadline,
 			key: signingKey,

@@ -7,7 +7,7 @@
  */
 import { createHmac } from 'node:crypto';
 
-import { buildReviewUrl, signGroupLinkToken, signLinkToken, type SigningKey } from '../../core/links';
+import { buildReviewUrl, relayedReviewUrl, signGroupLinkToken, signLinkToken, type SigningKey } from '../../core/links';
 import { sha256Json } from '../../core/edits';
 import type { ReviewRequest } from '../../core/store';
 import type { IssuedLink } from './notify/send';
@@ -31,6 +31,8 @@ export interface LinkRun {
 	executionId: string;
 	nodeId: string;
 	resumeUrl: string;
+	/** The HITL Review Links URL the links point at instead of the waiting webhook (reviewLinks.ts). */
+	reviewLinksUrl?: string;
 	now: Date;
 	deadline: Date;
 	key: SigningKey;
@@ -47,6 +49,11 @@ export interface LinkRun {
  */
 export function linkNonce(key: SigningKey, scope: string, reviewer: string): string {
 	return createHmac('sha256', key.secret).update(`n8n-nodes-hitl/link-nonce/v1\n${scope}\n${reviewer}`, 'utf8').digest('base64url').slice(0, 32);
+}
+
+/** Through the HITL Review Links node when the run found one, else straight to the run's waiting webhook. */
+function linkUrl(run: LinkRun, token: string): string {
+	return run.reviewLinksUrl ? relayedReviewUrl(run.reviewLinksUrl, token) : buildReviewUrl(run.resumeUrl, run.nodeId, token);
 }
 
 /** Signs every reviewer's link(s) for the run's requests (already built and MAC'd). */
@@ -67,7 +74,7 @@ export function issueLinks(run: LinkRun, requests: readonly ReviewRequest[]): Is
 				requestIds: ordered.map((r) => r.id),
 				itemIndexes: ordered.map((r) => r.itemIndex),
 				reviewer: rev,
-				url: buildReviewUrl(run.resumeUrl, run.nodeId, token),
+				url: linkUrl(run, token),
 				nonce,
 				alsoAsked: (ordered[0] ? (run.askedOf?.(ordered[0]) ?? ordered[0].reviewers) : []).filter((r) => r !== rev),
 			});
@@ -83,7 +90,7 @@ export function issueLinks(run: LinkRun, requests: readonly ReviewRequest[]): Is
 				requestIds: [request.id],
 				itemIndexes: [request.itemIndex],
 				reviewer: rev,
-				url: buildReviewUrl(run.resumeUrl, run.nodeId, token),
+				url: linkUrl(run, token),
 				nonce,
 				alsoAsked: (run.askedOf?.(request) ?? request.reviewers).filter((r) => r !== rev),
 			});

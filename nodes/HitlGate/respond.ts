@@ -7,7 +7,7 @@ import type { IWebhookFunctions } from 'n8n-workflow';
 
 import type { EditError } from '../../core/edits';
 import { csrfToken, type LinkClaims, type SigningKey } from '../../core/links';
-import type { ReviewRequest } from '../../core/store';
+import type { RequestErasure, ReviewRequest } from '../../core/store';
 import { buildItemView, renderMessagePage, renderReviewPage, securityHeaders, standardMessage, type CodeFieldView, type FieldChange, type ReviewItemView, type StandardMessage } from './page';
 import type { GatePayload } from './types';
 
@@ -23,6 +23,11 @@ export function sendHtml(res: Response, status: number, html: string): void {
 export function sendMessage(res: Response, message: StandardMessage): void {
 	const page = standardMessage(message);
 	sendHtml(res, page.status, renderMessagePage(page));
+}
+
+/** What a link to an erased request says: when and why, and that nothing can be decided. */
+export function erasedNotice(erasure: RequestErasure): string {
+	return `The content of this review was erased on ${erasure.at} (${erasure.reason}). Nothing can be decided here any more; if the item still needs a decision, ask the workflow owner to send it for review again.`;
 }
 
 export interface ReviewPageState {

@@ -44,6 +44,7 @@ export async function askNext(
 			executionId: request.executionId,
 			nodeId: request.nodeId,
 			resumeUrl: notify.resumeUrl,
+			...(notify.reviewLinksUrl ? { reviewLinksUrl: notify.reviewLinksUrl } : {}),
 			now: new Date(request.createdAt),
 			deadline: new Date(request.expiresAt),
 			key,

@@ -71,7 +71,12 @@ export interface GatePayload {
 	/** Quorum approval (quorum.ts); absent: the first reviewer's decision ends the request. */
 	quorum?: QuorumPolicy;
 	/** How the run reaches reviewers, for reminder and escalation mails sent later from the webhook. */
-	notify?: NotifySettings & { subject: string; resumeUrl: string };
+	notify?: NotifySettings & {
+		subject: string;
+		resumeUrl: string;
+		/** Links go through the HITL Review Links node at this URL (reviewLinks.ts); absent: to the waiting webhook. */
+		reviewLinksUrl?: string;
+	};
 	workflowId: string | null;
 	workflowName: string | null;
 	nodeName: string;

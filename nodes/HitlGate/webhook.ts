@@ -17,7 +17,7 @@ import { reviewersAt } from '../../core/deadline';
 import { applyEdits } from '../../core/edits';
 import type { LinkClaims, SigningKey } from '../../core/links';
 import { isGroupLink, linkTokenFromQuery, verifyCsrfToken, verifyLinkToken } from '../../core/links';
-import type { RequestErasure, ReviewRequest, ReviewStore } from '../../core/store';
+import type { ReviewRequest, ReviewStore } from '../../core/store';
 import { handleGroupLink, INTEGRITY_NOTICE } from './batchWebhook';
 import { clientInfo } from './clientInfo';
 import { handleDeadlineOrder, isDeadlineOrderBody } from './deadlineActions';
@@ -28,7 +28,7 @@ import { codeFieldOf, codeStep, requestCode } from './oneTimeCode';
 import { reportTamper, verdictFor } from './ledger';
 import { parseDecisionForm, type CodeFieldView } from './page';
 import { requestRecordFields } from '../shared/requestRecords';
-import { sendMessage, sendReviewPage } from './respond';
+import { erasedNotice, sendMessage, sendReviewPage } from './respond';
 import { loadSigningKeys } from './signingKeys';
 import { recordFirstView } from './viewRecord';
 import { openReviewStore } from '../shared/reviewStore';
@@ -140,11 +140,6 @@ async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	} finally {
 		await store.close();
 	}
-}
-
-/** What a link to an erased request says: when and why, and that nothing can be decided. */
-function erasedNotice(erasure: RequestErasure): string {
-	return `The content of this review was erased on ${erasure.at} (${erasure.reason}). Nothing can be decided here any more; if the item still needs a decision, ask the workflow owner to send it for review again.`;
 }
 
 /** The page's top message for refused edits: the first few reasons (a batch shows no fields to put them under). */

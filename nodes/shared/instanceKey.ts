@@ -8,6 +8,9 @@
  * Why read it rather than ask n8n: nodes get no API for instance secrets. This runs in n8n's own
  * process (never in the Code node's task runner), where n8n has already checked that the variable and
  * the file agree. Returns null when neither is there; the caller then asks for the credential.
+ *
+ * Also n8n's webhook endpoint name (N8N_ENDPOINT_WEBHOOK, default `webhook`), read the same way: the gate
+ * derives the HITL Review Links URL from it (nodes/HitlGate/reviewLinks.ts).
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -34,4 +37,9 @@ function readText(path: string): string | null {
 	} catch {
 		return null;
 	}
+}
+
+/** The path segment n8n serves production webhooks under (`/webhook/…` unless N8N_ENDPOINT_WEBHOOK says otherwise). */
+export function webhookEndpoint(env: NodeJS.ProcessEnv = process.env): string {
+	return env.N8N_ENDPOINT_WEBHOOK?.trim() || 'webhook';
 }

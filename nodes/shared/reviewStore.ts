@@ -13,6 +13,7 @@ import type {
 	IWebhookFunctions,
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+import { resolve } from 'node:path';
 import { MIN_CHECKPOINT_SECRET_LENGTH, type CheckpointKey } from '../../core/checkpoint';
 import { defaultStoreDirectory, openReviewStore as openCoreStore, type ReviewStore, type ReviewStoreConfig } from '../../core/store';
 import { type NoteSigner, type NoteVerifier, signerFromPrivateKey, verifierFromKey } from '../../core/tlog';
@@ -165,6 +166,19 @@ export function storeSettingsFromCredential(
 		transparency,
 		evidence,
 	};
+}
+
+/**
+ * A name for the review store a node is configured for — the same for every node (gate, Review Links,
+ * Deadlines) whose credential points at the same chain. The HITL Review Links node proves it serves the
+ * gate's store by MAC'ing this name in its probe answer; the name carries no secret (no password).
+ */
+export function storeIdentity(config: ReviewStoreConfig): string {
+	if (config.backend === 'postgres') {
+		const c = config.connection;
+		return `postgres://${encodeURIComponent(c.user)}@${c.host}:${c.port}/${encodeURIComponent(c.database)}#${config.chain ?? 'default'}`;
+	}
+	return `file://${resolve(config.directory ?? defaultStoreDirectory())}#${config.chain ?? 'default'}`;
 }
 
 type StoreContext = IExecuteFunctions | IWebhookFunctions | ITriggerFunctions;

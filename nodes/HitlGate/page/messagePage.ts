@@ -25,7 +25,12 @@ export function renderMessagePage(input: MessagePageInput): string {
 
 export type StandardMessage =
 	| { kind: 'recorded'; decision: 'approve' | 'reject' }
-	| { kind: 'already'; reviewer: string; at: string }
+	/** `decision`: what the first decision was, when the answer comes from the log after the run ended. */
+	| { kind: 'already'; reviewer: string; at: string; decision?: 'approved' | 'approved with edits' | 'rejected' }
+	/** The run ended (stopped, failed, deleted or pruned) with this item never decided (HITL Review Links). */
+	| { kind: 'run_ended' }
+	/** The run is resuming from another decision right now (n8n: "running"); the link works again in a moment. */
+	| { kind: 'busy' }
 	/** The batch page's last open items were decided by this submit. */
 	| { kind: 'batch_recorded'; approved: number; rejected: number }
 	/** A batch link opened after every item of the batch was decided. */
@@ -78,7 +83,9 @@ export function standardMessage(m: StandardMessage): MessagePageInput {
 			return {
 				status: 200,
 				title: 'Already decided',
-				message: `This review was already decided by ${m.reviewer} at ${formatTime(m.at)}.`,
+				message: m.decision
+					? `This review was already decided: ${m.decision} by ${m.reviewer} at ${formatTime(m.at)}.`
+					: `This review was already decided by ${m.reviewer} at ${formatTime(m.at)}.`,
 				detail: 'Nothing was changed. Only the first decision counts.',
 			};
 		case 'batch_recorded':
@@ -108,6 +115,20 @@ export function standardMessage(m: StandardMessage): MessagePageInput {
 				title: 'Link expired',
 				message: 'The time to review this item has passed.',
 				detail: 'Nothing was approved. The item left the gate as "timed out".',
+			};
+		case 'run_ended':
+			return {
+				status: 410,
+				title: 'Review closed',
+				message: 'The workflow run this review belonged to has ended without a decision on this item: it was stopped, failed or deleted.',
+				detail: 'Nothing was approved, and nothing can be decided here any more. If the item still needs a decision, ask the workflow owner to send it for review again.',
+			};
+		case 'busy':
+			return {
+				status: 409,
+				title: 'Busy — try again in a moment',
+				message: 'The workflow is processing another decision on this review right now.',
+				detail: 'Nothing was changed. Open the link again in a few seconds to see the outcome.',
 			};
 		case 'forbidden':
 			return {
