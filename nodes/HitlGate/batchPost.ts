@@ -6,10 +6,14 @@
  * MAC'd `decided` record), or the page comes back saying what to fix and nothing is decided.
  * "Approve all" is refused while a High-risk or unclassified item waits, unless the builder allowed it
  * (signed into each request). Items left undecided stay open; the run resumes once every item ended.
+ * "Preview changes" (the form's `preview`) is checked right after the CSRF token and the items named,
+ * before the button or any choice is read: it never decides, whatever decision fields came along, and
+ * brings the page back with each edited item's changes, what would be refused under its field, and
+ * the time the page was first served kept.
  */
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import type { EditError } from '../../core/edits';
+import { applyEdits, type EditError } from '../../core/edits';
 import { verifyCsrfToken, type GroupLinkClaims, type SigningKey } from '../../core/links';
 import type { Resolution, ReviewStore } from '../../core/store';
 import { readGroup, type GroupMember, type GroupState } from './batchGroup';
@@ -79,6 +83,7 @@ export async function postBatch(
 	const inBatch = new Set(state.members.map((m) => m.request.itemIndex));
 	const foreign = [...form.items.keys()].find((i) => !inBatch.has(i));
 	if (foreign !== undefined) return refuse(`The form names item ${foreign + 1}, which is not part of this batch. Nothing was decided.`);
+	if (form.preview) return preview(res, retry, form, state.open);
 	if (form.bulk === null) return refuse('Choose Approve or Reject on an item and press Submit decisions, or use Approve all or Reject all. Nothing was decided.');
 	const chosen = chosenItems(form, state.open);
 	if (chosen.length === 0) return refuse('Choose Approve or Reject on at least one item, then press Submit decisions. Nothing was decided.');
@@ -163,6 +168,23 @@ export async function postBatch(
 		sendMessage(res, { kind: 'batch_recorded', approved: decided.filter((r) => r.decision === 'approve').length, rejected: decided.filter((r) => r.decision === 'reject').length });
 	}
 	return resume ?? WAIT;
+}
+
+/**
+ * "Preview changes": nothing is decided or recorded, even when `bulk` or item decisions came along. Each
+ * open item's edits are checked as a decision would check them (without deciding), so an edit that
+ * would be refused is shown under its field now rather than after Submit.
+ */
+function preview(res: Parameters<typeof sendBatchPage>[0], retry: BatchPageState, form: BatchForm, open: readonly GroupMember[]): IWebhookResponseData {
+	const editErrors = new Map<number, EditError[]>();
+	for (const { request, payload } of open) {
+		const edits = form.items.get(request.itemIndex)?.edits;
+		if (!edits) continue;
+		const applied = applyEdits(payload.items[0].json, payload.editable, edits);
+		if (!applied.ok) editErrors.set(request.itemIndex, applied.errors);
+	}
+	sendBatchPage(res, 200, { ...retry, preview: true, ...(editErrors.size > 0 ? { editErrors } : {}) });
+	return WAIT;
 }
 
 /** What the page says after a submit that left items open: what was recorded, what someone else decided first, what is left. */

@@ -2,6 +2,8 @@
  * Writing the batch page from a group's state: the items that still wait (with what the reviewer typed
  * after a refused submit), the items already decided, the risk of the whole batch, and whether
  * "Approve all" is offered. Rendering lives in page/batchPage.ts; this file adapts the webhook's state.
+ * After "Preview changes" each edited item also gets its changes against its draft: the same item view
+ * built once from the draft alone and once with the reviewer's texts (page/changes.ts compares them).
  */
 import { reviewersAt } from '../../core/deadline';
 import type { EditError } from '../../core/edits';
@@ -10,7 +12,8 @@ import { maxTier, type Tier } from '../../core/tiers';
 import type { GroupMember } from './batchGroup';
 import { isHighRisk } from './batchGroup';
 import { groupDigest } from './links';
-import { buildItemView, renderBatchPage, type BatchItemChoice, type SettledItemView } from './page';
+import { buildItemView, renderBatchPage, type BatchItemChoice, type ItemViewInput, type SettledItemView } from './page';
+import { fieldChanges } from './page/changes';
 import { sendHtml, type Response } from './respond';
 
 export interface BatchPageState {
@@ -28,6 +31,8 @@ export interface BatchPageState {
 	comment?: string;
 	itemErrors?: ReadonlyMap<number, string>;
 	editErrors?: ReadonlyMap<number, EditError[]>;
+	/** "Preview changes": show each edited item's changes against its draft; the top says nothing was decided. */
+	preview?: boolean;
 }
 
 /** "Approve all" may decide the open items: none is High risk, or the builder allowed it (signed in each request). */
@@ -64,6 +69,13 @@ function settledView(m: GroupMember): SettledItemView {
 	};
 }
 
+/** What the top of a preview says: whether anything was changed, whether any edit would be refused. */
+function previewNotice(changed: number, refused: number): string {
+	const shown = changed === 0 ? 'You have not changed anything yet.' : `Your changes are shown above ${changed === 1 ? 'the edited item' : `each of the ${changed} edited items`}.`;
+	const fix = refused > 0 ? ' Some edits could not be applied as typed: see the fields marked below.' : '';
+	return `${shown}${fix} Nothing was decided: choose Approve or Reject and press Submit decisions when you are ready.`;
+}
+
 export function sendBatchPage(res: Response, status: number, s: BatchPageState): void {
 	const first = s.members[0].payload;
 	const risk = batchRisk(s.members);
@@ -73,24 +85,27 @@ export function sendBatchPage(res: Response, status: number, s: BatchPageState):
 		const choice = s.choices?.get(index);
 		const error = s.itemErrors?.get(index);
 		const editErrors = s.editErrors?.get(index);
+		const draft: ItemViewInput = {
+			json: payload.items[0].json,
+			shown: payload.shown,
+			...(payload.displayFields ? { displayFields: payload.displayFields } : {}),
+			editable: payload.editable,
+			editNamePrefix: `${index}.`,
+			heading: `Item ${index + 1}`,
+		};
+		const item = buildItemView({ ...draft, ...(choice ? { submitted: choice.edits } : {}), ...(editErrors ? { errors: editErrors } : {}) });
+		const changes = s.preview && choice ? fieldChanges(buildItemView(draft), item) : [];
 		return {
 			itemIndex: index,
 			tier: payload.tier,
 			tierReasons: payload.tierReasons,
-			item: buildItemView({
-				json: payload.items[0].json,
-				shown: payload.shown,
-				...(payload.displayFields ? { displayFields: payload.displayFields } : {}),
-				editable: payload.editable,
-				editNamePrefix: `${index}.`,
-				heading: `Item ${index + 1}`,
-				...(choice ? { submitted: choice.edits } : {}),
-				...(editErrors ? { errors: editErrors } : {}),
-			}),
+			item,
 			...(choice ? { choice: choice.decision, comment: choice.comment } : {}),
 			...(error ? { error } : {}),
+			...(changes.length > 0 ? { changes } : {}),
 		};
 	});
+	const notice = s.notice ?? (s.preview ? previewNotice(items.filter((i) => i.changes).length, s.editErrors?.size ?? 0) : undefined);
 	const html = renderBatchPage({
 		title: first.workflowName ? `Review: ${first.workflowName}` : 'Review',
 		message: first.message,
@@ -110,7 +125,7 @@ export function sendBatchPage(res: Response, status: number, s: BatchPageState):
 		...(allowed ? {} : { approveAllNote: approveAllRefusal(s.open) }),
 		...(s.comment !== undefined ? { comment: s.comment } : {}),
 		...(s.error !== undefined ? { error: s.error } : {}),
-		...(s.notice !== undefined ? { notice: s.notice } : {}),
+		...(notice !== undefined ? { notice } : {}),
 		groupId: s.claims.grp,
 		groupDigest: groupDigest(s.members.map((m) => m.request)),
 	});

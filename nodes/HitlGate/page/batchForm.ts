@@ -2,7 +2,8 @@
  * Parses the batch page's form, as strictly as the single-item form (form.ts): every field is known,
  * sent once and text. Per item `decision.<itemIndex>` (approve | reject | undecided), its own reason
  * `comment.<itemIndex>` and its edits `edit.<itemIndex>.<path>`; for the whole page `csrf`, a shared
- * `comment` and the button pressed, `bulk` (approve_all | reject_all | selected).
+ * `comment` and the button pressed, `bulk` (approve_all | reject_all | selected), or `preview` (exactly
+ * "1": "Preview changes", which never decides, whatever else came along).
  * Item indexes are read in one spelling only (no sign, no leading zero); whether they name items that
  * still wait for a decision is the webhook's to check.
  */
@@ -27,6 +28,8 @@ export interface BatchForm {
 	bulk: BulkAction | null;
 	/** The shared comment, used for every decided item without its own. */
 	comment: string;
+	/** "Preview changes" was pressed: re-render with each item's edits against its draft; never a decision. */
+	preview?: boolean;
 	/** By item index (the item's index in the gate's input). */
 	items: Map<number, BatchItemChoice>;
 }
@@ -60,6 +63,11 @@ export function parseBatchForm(body: unknown): ParseBatchFormResult {
 	const refused = readFields(body, (name, value) => {
 		if (name === 'csrf') form.csrf = value;
 		else if (name === 'bulk') form.bulk = (BULK_ACTIONS as readonly string[]).includes(value) ? (value as BulkAction) : null;
+		else if (name === 'preview') {
+			// The button sends exactly "1"; anything else is not from the page.
+			if (value !== '1') return unknownField(name);
+			form.preview = true;
+		}
 		else if (name === 'comment') {
 			const tooLong = commentProblem(name, value);
 			if (tooLong) return tooLong;

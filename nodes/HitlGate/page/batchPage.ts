@@ -6,9 +6,13 @@
  * Items someone already decided are listed, not offered again. Each item is a card holding a
  * fieldset with a legend, so a screen reader announces which item a choice belongs to; an item's error
  * is tied to its choice and reason box (`aria-describedby`).
+ * "Preview changes" (offered where an item has an editable field) posts the form like the single
+ * page's and never decides: the page comes back with a "Your changes to item N" card above each edited
+ * item (changes.ts), everything typed and chosen still in place.
  */
 import { escapeHtml, escapeHtmlVisible } from '../../../core/html';
 import { isTier, type Tier } from '../../../core/tiers';
+import { changesHtml, type FieldChange } from './changes';
 import { itemHtml } from './itemHtml';
 import { pageShell } from './layout';
 import { headerHtml, riskHtml, timeHtml, type ReviewItemView, type ReviewPageView } from './reviewPage';
@@ -29,6 +33,8 @@ export interface BatchItemView {
 	comment?: string;
 	/** What is wrong with this item's choice (e.g. a missing reason), shown under it. */
 	error?: string;
+	/** After "Preview changes": this item's edits against its draft; absent when it was not edited. */
+	changes?: FieldChange[];
 }
 
 /** An item someone already decided (or that can no longer be decided), listed for the record. */
@@ -118,6 +124,10 @@ function decisionHtml(view: BatchPageView): string {
 		'<button type="submit" class="reject" name="bulk" value="reject_all">Reject all</button>',
 		'</div>',
 		view.approveAllNote ? `<p class="meta">${escapeHtml(view.approveAllNote)}</p>` : '',
+		// Offered only where something can be edited; it re-renders the page and never decides.
+		view.items.some((item) => item.item.fields.some((f) => f.mode === 'edit'))
+			? '<div class="buttons"><button type="submit" class="preview-changes" name="preview" value="1">Preview changes</button></div>'
+			: '',
 		'</section>',
 	];
 	return parts.filter(Boolean).join('\n');
@@ -149,7 +159,11 @@ export function renderBatchPage(view: BatchPageView): string {
 		body.push(`<section class="card" aria-labelledby="message-h"><h2 id="message-h">Message</h2>${plainTextHtml(view.message)}</section>`);
 	}
 	body.push(settledHtml(view, now));
-	view.items.forEach((item, position) => body.push(itemHtml(item.item, position, { before: riskLine(item), after: choiceHtml(item, view.requireRejectReason) })));
+	view.items.forEach((item, position) => {
+		const heading = `Your changes to item ${item.itemIndex + 1} — nothing is decided yet`;
+		body.push(changesHtml(item.changes, { id: `changes${item.itemIndex}-h`, heading }));
+		body.push(itemHtml(item.item, position, { before: riskLine(item), after: choiceHtml(item, view.requireRejectReason) }));
+	});
 	body.push('<nav class="decide-bar" aria-label="Jump to decision"><a href="#decision">Go to decisions ↓</a></nav>');
 	body.push(decisionHtml(view));
 	body.push('</form>');
