@@ -77,11 +77,13 @@ export function isProbeNonce(value: unknown): value is string {
 	return typeof value === 'string' && NONCE_RE.test(value);
 }
 
-/** What the Review Links node answers a probe with. `store` names the review store it serves. */
+/**
+ * What the Review Links node answers a probe with. The store it serves is only inside the MAC (the gate
+ * computes the same MAC with its own store's name): a stranger's probe learns no path, host or user.
+ */
 export interface ProbeAnswer {
 	service: typeof PROBE_SERVICE;
 	v: 1;
-	store: string;
 	keyId: string;
 	mac: string;
 }
@@ -91,7 +93,7 @@ function probeMac(key: SigningKey, nonce: string, store: string): string {
 }
 
 export function answerProbe(key: SigningKey, nonce: string, store: string): ProbeAnswer {
-	return { service: PROBE_SERVICE, v: 1, store, keyId: key.keyId, mac: probeMac(key, nonce, store) };
+	return { service: PROBE_SERVICE, v: 1, keyId: key.keyId, mac: probeMac(key, nonce, store) };
 }
 
 /**
@@ -101,7 +103,7 @@ export function answerProbe(key: SigningKey, nonce: string, store: string): Prob
 export function checkProbeAnswer(answer: unknown, key: SigningKey, nonce: string, store: string): boolean {
 	if (typeof answer !== 'object' || answer === null) return false;
 	const a = answer as Partial<ProbeAnswer>;
-	if (a.service !== PROBE_SERVICE || a.v !== 1 || a.store !== store || a.keyId !== key.keyId || typeof a.mac !== 'string') return false;
+	if (a.service !== PROBE_SERVICE || a.v !== 1 || a.keyId !== key.keyId || typeof a.mac !== 'string') return false;
 	return constantTimeEqual(probeMac(key, nonce, store), a.mac);
 }
 

@@ -90,6 +90,8 @@ export const EXAMPLES = [
 	{ file: 'weekly-report.json', id: 'hitlDemoWeeklyReport', webhookPath: null },
 	// The deadline mechanism: one active HITL Deadlines trigger per instance (no webhook).
 	{ file: 'hitl-deadlines.json', id: 'hitlDemoDeadlines', webhookPath: null },
+	// Review links that still answer after their run ended: the gates find it when they run.
+	{ file: 'hitl-review-links.json', id: 'hitlDemoReviewLinks', webhookPath: 'hitl-review' },
 ] as const;
 
 export function examplePath(file: string): string {

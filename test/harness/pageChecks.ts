@@ -115,3 +115,15 @@ export async function checkPage(page: Page, name: string): Promise<PageReport> {
 	const title = (await page.locator('h1').first().innerText()).trim();
 	return { title, text, axe, technical: technicalTraces(text), viewports };
 }
+
+/** What every checked page must satisfy; `decision`: a review page, whose decision must be reachable at once. */
+export function expectReadable(report: PageReport, title: string | RegExp, options: { decision?: boolean } = {}): void {
+	if (typeof title === 'string') expect(report.title).toBe(title);
+	else expect(report.title).toMatch(title);
+	for (const v of report.viewports) {
+		expect({ width: v.viewport.width, scrollWidth: v.scrollWidth }).toEqual({ width: v.viewport.width, scrollWidth: v.innerWidth });
+		if (options.decision) expect({ width: v.viewport.width, reachable: v.decisionReachable }).toEqual({ width: v.viewport.width, reachable: true });
+	}
+	expect(report.axe).toEqual([]);
+	expect(report.technical).toEqual([]);
+}

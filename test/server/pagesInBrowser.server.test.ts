@@ -22,7 +22,7 @@ import { readConnectionInfo } from '../harness/connectionInfo';
 import { defaultStoreRecords } from '../harness/defaultStore';
 import { N8nClient, nodeOutput, uniqueSuffix, type WorkflowJson } from '../harness/n8nClient';
 import { sleep } from '../harness/net';
-import { checkPage, PHONE, type PageReport } from '../harness/pageChecks';
+import { checkPage, expectReadable, PHONE } from '../harness/pageChecks';
 import { extractLinks, waitForMail } from '../harness/smtpCapture';
 
 const info = readConnectionInfo();
@@ -99,18 +99,6 @@ async function submit(page: Page, selector: string): Promise<void> {
 async function decideAfterReading(page: Page, selector: string): Promise<void> {
 	await sleep(MIN_TIME_ON_PAGE_MS);
 	await submit(page, selector);
-}
-
-/** What every checked page must satisfy; `decision`: a review page, whose decision must be reachable at once. */
-function expectReadable(report: PageReport, title: string | RegExp, options: { decision?: boolean } = {}): void {
-	if (typeof title === 'string') expect(report.title).toBe(title);
-	else expect(report.title).toMatch(title);
-	for (const v of report.viewports) {
-		expect({ width: v.viewport.width, scrollWidth: v.scrollWidth }).toEqual({ width: v.viewport.width, scrollWidth: v.innerWidth });
-		if (options.decision) expect({ width: v.viewport.width, reachable: v.decisionReachable }).toEqual({ width: v.viewport.width, reachable: true });
-	}
-	expect(report.axe).toEqual([]);
-	expect(report.technical).toEqual([]);
 }
 
 /** A message page: checked at both sizes, with its title and the sentence a person needs. */

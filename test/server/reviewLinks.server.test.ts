@@ -8,11 +8,14 @@
  * and invalid for a malformed link. A gate with the option off keeps waiting-webhook links.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
+import { launchBrowser } from '../harness/browser';
 import { readConnectionInfo } from '../harness/connectionInfo';
+import { checkPage, expectReadable } from '../harness/pageChecks';
 import { httpCall, N8nClient, nodeOutput, uniqueSuffix, type WorkflowJson } from '../harness/n8nClient';
 import { extractLinks, waitForMail, type CapturedMail } from '../harness/smtpCapture';
 import { closeAllReviewStores, openReviewStore } from '../../core/store';
@@ -167,7 +170,62 @@ describe('HITL Review Links on a real n8n server', () => {
 		expectPage(await open(altered), 401, 'Invalid link');
 		const probe = await httpCall(`${base}?hitlProbe=${'n'.repeat(32)}`, { method: 'GET' });
 		expect(probe.status).toBe(200);
-		expect(JSON.parse(probe.text)).toMatchObject({ service: 'n8n-nodes-hitl/review-links', v: 1, keyId: `deadlines-links-${RUN}` });
+		const answer = JSON.parse(probe.text) as Record<string, unknown>;
+		expect(answer).toMatchObject({ service: 'n8n-nodes-hitl/review-links', v: 1, keyId: `deadlines-links-${RUN}` });
+		// Which store it serves is only inside the MAC: a stranger learns no folder, host or user.
+		expect(probe.text).not.toContain(directory);
+	});
+
+	test('a request altered in the store is neither relayed nor shown: its URL cannot point the relay elsewhere', async () => {
+		const { ann, executionId } = await start('t');
+		// A server the altered request points at: the relay must never call it.
+		let calls = 0;
+		const trap = createServer((_req, res) => {
+			calls += 1;
+			res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><p>Approve</p>');
+		});
+		await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', resolve));
+		try {
+			const port = (trap.address() as { port: number }).port;
+			const folder = readdirSync(directory).find((f) => f.endsWith('.requests')) as string;
+			const file = readdirSync(path.join(directory, folder))
+				.filter((f) => f.startsWith('g-'))
+				.map((f) => path.join(directory, folder, f))
+				.find((f) => readFileSync(f, 'utf8').includes(`"executionId":"${executionId}"`)) as string;
+			const group = JSON.parse(readFileSync(file, 'utf8')) as { requests: Array<{ payload: { notify: { resumeUrl: string } } }> };
+			for (const r of group.requests) r.payload.notify.resumeUrl = `http://127.0.0.1:${port}/webhook-waiting/${executionId}?signature=x`;
+			writeFileSync(file, JSON.stringify(group));
+			const answer = await open(ann);
+			expectPage(answer, 500, 'integrity check');
+			expect(calls).toBe(0);
+		} finally {
+			trap.close();
+		}
+	});
+
+	test('in Chromium at 390 and 1280 px, the late pages are readable: no overflow, axe clean, no machine output', async () => {
+		const decided = await start('c');
+		const annPage = await open(decided.ann);
+		await post(decided.ann, { csrf: csrfIn(annPage.text), decision: 'reject', comment: 'tone' });
+		await n8n.waitForExecutionStatus(decided.executionId, ['success', 'error', 'crashed'], 30_000);
+		const stopped = await start('d');
+		await n8n.rest('POST', `/executions/${stopped.executionId}/stop`, {});
+		await n8n.waitForExecutionStatus(stopped.executionId, ['canceled', 'error', 'crashed', 'success'], 30_000);
+		const browser = await launchBrowser();
+		try {
+			const late = await browser.context.newPage();
+			expect((await late.goto(decided.bob))?.status()).toBe(200);
+			const already = await checkPage(late, 'review-links-already-decided');
+			expectReadable(already, 'Already decided');
+			expect(already.text).toContain(`rejected by ${who('cann')}`);
+			const closedPage = await browser.context.newPage();
+			expect((await closedPage.goto(stopped.ann))?.status()).toBe(410);
+			const closed = await checkPage(closedPage, 'review-links-run-ended');
+			expectReadable(closed, 'Review closed');
+			expect(closed.text).toContain('Nothing was approved');
+		} finally {
+			await browser.close();
+		}
 	});
 
 	test('a gate with Review Links off keeps linking to its waiting webhook', async () => {

@@ -139,10 +139,11 @@ describe('npm start', () => {
 		expect(mail.status).toBe(200);
 		const mailHtml = await mail.text();
 		expect(mailHtml).toMatch(/<iframe [^>]*sandbox="allow-popups allow-popups-to-escape-sandbox"[^>]*srcdoc="/);
-		expect(mailHtml).toContain(`<a href="http://127.0.0.1:${ports.n8n}/webhook-waiting/`);
+		// The HITL Review Links example is active: the links go through it (they answer after the run, too).
+		expect(mailHtml).toContain(`<a href="http://127.0.0.1:${ports.n8n}/webhook/hitl-review?t=`);
 		expect((await fetchFresh(`http://127.0.0.1:${ports.inbox}/mail/..%2Fstate`)).status).toBe(404);
 		// The README's walk through example 1, from the inbox: both review links, one edited and approved, one rejected.
-		const links = [...new Set([...mailHtml.matchAll(/<a href="(http:\/\/127\.0\.0\.1:\d+\/webhook-waiting\/[^"]+)"/g)].map((m) => m[1].replace(/&amp;/g, '&')))];
+		const links = [...new Set([...mailHtml.matchAll(/<a href="(http:\/\/127\.0\.0\.1:\d+\/webhook\/hitl-review\?t=[^"]+)"/g)].map((m) => m[1].replace(/&amp;/g, '&')))];
 		expect(links).toHaveLength(2);
 		const edited = 'Ada, a Staff Engineer role at ACME (edited in the demo)';
 		const browser = await launchBrowser();
@@ -173,6 +174,10 @@ describe('npm start', () => {
 		expect(list).toContain('ada.lovelace@example.com');
 		expect(list).toContain(escapeHtml(edited));
 		expect(list).not.toContain('alan.turing@example.com');
+		// The run has gone on: its links now answer from the log (n8n alone would answer 409 JSON).
+		const late = await (await fetchFresh(links[0])).text();
+		expect(late).toContain('Already decided');
+		expect(late).toContain('by recruiter@example.com');
 
 		const store = await openReviewStore({ backend: 'file', directory: path.join(demoDir, 'n8n', '.n8n', 'hitl') });
 		try {
