@@ -42,8 +42,12 @@
  *   count) and p90 (nearest rank: the ⌈0.9·n⌉-th smallest value).
  * - review time = decidedAt − viewedAt, the viewed time taken from the decided record or else from the
  *   latest earlier `viewed` record of the same reviewer, execution and item key; when no view is known
- *   it falls back to the queue time. fastDecisions = decisions whose review time is below the threshold
- *   (possible rubber-stamping); a decision with neither time is not counted as fast.
+ *   it falls back to the queue time. fastDecisions = possible rubber stamps: a `decided` record that
+ *   carries the gate's own judgement (`details.possibleRubberStamp` and `rubberStampThresholdSeconds`,
+ *   judged at decision time against its request's per-tier threshold) counts when the gate flagged it —
+ *   that judgement supersedes the run-level threshold for it, flagged or not; any other decision
+ *   (Review Log Append, older gate records, a page without a served time) counts when its review time
+ *   is below the run's `fastThresholdSeconds`; a decision with neither a flag nor a time is not fast.
  * - reviewTimeMedianMs / reviewTimeP90Ms = the review times above (time on page before deciding) of the
  *   decisions that have one, median and p90 as for queue time.
  * - decisionsPerHour = decisions ÷ the hours of the window: From (else the first in-range record's time)
@@ -72,7 +76,10 @@ export type MetricsDimension = 'total' | 'period' | 'reviewer' | 'tier';
 
 export interface MetricsOptions {
 	period: MetricsPeriod;
-	/** Decisions faster than this (seconds) count as possible rubber-stamping. */
+	/**
+	 * Decisions faster than this (seconds) count as possible rubber-stamping — for decisions that do not
+	 * carry the gate's own per-tier judgement (`details.possibleRubberStamp`), which supersedes it.
+	 */
 	fastThresholdSeconds: number;
 	/** Only records whose event time is within [from, to] (ISO-8601, inclusive). */
 	from?: string;
@@ -118,6 +125,7 @@ export interface MetricsRow {
 	escalated: number;
 	/** `reminded` records. */
 	reminders: number;
+	/** Possible rubber stamps: flagged by the gate at its tier's threshold, else below the run-level threshold (see the docblock). */
 	fastDecisions: number;
 	fastDecisionRate: number | null;
 	sampled: number;
@@ -468,6 +476,9 @@ export async function computeMetrics(
 			let reviewMs: number | null = null;
 			if (viewedAt !== null && decidedAt !== null) reviewMs = decidedAt - viewedAt;
 			else if (typeof r.queueTimeMs === 'number') reviewMs = r.queueTimeMs;
+			// The gate's own judgement, by its tier's threshold, supersedes the run-level one (see the docblock).
+			const judged = gateRubberStampFlag(r);
+			const fast = judged ?? (reviewMs !== null && reviewMs < fastMs);
 			for (const a of accsFor(r, time)) {
 				if (r.decision === 'rejected') a.rejected++;
 				else {
@@ -476,7 +487,7 @@ export async function computeMetrics(
 				}
 				if (typeof r.queueTimeMs === 'number' && Number.isFinite(r.queueTimeMs)) a.queueTimes.push(r.queueTimeMs);
 				if (reviewMs !== null && Number.isFinite(reviewMs)) a.reviewTimes.push(reviewMs);
-				if (reviewMs !== null && reviewMs < fastMs) a.fastDecisions++;
+				if (fast) a.fastDecisions++;
 				if (decidedAt !== null) {
 					const hour = Math.floor(decidedAt / HOUR_MS);
 					a.decisionsByHour.set(hour, (a.decisionsByHour.get(hour) ?? 0) + 1);
@@ -547,6 +558,16 @@ export async function computeMetrics(
 	const windowEnd = to ?? Math.max(asOf, lastInRange ?? asOf);
 	const windowHours = windowStart === null ? null : Math.max(1, (windowEnd - windowStart) / HOUR_MS);
 	return [toRow('total', 'all', total, windowHours), ...rows.map((g) => toRow(g.dimension, g.key, g.acc, windowHours))];
+}
+
+/**
+ * The gate's rubber-stamp judgement on a decided record (`details.possibleRubberStamp` with the
+ * `rubberStampThresholdSeconds` of its request's tier), or null when the record carries none.
+ */
+function gateRubberStampFlag(r: ReviewRecord): boolean | null {
+	const d = r.details;
+	if (d === null || typeof d !== 'object' || typeof d.possibleRubberStamp !== 'boolean' || typeof d.rubberStampThresholdSeconds !== 'number') return null;
+	return d.possibleRubberStamp;
 }
 
 /** A `requested` record made with one of the gate's visible bypasses on (see `bypassed`). */

@@ -10,7 +10,12 @@
  * - Decision MAC: over a terminal record's meaning — request, execution, node, event, decision,
  *   reviewer, time, comment, the draft's and the final item's SHA-256. Carried in the record's
  *   `details.hitlRequest.mac`; an item leaves through Approved or Rejected only on a record whose MAC
- *   verifies and whose hashes match the content being released.
+ *   verifies and whose hashes match the content being released. A decision (or quorum vote) taken with
+ *   a one-time code is MAC'd as version 2, which also covers the seq of the `otp_accepted` record that
+ *   spent the code: a store writer can neither add the code to a decision taken without one nor strip
+ *   it from one taken with it (the ledger then requires that record in the chain). Decisions without a
+ *   code keep version 1, so every record written before version 2 existed verifies unchanged, and the
+ *   two domains keep a v2 MAC from ever verifying as v1 (or the other way round).
  *
  * MAC = base64url(HMAC-SHA256(secret, domain + RFC 8785 canonical JSON of the fields)).
  */
@@ -23,6 +28,8 @@ import { assertSigningKey, type SigningKey } from './signingKey';
 
 export const REQUEST_MAC_DOMAIN = 'n8n-nodes-hitl/request/v1\n';
 export const DECISION_MAC_DOMAIN = 'n8n-nodes-hitl/decision/v1\n';
+/** A decision taken with a one-time code: the v1 fields plus `oneTimeCodeAcceptedSeq`. */
+export const DECISION_MAC_DOMAIN_V2 = 'n8n-nodes-hitl/decision/v2\n';
 
 /** The parts of a review request its MAC covers: everything but its status, outcome and the MAC itself. */
 export type RequestDefinition = Pick<
@@ -44,6 +51,11 @@ export interface DecisionFacts {
 	comment: string | null;
 	draftSha256: string;
 	finalSha256: string | null;
+	/**
+	 * The seq of the `otp_accepted` record whose code this decision spent (version 2 of the MAC); absent
+	 * or null for a decision without a code (version 1).
+	 */
+	oneTimeCodeAcceptedSeq?: number | null;
 }
 
 function mac(domain: string, keyId: string, canonicalFields: string, key: SigningKey): string {
@@ -98,6 +110,13 @@ export function verifyRequestMac(request: RequestDefinition, keyId: string | nul
 	return verify(REQUEST_MAC_DOMAIN, keyId, canonicalOrNull(definitionFields(request)), given, keys);
 }
 
+/** The domain and fields of a decision MAC: version 2 exactly when a one-time code was spent. */
+function decisionInput(f: DecisionFacts): { domain: string; fields: DecisionFacts } {
+	const fields = decisionFields(f);
+	if (f.oneTimeCodeAcceptedSeq === undefined || f.oneTimeCodeAcceptedSeq === null) return { domain: DECISION_MAC_DOMAIN, fields };
+	return { domain: DECISION_MAC_DOMAIN_V2, fields: { ...fields, oneTimeCodeAcceptedSeq: f.oneTimeCodeAcceptedSeq } };
+}
+
 function decisionFields(f: DecisionFacts): DecisionFacts {
 	return {
 		requestId: f.requestId,
@@ -115,9 +134,15 @@ function decisionFields(f: DecisionFacts): DecisionFacts {
 }
 
 export function signDecision(facts: DecisionFacts, key: SigningKey): string {
-	return mac(DECISION_MAC_DOMAIN, key.keyId, canonicalize(decisionFields(facts)), key);
+	const seq = facts.oneTimeCodeAcceptedSeq;
+	if (seq !== undefined && seq !== null && !(Number.isSafeInteger(seq) && seq >= 0)) {
+		throw new TypeError(`oneTimeCodeAcceptedSeq must be a record seq, got ${String(seq)}`);
+	}
+	const { domain, fields } = decisionInput(facts);
+	return mac(domain, key.keyId, canonicalize(fields), key);
 }
 
 export function verifyDecisionMac(facts: DecisionFacts, keyId: string | null, given: unknown, keys: readonly SigningKey[]): boolean {
-	return verify(DECISION_MAC_DOMAIN, keyId, canonicalOrNull(decisionFields(facts)), given, keys);
+	const { domain, fields } = decisionInput(facts);
+	return verify(domain, keyId, canonicalOrNull(fields), given, keys);
 }

@@ -14,7 +14,7 @@ import { maxTier, type Tier } from '../../core/tiers';
 import { expiryResolution, type ExpiryReason } from '../shared/expiry';
 import type { ClientInfo } from './clientInfo';
 import { keepEvidence } from './evidence';
-import { decisionResolution, draftOf, reportTamper, verdictFor, type Verdict } from './ledger';
+import { decisionResolution, draftOf, reportTamper, verdictFor, withDecisionDetails, type Verdict } from './ledger';
 import { buildOutputs, type ReleasedRequest } from './resume';
 import { asGatePayload, type GatePayload } from './types';
 
@@ -56,6 +56,9 @@ export type PreparedDecision =
 	| { kind: 'bad_edit'; errors: EditError[] }
 	| { kind: 'too_large'; message: string };
 
+/** The largest note a one-time code adds to a decided record (oneTimeCode.ts verifyCode). */
+const CODE_NOTE_ROOM = { oneTimeCode: true, oneTimeCodeAcceptedSeq: Number.MAX_SAFE_INTEGER };
+
 /** What recording one prepared decision did. */
 export type CommitResult = { kind: 'decided' } | { kind: 'already'; reviewer: string; at: string } | { kind: 'expired' };
 
@@ -75,7 +78,8 @@ export async function decide(
 	if (guard) {
 		const passed = await guard();
 		if (!passed.ok) return { kind: 'guard_refused', refusal: passed.refusal };
-		resolution = { ...resolution, record: { ...resolution.record, details: { ...resolution.record.details, ...passed.details } } };
+		// Signed again with the guard's details: the accepted code's seq is under the decision MAC.
+		resolution = withDecisionDetails(resolution, request, passed.details, keys[0]);
 	}
 	const committed = await commitDecision(store, request, resolution, now);
 	if (committed.kind !== 'decided') return committed;
@@ -135,9 +139,11 @@ export async function prepareDecision(
 		servedAt: input.servedAt ?? null,
 	});
 	// The store's own checks, before anything is decided: a record it cannot take is the reviewer's to shorten.
+	// A decision that needs a code gets the code's note later (decide()'s guard): checked with room for it.
+	const record = payload.oneTimeCode ? { ...resolution.record, details: { ...resolution.record.details, ...CODE_NOTE_ROOM } } : resolution.record;
 	let unstorable: string | null = null;
 	try {
-		assertStorable(normaliseInput(resolution.record), store.chain);
+		assertStorable(normaliseInput(record), store.chain);
 	} catch (error) {
 		unstorable = error instanceof RecordError ? error.message.split(';')[0] : String(error);
 	}

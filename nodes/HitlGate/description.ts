@@ -280,6 +280,42 @@ export const gateProperties: INodeProperties[] = [
 			},
 			...reviewLinksOptions,
 			{
+				displayName: 'Rubber-Stamp Threshold Seconds (High)',
+				name: 'rubberStampSecondsHigh',
+				type: 'number',
+				default: 30,
+				typeOptions: { minValue: 0, maxValue: 3600, numberPrecision: 1 },
+				description:
+					'A decision on a High-risk item taken sooner than this after its page was served is flagged on its record as a possible rubber stamp (details.possibleRubberStamp, with the threshold) and counted in Review Log Metrics. It is still taken. 0 never flags.',
+			},
+			{
+				displayName: 'Rubber-Stamp Threshold Seconds (Low)',
+				name: 'rubberStampSecondsLow',
+				type: 'number',
+				default: 10,
+				typeOptions: { minValue: 0, maxValue: 3600, numberPrecision: 1 },
+				description:
+					'A decision on a Low-risk item taken sooner than this after its page was served is flagged on its record as a possible rubber stamp (details.possibleRubberStamp, with the threshold) and counted in Review Log Metrics. It is still taken. 0 never flags.',
+			},
+			{
+				displayName: 'Rubber-Stamp Threshold Seconds (Medium)',
+				name: 'rubberStampSecondsMedium',
+				type: 'number',
+				default: 20,
+				typeOptions: { minValue: 0, maxValue: 3600, numberPrecision: 1 },
+				description:
+					'A decision on a Medium-risk item taken sooner than this after its page was served is flagged on its record as a possible rubber stamp (details.possibleRubberStamp, with the threshold) and counted in Review Log Metrics. It is still taken. 0 never flags.',
+			},
+			{
+				displayName: 'Rubber-Stamp Threshold Seconds (Unclassified)',
+				name: 'rubberStampSecondsUnclassified',
+				type: 'number',
+				default: 30,
+				typeOptions: { minValue: 0, maxValue: 3600, numberPrecision: 1 },
+				description:
+					'A decision on an item without a risk tier taken sooner than this after its page was served is flagged on its record as a possible rubber stamp (details.possibleRubberStamp, with the threshold) and counted in Review Log Metrics. It is still taken. 0 never flags.',
+			},
+			{
 				displayName: 'Time Zone',
 				name: 'timeZone',
 				type: 'string',

@@ -3,16 +3,20 @@
  * before an item leaves. A decision exists when, and only when, its terminal record is in the chain
  * with the gate's MAC; working state (status, outcome, stored content) is trusted only as far as that
  * record and the request's own MAC vouch for it. Anything that does not check out never leaves
- * through Approved or Rejected: the item is held, and a `tamper_suspected` record says why.
+ * through Approved or Rejected: the item is held, and a `tamper_suspected` record says why. A request
+ * whose signed payload needs a one-time code is decided only by a record whose MAC names the accepted
+ * code and whose `otp_accepted` record the chain holds before it (fail closed: anything else is tampered).
  */
 import { sha256Json } from '../../core/edits';
 import { EVIDENCE_DETAILS_KEY, type EvidenceReference } from '../../core/evidence';
-import { signDecision, verifyDecisionMac, verifyRequestMac, type SigningKey } from '../../core/links';
+import { signDecision, verifyDecisionMac, verifyRequestMac, type DecisionFacts, type SigningKey } from '../../core/links';
 import { REQUEST_BINDING_KEY, type FieldEdit, type ReviewRecord, type ReviewRecordInput } from '../../core/records';
 import { requestBindingOf, type RequestErasure, type Resolution, type ReviewOutcome, type ReviewRequest, type ReviewStore } from '../../core/store';
 import { reviewersAt } from '../../core/deadline';
 import { requestRecordFields } from '../shared/requestRecords';
 import type { ClientInfo } from './clientInfo';
+import { acceptanceUnbacked, codeNoteOf, type CodeNote } from './oneTimeCode';
+import { rubberStampDetails } from './timeOnPage';
 import { asGatePayload, type GatePayload } from './types';
 
 /** Edit values whose canonical JSON is longer than this are logged by SHA-256 (the content is kept beside the chain). */
@@ -76,22 +80,7 @@ export interface DecisionContext {
 /** The resolution for a reviewer's decision: outcome plus the MAC'd `decided` record, written atomically. */
 export function decisionResolution(c: DecisionContext): Resolution {
 	const { request, outcome } = c;
-	const mac = signDecision(
-		{
-			requestId: request.id,
-			groupId: request.groupId,
-			executionId: request.executionId,
-			nodeId: request.nodeId,
-			event: 'decided',
-			decision: outcome.decision,
-			reviewerId: outcome.reviewerId,
-			decidedAt: outcome.decidedAt,
-			comment: outcome.comment,
-			draftSha256: request.draftSha256,
-			finalSha256: c.finalSha256,
-		},
-		c.key,
-	);
+	const msOnPage = c.servedAt ? Date.parse(outcome.decidedAt) - c.servedAt.getTime() : null;
 	const record: ReviewRecordInput = {
 		event: 'decided',
 		decision: outcome.decision,
@@ -110,12 +99,32 @@ export function decisionResolution(c: DecisionContext): Resolution {
 		clientIp: c.client.clientIp,
 		userAgent: c.client.userAgent,
 		details: {
-			...(c.servedAt ? { secondsOnPage: Math.round((Date.parse(outcome.decidedAt) - c.servedAt.getTime()) / 100) / 10 } : {}),
-			[REQUEST_BINDING_KEY]: { id: request.id, groupId: request.groupId, nodeId: request.nodeId, keyId: c.key.keyId, mac },
+			...(msOnPage !== null ? { secondsOnPage: Math.round(msOnPage / 100) / 10 } : {}),
+			// Taken, but quicker than its tier's threshold (fixed in the signed payload): flagged, not refused.
+			...rubberStampDetails(c.payload, msOnPage),
 			...(c.evidence ? { [EVIDENCE_DETAILS_KEY]: c.evidence } : {}),
 		},
 	};
-	return { status: 'decided', outcome, record };
+	return { status: 'decided', outcome, record: sealDecision(record, request, c.key) };
+}
+
+type DecisionRecordFields = Pick<ReviewRecordInput, 'event' | 'decision' | 'reviewerId' | 'decidedAt' | 'comment' | 'finalSha256' | 'details'>;
+
+/**
+ * Signs a decided record as it will be written (the MAC in its request binding), from the same facts
+ * the release check reads back: a one-time code it names (`details.oneTimeCodeAcceptedSeq`) is under
+ * the MAC (version 2). Call again whenever its details change.
+ */
+export function sealDecision(record: ReviewRecordInput, request: ReviewRequest, key: SigningKey): ReviewRecordInput {
+	const note = codeNoteOf(record.details);
+	if (note.kind === 'malformed') throw new TypeError('a decided record names a one-time code without the seq of its acceptance');
+	const mac = signDecision(decisionFactsOf(record, request, note), key);
+	return { ...record, details: { ...record.details, [REQUEST_BINDING_KEY]: { id: request.id, groupId: request.groupId, nodeId: request.nodeId, keyId: key.keyId, mac } } };
+}
+
+/** The resolution with `details` added to its record (e.g. the accepted one-time code), signed again. */
+export function withDecisionDetails(resolution: Resolution, request: ReviewRequest, details: Record<string, unknown>, key: SigningKey): Resolution {
+	return { ...resolution, record: sealDecision({ ...resolution.record, details: { ...resolution.record.details, ...details } }, request, key) };
 }
 
 /** What the chain says about one request, checked against the gate's key and the content it would release. */
@@ -128,27 +137,29 @@ export type Verdict =
 	| { kind: 'erased'; erasure: RequestErasure }
 	| { kind: 'tampered'; reason: string };
 
-function decisionFactsOf(record: ReviewRecord, request: ReviewRequest) {
+function decisionFactsOf(record: DecisionRecordFields, request: ReviewRequest, note: CodeNote): DecisionFacts {
 	return {
 		requestId: request.id,
 		groupId: request.groupId,
 		executionId: request.executionId,
 		nodeId: request.nodeId,
 		event: record.event as 'decided' | 'expired',
-		decision: record.decision,
-		reviewerId: record.reviewerId,
-		decidedAt: record.decidedAt,
-		comment: record.comment,
+		decision: record.decision ?? null,
+		reviewerId: record.reviewerId ?? null,
+		decidedAt: record.decidedAt ?? null,
+		comment: record.comment ?? null,
 		draftSha256: request.draftSha256,
-		finalSha256: record.finalSha256,
+		finalSha256: record.finalSha256 ?? null,
+		...(note.kind === 'accepted' ? { oneTimeCodeAcceptedSeq: note.seq } : {}),
 	};
 }
 
 /**
  * Reads the request's terminal record from the chain and decides what may leave the gate. A decided
  * item is released only when: the request is authentic, the record's binding and MAC verify for this
- * request, the reviewer was listed on it, the record names the draft the request holds, and the content
- * about to leave hashes to the record's finalSha256.
+ * request, the reviewer was listed on it, a code the request needs was accepted for it (oneTimeCode.ts
+ * acceptanceUnbacked), the record names the draft the request holds, and the content about to leave
+ * hashes to the record's finalSha256.
  */
 export async function verdictFor(store: ReviewStore, request: ReviewRequest, keys: readonly SigningKey[]): Promise<Verdict> {
 	// First: an erased request cannot authenticate (its MAC covered the content) and must not read as tampered.
@@ -168,7 +179,9 @@ export async function verdictFor(store: ReviewStore, request: ReviewRequest, key
 		return { kind: 'tampered', reason: 'the terminal record does not name this request' };
 	}
 	if (record.event === 'expired') return { kind: 'expired', record };
-	if (!verifyDecisionMac(decisionFactsOf(record, request), binding.keyId, binding.mac, keys)) {
+	const note = codeNoteOf(record.details);
+	if (note.kind === 'malformed') return { kind: 'tampered', reason: 'the decided record\'s one-time code note is malformed (added or stripped in the store?)' };
+	if (!verifyDecisionMac(decisionFactsOf(record, request, note), binding.keyId, binding.mac, keys)) {
 		return { kind: 'tampered', reason: 'the decided record does not carry a valid MAC of the gate signing key' };
 	}
 	// A backup counts from the time their escalation level was reached (the request MAC covers the plan).
@@ -178,6 +191,13 @@ export async function verdictFor(store: ReviewStore, request: ReviewRequest, key
 	}
 	if (payload.requester?.ids.includes(record.reviewerId) === true) {
 		return { kind: 'tampered', reason: `the decided record names ${record.reviewerId}, the requester of this item (separation of duties)` };
+	}
+	if (payload.oneTimeCode) {
+		// Fail closed: a request whose signed payload needs a code is decided only with an accepted code
+		// the MAC names, backed by its otp_accepted record before the decision in the chain.
+		if (note.kind !== 'accepted') return { kind: 'tampered', reason: 'the request needs a one-time code but the decided record names no accepted code' };
+		const unbacked = await acceptanceUnbacked(store, request, record, note.seq);
+		if (unbacked !== null) return { kind: 'tampered', reason: `the request needs a one-time code but ${unbacked}` };
 	}
 	if (record.draftSha256 !== request.draftSha256) return { kind: 'tampered', reason: 'the decided record is about another draft' };
 	const approved = record.decision !== 'rejected';

@@ -9,6 +9,10 @@
  * Nothing is kept in process memory: every process serving the webhook reads the same records. Whether
  * a request needs a code is fixed when the gate runs and kept in its MAC'd payload (`oneTimeCode`),
  * so the webhook enforces what was signed, not today's node settings. Batch mode is refused at run time.
+ *
+ * The decision (or vote) a code allowed names the seq of its `otp_accepted` record under its MAC
+ * (ledger.ts, quorum.ts); before an item of such a request is released, or a vote counted, the chain
+ * must back that claim (acceptanceUnbacked) — a decision without it is treated as tampered.
  */
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
@@ -37,13 +41,15 @@ import type { OneTimeCodePolicy } from './oneTimeCodeSettings';
 import type { GatePayload } from './types';
 
 type Scope = { requestId: string; reviewer: string; nonce: string };
+/** Whose codes: one reviewer's link (its reviewer and nonce). */
+type LinkOf = Pick<LinkClaims, 'rev' | 'nonce'>;
 
-const scopeOf = (request: ReviewRequest, claims: LinkClaims): Scope => ({ requestId: request.id, reviewer: claims.rev, nonce: claims.nonce });
+const scopeOf = (request: ReviewRequest, claims: LinkOf): Scope => ({ requestId: request.id, reviewer: claims.rev, nonce: claims.nonce });
 
 const OTP_EVENTS: ReviewEvent[] = ['otp_sent', 'otp_failed', 'otp_accepted'];
 
 /** The chain's `otp_*` records of this reviewer on this request, as one state (read fresh every time). */
-export async function readCodeState(store: ReviewStore, request: ReviewRequest, claims: LinkClaims): Promise<CodeState> {
+export async function readCodeState(store: ReviewStore, request: ReviewRequest, claims: LinkOf): Promise<CodeState> {
 	const records: ReviewRecord[] = [];
 	for (const event of OTP_EVENTS) {
 		let cursor: string | undefined;
@@ -54,6 +60,42 @@ export async function readCodeState(store: ReviewStore, request: ReviewRequest, 
 		} while (cursor);
 	}
 	return codeStateOf(records, scopeOf(request, claims));
+}
+
+/** What a decided or vote record says about a one-time code (its `details`). */
+export type CodeNote = { kind: 'none' } | { kind: 'accepted'; seq: number } | { kind: 'malformed' };
+
+/**
+ * `oneTimeCode: true` with `oneTimeCodeAcceptedSeq` (a seq) names the acceptance the decision spent;
+ * neither means no code; anything else (one without the other, odd values) is malformed.
+ */
+export function codeNoteOf(details: Record<string, unknown> | null | undefined): CodeNote {
+	const flag = details?.oneTimeCode;
+	const seq = details?.oneTimeCodeAcceptedSeq;
+	if (flag === undefined && seq === undefined) return { kind: 'none' };
+	if (flag === true && typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0) return { kind: 'accepted', seq };
+	return { kind: 'malformed' };
+}
+
+/**
+ * Whether the chain backs a decision's (or vote's) claim to have spent the code accepted at
+ * `acceptedSeq`: an `otp_accepted` record there, before the decision, of the same request, reviewer and
+ * link, for a code sent before it, and standing by the chain's rule (no lock, no earlier use of that
+ * code before it). Null when it does; otherwise why not.
+ */
+export async function acceptanceUnbacked(
+	store: ReviewStore,
+	request: ReviewRequest,
+	decision: Pick<ReviewRecord, 'seq' | 'reviewerId' | 'linkNonce'>,
+	acceptedSeq: number,
+): Promise<string | null> {
+	if (decision.reviewerId === null || decision.linkNonce === null) return 'the record names no reviewer link';
+	const state = await readCodeState(store, request, { rev: decision.reviewerId, nonce: decision.linkNonce });
+	const accepted = state.accepted.find((a) => a.seq === acceptedSeq);
+	if (!accepted || !(acceptedSeq < decision.seq)) return `the chain has no otp_accepted record of this reviewer's link at seq ${acceptedSeq} before it`;
+	if (!state.sent.some((s) => s.mac === accepted.mac && s.seq < acceptedSeq)) return `the otp_accepted record at seq ${acceptedSeq} spends no code that was sent`;
+	const stands = acceptanceStands(state, acceptedSeq, accepted.mac);
+	return stands.ok ? null : `the code accepted at seq ${acceptedSeq} did not stand (${stands.reason})`;
 }
 
 export const LOCKED_NOTICE = `Too many wrong codes (${OTP_MAX_FAILURES}): this link can no longer decide. Ask the workflow owner to send the item for review again. Nothing was decided.`;

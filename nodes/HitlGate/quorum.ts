@@ -8,17 +8,19 @@
  * concurrent last votes end it once and resume the run once. Votes are appended before the recount:
  * the voter whose vote is appended last always sees every earlier one, so a reached quorum is never
  * missed. Reviewers approve the item as shown (no edits under a quorum: each approver must approve the
- * same content).
+ * same content). Under a one-time code each vote's MAC also covers the acceptance of the voter's code,
+ * and a vote counts only when the chain backs it (oneTimeCode.ts acceptanceUnbacked).
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { signDecision, verifyDecisionMac, type LinkClaims, type SigningKey } from '../../core/links';
+import { signDecision, verifyDecisionMac, type DecisionFacts, type LinkClaims, type SigningKey } from '../../core/links';
 import type { ReviewDecision, ReviewRecord } from '../../core/records';
 import type { ReviewRequest, ReviewStore } from '../../core/store';
 import { requestRecordFields } from '../shared/requestRecords';
 import type { ClientInfo } from './clientInfo';
-import type { GatePayload } from './types';
+import { acceptanceUnbacked, codeNoteOf, type CodeNote } from './oneTimeCode';
+import { asGatePayload, type GatePayload } from './types';
 
 export type QuorumMode = 'veto' | 'majority';
 
@@ -46,7 +48,7 @@ export type Tally =
 	| { state: 'approved'; approvals: Vote[]; rejections: Vote[] }
 	| { state: 'rejected'; approvals: Vote[]; rejections: Vote[] };
 
-function voteFacts(request: ReviewRequest, reviewerId: string | null, decision: string | null, at: string | null, comment: string | null) {
+function voteFacts(request: ReviewRequest, reviewerId: string | null, decision: string | null, at: string | null, comment: string | null, code: CodeNote): DecisionFacts {
 	return {
 		requestId: request.id,
 		groupId: request.groupId,
@@ -59,6 +61,8 @@ function voteFacts(request: ReviewRequest, reviewerId: string | null, decision: 
 		comment,
 		draftSha256: request.draftSha256,
 		finalSha256: null,
+		// A vote taken with a one-time code: its acceptance is under the MAC (version 2).
+		...(code.kind === 'accepted' ? { oneTimeCodeAcceptedSeq: code.seq } : {}),
 	};
 }
 
@@ -72,12 +76,17 @@ export async function readVotes(store: ReviewStore, request: ReviewRequest, keys
 		cursor = page.nextCursor ?? undefined;
 	} while (cursor);
 	const votes: Vote[] = [];
+	const needsCode = asGatePayload(request.payload)?.oneTimeCode !== undefined;
 	for (const r of records.sort((a, b) => a.seq - b.seq)) {
 		const binding = r.details?.voteMac as { keyId?: unknown; mac?: unknown } | undefined;
 		if (r.reviewerId === null || !request.reviewers.includes(r.reviewerId) || votes.some((v) => v.reviewerId === r.reviewerId)) continue;
 		if (r.decision !== 'approved' && r.decision !== 'rejected') continue;
 		const keyId = typeof binding?.keyId === 'string' ? binding.keyId : null;
-		if (!verifyDecisionMac(voteFacts(request, r.reviewerId, r.decision, r.decidedAt, r.comment), keyId, binding?.mac, keys)) continue;
+		const code = codeNoteOf(r.details);
+		if (code.kind === 'malformed') continue;
+		if (!verifyDecisionMac(voteFacts(request, r.reviewerId, r.decision, r.decidedAt, r.comment, code), keyId, binding?.mac, keys)) continue;
+		// A request that needs a code counts only votes whose code the chain backs (as the ledger does for decisions).
+		if (needsCode && (code.kind !== 'accepted' || (await acceptanceUnbacked(store, request, r, code.seq)) !== null)) continue;
 		votes.push({ reviewerId: r.reviewerId, decision: r.decision, at: r.decidedAt ?? r.recordedAt, comment: r.comment, seq: r.seq });
 	}
 	return votes;
@@ -104,7 +113,9 @@ export async function appendVote(
 	key: SigningKey,
 ): Promise<void> {
 	const at = vote.at.toISOString();
-	const mac = signDecision(voteFacts(request, vote.claims.rev, vote.decision, at, vote.comment), key);
+	const code = codeNoteOf(vote.details);
+	if (code.kind === 'malformed') throw new TypeError('a vote names a one-time code without the seq of its acceptance');
+	const mac = signDecision(voteFacts(request, vote.claims.rev, vote.decision, at, vote.comment, code), key);
 	await store.append({
 		event: 'vote',
 		decision: vote.decision,

@@ -10,6 +10,7 @@ import type { LinkClaims, SigningKey } from '../../core/links';
 import type { ReviewRequest, ReviewStore } from '../../core/store';
 import type { ClientInfo } from './clientInfo';
 import { commitDecision, prepareDecision, resumeIfComplete } from './decide';
+import { withDecisionDetails } from './ledger';
 import { appendVote, currentTurn, finalDecision, readVotes, tally } from './quorum';
 import { askNext } from './sequential';
 import { sendMessage } from './respond';
@@ -77,7 +78,8 @@ export async function postVote(
 		now,
 	);
 	if (prepared.kind !== 'ready') return refuse(prepared.kind === 'too_large' ? prepared.message : 'The decision could not be recorded. Nothing was decided.');
-	const resolution = { ...prepared.resolution, record: { ...prepared.resolution.record, details: { ...prepared.resolution.record.details, ...final.details, ...input.details } } };
+	// Signed again with what the vote adds (the tally; the voter's accepted one-time code, under the MAC).
+	const resolution = withDecisionDetails(prepared.resolution, request, { ...final.details, ...input.details }, keys[0]);
 	const committed = await commitDecision(store, request, resolution, now);
 	// Another voter's step ended it at the same moment: our vote stands, the run resumes once either way.
 	if (committed.kind !== 'decided') {

@@ -14,7 +14,7 @@ import { draftSha256, riskOf } from './draft';
 import { riskVerifierFor } from './riskProvenance';
 import type { GateSettings } from './settings';
 import { oneTimeCodeFor } from './oneTimeCodeSettings';
-import { minSecondsForTier } from './timeOnPage';
+import { minSecondsForTier, rubberStampFor } from './timeOnPage';
 import type { GateItem, GatePayload } from './types';
 
 /** What every request of the run shares. */
@@ -80,6 +80,7 @@ export function payloadFor(ctx: IExecuteFunctions, run: RunContext, items: GateI
 		message,
 		...risk,
 		minSecondsOnPage: minSecondsForTier(risk.tier, settings.timeOnPage),
+		...rubberStampFor(settings.rubberStamp, risk.tier),
 		...oneTimeCodeFor(settings.oneTimeCode, risk.tier),
 		// Signed with the request: the webhook enforces what the builder chose when the run started.
 		...(settings.reviewMode === 'batch' ? { allowApproveAllHigh: settings.allowApproveAllHigh } : {}),

@@ -10,7 +10,14 @@ import { normalizeReviewerEmail } from '../../core/links';
 import type { DisplayField } from './display/fields';
 import { resolveDisplay, type ResolvedDisplay } from './display/parse';
 import { readOneTimeCode, type OneTimeCodeSettings } from './oneTimeCodeSettings';
-import { DEFAULT_MIN_SECONDS_ON_PAGE, MAX_MIN_SECONDS_ON_PAGE, type TimeOnPageSettings } from './timeOnPage';
+import {
+	DEFAULT_MIN_SECONDS_ON_PAGE,
+	DEFAULT_RUBBER_STAMP,
+	MAX_MIN_SECONDS_ON_PAGE,
+	MAX_RUBBER_STAMP_SECONDS,
+	type RubberStampSettings,
+	type TimeOnPageSettings,
+} from './timeOnPage';
 
 export type ReviewMode = 'perItem' | 'batch';
 
@@ -32,6 +39,8 @@ export interface GateSettings {
 	hashClientInfo: boolean;
 	/** Minimum seconds between serving the page and a decision, per tier (timeOnPage.ts). */
 	timeOnPage: TimeOnPageSettings;
+	/** Seconds on page below which a decided record is flagged as a possible rubber stamp, per tier (timeOnPage.ts). */
+	rubberStamp: RubberStampSettings;
 	/** Batch mode: whether "Approve all" may decide High-risk and unclassified items (default off). */
 	allowApproveAllHigh: boolean;
 	/** "Require One-Time Code" (oneTimeCode.ts); off when absent. */
@@ -83,19 +92,29 @@ export function isExpressionParameter(ctx: IExecuteFunctions, name: string): boo
 
 const TIER_LABEL = { low: 'Low', medium: 'Medium', high: 'High' } as const;
 
+/** A seconds option under Options: its default when empty, else a number in 0..max, or the node fails saying what to set. */
+function readSecondsOption(ctx: IExecuteFunctions, options: IDataObject, o: { name: string; what: string; label: string; def: number; max: number; note?: string }): number {
+	const raw = options[o.name];
+	const value = raw === undefined || raw === null || raw === '' ? o.def : raw;
+	if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > o.max) {
+		throw new NodeOperationError(ctx.getNode(), `Invalid ${o.what}: ${String(raw)}`, {
+			description: `Set "${o.label}" under Options to a number from 0 to ${o.max} (default ${o.def}${o.note ?? ''}).`,
+		});
+	}
+	return value;
+}
+
 /** Minimum seconds on page per tier, from Options; High is 0 only when its requirement is turned off. */
 export function readTimeOnPage(ctx: IExecuteFunctions, options: IDataObject): TimeOnPageSettings {
 	const requireForHigh = ctx.getNodeParameter('requireTimeOnPageForHigh', 0, true) !== false;
-	const read = (tier: keyof typeof TIER_LABEL): number => {
-		const raw = options[`minSecondsOnPage${TIER_LABEL[tier]}`];
-		const value = raw === undefined || raw === null || raw === '' ? DEFAULT_MIN_SECONDS_ON_PAGE : raw;
-		if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_MIN_SECONDS_ON_PAGE) {
-			throw new NodeOperationError(ctx.getNode(), `Invalid minimum time on page for ${TIER_LABEL[tier]}: ${String(raw)}`, {
-				description: `Set "Minimum Seconds on Page (${TIER_LABEL[tier]})" under Options to a number from 0 to ${MAX_MIN_SECONDS_ON_PAGE} (default ${DEFAULT_MIN_SECONDS_ON_PAGE}).`,
-			});
-		}
-		return value;
-	};
+	const read = (tier: keyof typeof TIER_LABEL): number =>
+		readSecondsOption(ctx, options, {
+			name: `minSecondsOnPage${TIER_LABEL[tier]}`,
+			what: `minimum time on page for ${TIER_LABEL[tier]}`,
+			label: `Minimum Seconds on Page (${TIER_LABEL[tier]})`,
+			def: DEFAULT_MIN_SECONDS_ON_PAGE,
+			max: MAX_MIN_SECONDS_ON_PAGE,
+		});
 	const settings: TimeOnPageSettings = { low: read('low'), medium: read('medium'), high: read('high'), requireForHigh };
 	if (requireForHigh && settings.high <= 0) {
 		throw new NodeOperationError(ctx.getNode(), 'High-risk items need a minimum time on page', {
@@ -104,6 +123,22 @@ export function readTimeOnPage(ctx: IExecuteFunctions, options: IDataObject): Ti
 		});
 	}
 	return settings;
+}
+
+const STAMP_LABEL = { low: 'Low', medium: 'Medium', high: 'High', unclassified: 'Unclassified' } as const;
+
+/** Rubber-stamp thresholds per tier, from Options (defaults 10 / 20 / 30 / 30 s; 0 never flags). */
+export function readRubberStamp(ctx: IExecuteFunctions, options: IDataObject): RubberStampSettings {
+	const read = (tier: keyof typeof STAMP_LABEL): number =>
+		readSecondsOption(ctx, options, {
+			name: `rubberStampSeconds${STAMP_LABEL[tier]}`,
+			what: `rubber-stamp threshold for ${STAMP_LABEL[tier]}`,
+			label: `Rubber-Stamp Threshold Seconds (${STAMP_LABEL[tier]})`,
+			def: DEFAULT_RUBBER_STAMP[tier],
+			max: MAX_RUBBER_STAMP_SECONDS,
+			note: '; 0 never flags',
+		});
+	return { low: read('low'), medium: read('medium'), high: read('high'), unclassified: read('unclassified') };
 }
 
 export function readGateSettings(ctx: IExecuteFunctions): GateSettings {
@@ -141,6 +176,7 @@ export function readGateSettings(ctx: IExecuteFunctions): GateSettings {
 		notificationWebhookUrl: webhookUrl,
 		hashClientInfo: options.hashClientInfo !== false,
 		timeOnPage: readTimeOnPage(ctx, options),
+		rubberStamp: readRubberStamp(ctx, options),
 		allowApproveAllHigh: reviewMode === 'batch' && ctx.getNodeParameter('allowApproveAllHigh', 0, false) === true,
 		oneTimeCode: readOneTimeCode(ctx, reviewMode === 'batch', notifyByEmail),
 	};

@@ -8,6 +8,13 @@
  * The minimum is chosen per tier when the gate runs and stored in the request payload, which the
  * request MAC covers: the webhook enforces what was signed, not today's node settings. Unknown risk
  * counts as High; High is never 0 unless the builder turned the requirement off.
+ *
+ * The rubber-stamp threshold is the softer, later check: a decision that was taken (it passed the
+ * minimum) but still came quicker than a careful read of that tier takes is flagged on its `decided`
+ * record (`details.possibleRubberStamp`, with the threshold used), not refused — speed alone is not
+ * proof, but a reviewer whose High decisions are mostly flagged is worth a look. Its threshold is fixed
+ * per request when the gate runs, in the MAC'd payload like the minimum, so a record says what was
+ * judged by the rule of its own run; Metrics counts the flags per reviewer and tier.
  */
 import type { Tier } from '../../core/tiers';
 
@@ -59,6 +66,40 @@ export interface DecisionTiming {
 export function decisionTiming(servedAtMs: number | null, minSeconds: number, now: Date): DecisionTiming {
 	const elapsedMs = servedAtMs === null ? 0 : now.getTime() - servedAtMs;
 	return { tooFast: minSeconds > 0 && elapsedMs < minSeconds * 1000, elapsedMs };
+}
+
+/** Seconds on page below which a decision is flagged as a possible rubber stamp, per tier (the gate's defaults). */
+export interface RubberStampSettings {
+	low: number;
+	medium: number;
+	high: number;
+	/** Items without a (verified) tier: judged like High by default. */
+	unclassified: number;
+}
+
+export const DEFAULT_RUBBER_STAMP: RubberStampSettings = { low: 10, medium: 20, high: 30, unclassified: 30 };
+/** Longer than any page needs to be read; beyond it every decision would be flagged. */
+export const MAX_RUBBER_STAMP_SECONDS = 3600;
+
+/** What a request's payload carries (covered by the request MAC); absent in requests stored before the option. */
+export interface RubberStampPolicy {
+	rubberStampSeconds?: number;
+}
+
+/** The payload field for a request of this tier (`null`: not classified). */
+export function rubberStampFor(settings: RubberStampSettings, tier: Tier | null): Required<RubberStampPolicy> {
+	return { rubberStampSeconds: tier === null ? settings.unclassified : settings[tier] };
+}
+
+/**
+ * The rubber-stamp judgement for a decided record's details: its request's threshold (from the signed
+ * payload) and whether the time on page fell below it. Nothing when the request has no threshold
+ * (stored before the option existed) or the time on page is unknown (a token without a served time).
+ */
+export function rubberStampDetails(payload: object, msOnPage: number | null): { possibleRubberStamp: boolean; rubberStampThresholdSeconds: number } | Record<string, never> {
+	const threshold = (payload as RubberStampPolicy).rubberStampSeconds as unknown;
+	if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold < 0 || msOnPage === null) return {};
+	return { possibleRubberStamp: msOnPage < threshold * 1000, rubberStampThresholdSeconds: threshold };
 }
 
 /** The notice at the top of the re-rendered page. Says what to do, not why (the reason is for the log). */
