@@ -144,7 +144,7 @@ function keyFigures(r: Report): string {
 		figure('Edit rate', formatRate(t.editRate), 'approvals with edits ÷ approvals'),
 		figure('Rejection rate', formatRate(t.rejectionRate), 'rejections ÷ outcomes'),
 		figure('Expiry rate', formatRate(t.expiryRate), 'expiries ÷ outcomes'),
-		figure('Rubber-stamp rate', formatRate(t.fastDecisionRate), `${int(t.fastDecisions)} decisions under ${int(r.fastThresholdSeconds)} s`, t.fastDecisions > 0),
+		figure('Rubber-stamp rate', formatRate(t.fastDecisionRate), `${int(t.fastDecisions)} possible rubber stamps (the gate's per-tier thresholds, else under ${int(r.fastThresholdSeconds)} s)`, t.fastDecisions > 0),
 		figure('Skip rate', formatRate(t.skipRate), `${int(t.sampledUnreviewed)} of ${int(t.sampled)} samples unreviewed`, t.sampledUnreviewed > 0),
 		figure('Decisions too fast', int(t.decisionsTooFast), 'posted before the minimum time on page; not taken', t.decisionsTooFast > 0),
 		figure('Self-approval refusals', int(t.selfApprovalRefused), 'requester refused on own item', t.selfApprovalRefused > 0),

@@ -28,7 +28,7 @@ export const fastThresholdProperty: INodeProperties = {
 	type: 'number',
 	default: 10,
 	typeOptions: { minValue: 0 },
-	description: 'Decisions made faster than this after the reviewer opened the page count as possible rubber-stamping',
+	description: 'Decisions made faster than this after the reviewer opened the page count as possible rubber-stamping. A HITL Gate decision that carries its own judgement (details.possibleRubberStamp, from the gate\'s per-tier thresholds) is counted by that instead.',
 };
 
 export const fromProperty: INodeProperties = {
