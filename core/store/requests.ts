@@ -1,5 +1,5 @@
 /** Checks for the gate's review requests and their resolutions, shared by both backends. */
-import { assertStorable, normaliseInput } from '../chain';
+import { normaliseInput } from '../chain';
 import { canonicalize } from '../canonicalJson';
 import { StoreUsageError } from './errors';
 import {
@@ -82,15 +82,14 @@ export function refuseReservedBinding(input: ReviewRecordInput): void {
 }
 
 /**
- * Checks a batch for appendMany before anything is written: no record may claim to end a request, and
- * each must pass the store's own record checks. Returns the normalised bodies, in order.
+ * Checks appends before they are queued: no record may claim to end a request, and each must be a valid
+ * record input. Returns the normalised bodies, in order. The size check comes when the group is chained
+ * (groupCommit.ts), at the record's real position, and refuses that caller's records only.
  */
-export function checkAppendInputs(inputs: ReviewRecordInput[], chain: string): ReviewRecordBody[] {
+export function normaliseAppendInputs(inputs: ReviewRecordInput[]): ReviewRecordBody[] {
 	return inputs.map((input) => {
 		refuseReservedBinding(input);
-		const body = normaliseInput(input);
-		assertStorable(body, chain);
-		return body;
+		return normaliseInput(input);
 	});
 }
 

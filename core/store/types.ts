@@ -185,12 +185,18 @@ export interface StoredCheckpointNote {
 export interface ReviewStore {
 	/** Identifies the chain; records of one chain share `seq` space. */
 	readonly chain: string;
+	/**
+	 * Appends one record and resolves once it is durable. Appends made at the same time in one process
+	 * share one fsync (file) or transaction (Postgres) — group commit (groupCommit.ts) — and are answered
+	 * in seq order after it; a failure fails every caller of that group.
+	 */
 	append(input: ReviewRecordInput): Promise<ReviewRecord>;
 	/**
-	 * Appends several records in order as one durable write: one lock and one fsync per batch (file), one
-	 * transaction (Postgres). Every input is checked before anything is written; none may end a request
-	 * (as `append`). After a crash the file log keeps a prefix of the batch (never a gap or a torn
-	 * record), Postgres all or none; the caller learns of nothing as written before its fsync/commit.
+	 * Appends several records in order as one durable write, contiguous in the chain: one lock and one
+	 * fsync for the group it joins (file), one transaction (Postgres). Every input is checked before
+	 * anything is written; none may end a request (as `append`); one that cannot be stored fails this
+	 * call alone. After a crash the file log keeps a prefix of the group (never a gap or a torn record),
+	 * Postgres all or none; the caller learns of nothing as written before its fsync/commit.
 	 */
 	appendMany(inputs: ReviewRecordInput[]): Promise<ReviewRecord[]>;
 	/** Streams every record in seq order (constant memory). */

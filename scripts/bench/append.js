@@ -1,16 +1,65 @@
-// Durable appends to the file store, using the built core from dist/: N records (default 1,000) as
-// N single appends (one lock and one fsync each), as one appendMany batch (one lock, one write and one
-// fsync per 256 records), and — the anchor, measured in the same run on the same disk — N raw
-// write+fsync calls of the same lines to a plain file. Ratios against the anchor (records/s), so a
-// noisy, shared machine changes the numbers but not what they say.
-//   npm run bench -- append --records 1000
+// Durable appends on both store backends, using the built core from dist/, each figure a ratio against an
+// anchor measured in the same round on the same disk or database (a shared, noisy machine moves the
+// absolute numbers by tens of percent between runs, much less the ratios):
+//   file:     anchor = raw write+fsync (synchronous, as fast as Node gets) of the same lines to a plain file;
+//   postgres: anchor = a plain one-row-per-commit INSERT of the same lines (autocommit) on the same server,
+//             an embedded Postgres started for the run with fsync on (the test clusters run with fsync off).
+// Measured per backend: single appends awaited one after another; 16 concurrent callers (group commit);
+// appendMany in batches of 1, 100 and 1,000; and, on the file store, 4 processes appending to one log at
+// once (the inter-process lock: total records/s and each append's latency). Rounds interleave anchor and
+// store; each figure is the median over rounds of the ratio within its round. The machine's load
+// (os.loadavg) is printed.
+//   npm run bench -- append                      small profile (CI-light, ~30 s)
+//   npm run bench -- append --full               larger counts and more rounds
+//   npm run bench -- append --records 2000 --rounds 5 --no-postgres
 'use strict';
+const { spawn } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
+const { startBenchPostgres } = require('./lib/postgres');
+
 const ROOT = path.resolve(__dirname, '..', '..');
 const DIST = process.env.HITL_DIST || path.join(ROOT, 'dist');
+const CONCURRENT_CALLERS = 16;
+const BATCH_SIZES = [1, 100, 1000];
+const PROCESSES = 4;
+
+/** One process of the multi-process figure: appends one after another, prints its latencies. */
+const PROCESS_CHILD = `
+const { JsonlReviewStore } = require(process.env.HITL_BENCH_STORE);
+(async () => {
+	const [dir, n] = process.argv.slice(1);
+	const store = await JsonlReviewStore.open({ directory: dir, chain: 'procs' });
+	const latencies = [];
+	for (let i = 0; i < Number(n); i++) {
+		const start = process.hrtime.bigint();
+		await store.append({ event: 'note', comment: 'process ' + process.pid + ' #' + i, details: { i } });
+		latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+	}
+	await store.close();
+	process.stdout.write(JSON.stringify(latencies));
+})();
+`;
+
+/** PROCESSES processes appending `per` records each to one log at once: total records/s and latencies (ms). */
+async function processesRound(dir, per) {
+	const start = process.hrtime.bigint();
+	const outputs = await Promise.all(Array.from({ length: PROCESSES }, () => new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, ['-e', PROCESS_CHILD, dir, String(per)], {
+			env: { ...process.env, HITL_BENCH_STORE: path.join(DIST, 'core', 'store', 'file', 'jsonlStore.js') },
+			stdio: ['ignore', 'pipe', 'inherit'],
+		});
+		let out = '';
+		child.stdout.on('data', (c) => (out += c));
+		child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`bench child exited ${code}`))));
+	})));
+	// Wall time includes each process's start and open: the same for old and new code.
+	const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+	const all = outputs.flat().sort((a, b) => a - b);
+	return { rate: (PROCESSES * per) / seconds, p50: all[Math.floor(all.length / 2)], max: all[all.length - 1] };
+}
 
 function arg(argv, name, fallback) {
 	const i = argv.indexOf(`--${name}`);
@@ -21,61 +70,146 @@ function input(i) {
 	return { event: 'note', reviewerId: `reviewer${i % 17}@example.com`, itemKey: `candidate-${i}`, tier: 'high', comment: `bench record ${i}`, details: { i } };
 }
 
-async function timed(fn) {
+/** Records per second of `fn`, which writes `n` records. */
+async function rate(n, fn) {
 	const start = process.hrtime.bigint();
 	await fn();
-	return Number(process.hrtime.bigint() - start) / 1e6;
+	return n / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
-async function run(argv) {
-	const n = arg(argv, 'records', 1000);
-	const repeats = arg(argv, 'repeats', 3);
-	const { JsonlReviewStore } = require(path.join(DIST, 'core', 'store', 'file', 'jsonlStore.js'));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' / ');
+
+/** The lines the store would write, chained, for the anchors (same bytes, same sizes). */
+function anchorLines(n) {
 	const { createRecord, normaliseInput, ZERO_HASH } = require(path.join(DIST, 'core', 'chain.js'));
-	const rows = { raw: [], single: [], many: [] };
-	for (let r = 0; r < repeats; r++) {
+	const lines = [];
+	let prev = { seq: 0, hash: ZERO_HASH };
+	for (let i = 0; i < n; i++) {
+		const { record, line } = createRecord(normaliseInput(input(i)), { chain: 'raw', seq: prev.seq + 1, prevHash: prev.hash, recordedAt: new Date().toISOString() });
+		lines.push(line);
+		prev = record;
+	}
+	return lines;
+}
+
+/** The store measurements of one round, shared by both backends: figures in records/s. */
+async function storeRound(open, n, label) {
+	const out = {};
+	let store = await open(`${label}-single`);
+	out.single = await rate(n, async () => {
+		for (let i = 0; i < n; i++) await store.append(input(i));
+	});
+	await store.close();
+	store = await open(`${label}-concurrent`);
+	const per = Math.ceil(n / CONCURRENT_CALLERS);
+	out.concurrent = await rate(per * CONCURRENT_CALLERS, async () => {
+		await Promise.all(Array.from({ length: CONCURRENT_CALLERS }, async (_, c) => {
+			for (let i = 0; i < per; i++) await store.append(input(c * per + i));
+		}));
+	});
+	await store.close();
+	for (const size of BATCH_SIZES) {
+		store = await open(`${label}-batch${size}`);
+		// At least n records, and at least two calls of the largest batch.
+		const calls = Math.max(2, Math.ceil(n / size));
+		out[`batch${size}`] = await rate(calls * size, async () => {
+			for (let c = 0; c < calls; c++) await store.appendMany(Array.from({ length: size }, (_, i) => input(c * size + i)));
+		});
+		await store.close();
+	}
+	return out;
+}
+
+function report(title, anchorName, rounds) {
+	const keys = Object.keys(rounds[0]).filter((k) => k !== 'anchor');
+	const ratio = (k) => median(rounds.map((r) => r[k] / r.anchor));
+	const perSingle = (k) => median(rounds.map((r) => r[k] / r.single));
+	const names = {
+		anchor2: `${anchorName}, ${CONCURRENT_CALLERS} concurrent callers`,
+		single: 'store.append, one after another',
+		concurrent: `store.append, ${CONCURRENT_CALLERS} concurrent callers`,
+		batch1: 'store.appendMany, batches of 1',
+		batch100: 'store.appendMany, batches of 100',
+		batch1000: 'store.appendMany, batches of 1,000',
+	};
+	console.log(`\n${title}`);
+	console.log('| Method | records/s (median) | ratio to anchor | ratio to single append |');
+	console.log('|---|---|---|---|');
+	console.log(`| ${anchorName} (anchor) | ${Math.round(median(rounds.map((r) => r.anchor)))} | 1.00× | |`);
+	for (const k of keys) {
+		const single = k === 'anchor2' ? '' : `${perSingle(k).toFixed(1)}×`;
+		console.log(`| ${names[k]} | ${Math.round(median(rounds.map((r) => r[k])))} | ${ratio(k).toFixed(2)}× | ${single} |`);
+	}
+}
+
+async function fileBench(n, roundsWanted) {
+	const { JsonlReviewStore } = require(path.join(DIST, 'core', 'store', 'file', 'jsonlStore.js'));
+	const lines = anchorLines(n).map((l) => Buffer.from(`${l}\n`));
+	const rounds = [];
+	const procs = [];
+	for (let r = 0; r < roundsWanted; r++) {
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hitl-bench-append-'));
 		try {
-			// Anchor: the same lines, each written and fsynced on its own.
-			const lines = [];
-			let prev = { seq: 0, hash: ZERO_HASH };
-			for (let i = 0; i < n; i++) {
-				const { record, line } = createRecord(normaliseInput(input(i)), { chain: 'raw', seq: prev.seq + 1, prevHash: prev.hash, recordedAt: new Date().toISOString() });
-				lines.push(Buffer.from(`${line}\n`));
-				prev = record;
-			}
 			const fd = fs.openSync(path.join(dir, 'raw.jsonl'), 'a');
-			rows.raw.push(await timed(async () => {
+			const anchor = await rate(n, async () => {
 				for (const buf of lines) {
 					fs.writeSync(fd, buf);
 					fs.fsyncSync(fd);
 				}
-			}));
+			});
 			fs.closeSync(fd);
-			const single = await JsonlReviewStore.open({ directory: dir, chain: 'single' });
-			rows.single.push(await timed(async () => {
-				for (let i = 0; i < n; i++) await single.append(input(i));
-			}));
-			await single.close();
-			const many = await JsonlReviewStore.open({ directory: dir, chain: 'many' });
-			rows.many.push(await timed(async () => {
-				await many.appendMany(Array.from({ length: n }, (_, i) => input(i)));
-			}));
-			await many.close();
+			rounds.push({ anchor, ...(await storeRound((chain) => JsonlReviewStore.open({ directory: dir, chain }), n, 'file')) });
+			procs.push({ anchor, ...(await processesRound(dir, Math.ceil(n / 2))) });
 		} finally {
 			fs.rmSync(dir, { recursive: true, force: true });
 		}
 	}
-	const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-	const ms = { raw: median(rows.raw), single: median(rows.single), many: median(rows.many) };
-	const rate = (t) => Math.round((n / t) * 1000);
-	console.log(`\nappend: ${n} durable records on the file store (median of ${repeats}), ratio = records/s against raw write+fsync per record`);
-	console.log('| Method | ms | records/s | ratio |');
-	console.log('|---|---|---|---|');
-	console.log(`| raw write+fsync per record (anchor) | ${ms.raw.toFixed(0)} | ${rate(ms.raw)} | 1.00× |`);
-	console.log(`| store.append per record | ${ms.single.toFixed(0)} | ${rate(ms.single)} | ${(ms.raw / ms.single).toFixed(2)}× |`);
-	console.log(`| store.appendMany (one batch) | ${ms.many.toFixed(0)} | ${rate(ms.many)} | ${(ms.raw / ms.many).toFixed(2)}× |`);
-	return ms;
+	report(`append, file store: ${n} records per figure, median of ${roundsWanted} rounds; load ${load()}`, 'raw write+fsync per record', rounds);
+	const per = Math.ceil(n / 2);
+	console.log(`| ${PROCESSES} processes × ${per} appends to one log (wall time incl. start-up) | ${Math.round(median(procs.map((p) => p.rate)))} | ${median(procs.map((p) => p.rate / p.anchor)).toFixed(2)}× | append latency p50 ${median(procs.map((p) => p.p50)).toFixed(1)} ms, max ${median(procs.map((p) => p.max)).toFixed(0)} ms (medians over rounds) |`);
+	return { rounds, procs };
+}
+
+async function postgresBench(n, roundsWanted) {
+	const { PostgresReviewStore } = require(path.join(DIST, 'core', 'store', 'postgres', 'pgStore.js'));
+	const { Pool } = require('pg');
+	const { connection, stop } = await startBenchPostgres();
+	const pool = new Pool({ ...connection, max: 4 });
+	pool.on('error', () => undefined); // the server stops at the end; an idle client's loss is expected
+	try {
+		const lines = anchorLines(n);
+		await pool.query('CREATE TABLE bench_plain (id bigserial PRIMARY KEY, line text NOT NULL)');
+		const rounds = [];
+		for (let r = 0; r < roundsWanted; r++) {
+			const anchor = await rate(n, async () => {
+				for (const line of lines) await pool.query('INSERT INTO bench_plain (line) VALUES ($1)', [line]);
+			});
+			const per = Math.ceil(n / CONCURRENT_CALLERS);
+			const anchor2 = await rate(per * CONCURRENT_CALLERS, async () => {
+				await Promise.all(Array.from({ length: CONCURRENT_CALLERS }, async (_, c) => {
+					for (let i = 0; i < per; i++) await pool.query('INSERT INTO bench_plain (line) VALUES ($1)', [lines[(c * per + i) % n]]);
+				}));
+			});
+			const store = await storeRound((chain) => PostgresReviewStore.open({ connection, chain: `${chain}-${r}` }), n, 'pg');
+			rounds.push({ anchor, anchor2, ...store });
+		}
+		report(`append, Postgres store (embedded Postgres, fsync on, pool of 4): ${n} records per figure, median of ${roundsWanted} rounds; load ${load()}`, 'plain INSERT, one row per commit', rounds);
+		return rounds;
+	} finally {
+		await pool.end();
+		await stop();
+	}
+}
+
+async function run(argv) {
+	const full = argv.includes('--full');
+	const n = arg(argv, 'records', full ? 2000 : 300);
+	const rounds = arg(argv, 'rounds', full ? 5 : 3);
+	console.log(`\nappend benchmark on ${os.cpus().length} CPUs, load (1/5/15 min) at start ${load()}`);
+	const file = await fileBench(n, rounds);
+	const postgres = argv.includes('--no-postgres') ? null : await postgresBench(n, rounds);
+	return { file, postgres };
 }
 
 module.exports = { run };

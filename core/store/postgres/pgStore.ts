@@ -1,8 +1,10 @@
 /**
  * The Postgres backend, for n8n queue mode and several hosts. One transaction per append, serialised
- * per chain by `pg_advisory_xact_lock`; `UNIQUE (chain, seq)` backs it up. Each row keeps the exact
- * canonical line, so an export is byte-for-byte what was hashed; a few columns are copied out of the
- * record for queries. The schema is created on first use unless it exists (then the connecting role
+ * per chain by `pg_advisory_xact_lock`; `UNIQUE (chain, seq)` backs it up. Appends made at the same
+ * time in one process share one transaction (group commit, ../groupCommit.ts): its callers are
+ * answered after its COMMIT, in seq order; a failed transaction fails all of them and writes nothing.
+ * Each row keeps the exact canonical line, so an export is byte-for-byte what was hashed; a few
+ * columns are copied out of the record for queries (indexed for Query: schema.ts). The schema is created on first use unless it exists (then the connecting role
  * needs no DDL rights; see the grants in the README). Ending a gate request is one transaction: the
  * request row is locked, the terminal record inserted (a unique index allows one per request), the row
  * updated — or nothing at all.
@@ -16,7 +18,8 @@ import { verifyLines } from '../../verify';
 import { StoreCorruptError, StoreUsageError } from '../errors';
 import { encodeCursor, normaliseQuery } from '../query';
 import { checkErasureScope, checkRequestErasure, erasureReaches, redactRequest } from '../requestErasure';
-import { checkAppendInputs, checkResolution, checkReviewRequest, isRequestTerminalRecord, refuseReservedBinding, requestBindingOf } from '../requests';
+import { GroupCommitQueue, type GroupMember, chainGroup } from '../groupCommit';
+import { checkResolution, checkReviewRequest, isRequestTerminalRecord, normaliseAppendInputs, requestBindingOf } from '../requests';
 import type {
 	DeadlineEvent, DeadlineEventStatus, DeadlineWorkerBeat,
 	QueryFilter, QueryPage, QueryResult, Resolution, ResolveResult, ReviewRecord, ReviewRecordBody, ReviewRecordInput,
@@ -30,7 +33,7 @@ import {
 import { PgDeadlineSchedule } from './pgDeadlines';
 import { pgChainLines, PgTreeStorage } from './pgTree';
 import { openPool } from './pool';
-import { ALL_TABLES, LOG_TABLE, REQUEST_TABLE, RESUME_TABLE, SCHEMA_SQL } from './schema';
+import { ALL_TABLES, LOG_INDEX_SQL, LOG_INDEXES, LOG_TABLE, REQUEST_TABLE, RESUME_TABLE, SCHEMA_SQL } from './schema';
 
 export interface PostgresConnection {
 	host: string;
@@ -63,6 +66,7 @@ export class PostgresReviewStore implements ReviewStore {
 	private readonly keys: CheckpointKey[] | null;
 	private readonly now: () => Date;
 	private readonly deadlines: PgDeadlineSchedule;
+	private readonly appends = new GroupCommitQueue((take) => this.appendGroup(take));
 	private closed = false;
 
 	private constructor(
@@ -89,38 +93,44 @@ export class PostgresReviewStore implements ReviewStore {
 	}
 
 	private async ensureSchema(): Promise<void> {
-		const client = await this.pool.connect();
-		try {
-			// Every table, and the columns later versions added (SCHEMA_SQL adds them to an older schema).
-			const { rows } = await client.query<{ n: string; columns: string }>(
-				`SELECT (SELECT count(*) FROM unnest($1::text[]) t WHERE to_regclass(t) IS NOT NULL) AS n,
-				 (SELECT count(*) FROM information_schema.columns
-				  WHERE (table_name = $2 AND column_name = 'ends_request') OR (table_name = $3 AND column_name = 'chain')) AS columns`,
-				[ALL_TABLES, LOG_TABLE, REQUEST_TABLE],
-			);
-			if (Number(rows[0].n) === ALL_TABLES.length && Number(rows[0].columns) === 2) return;
-			await client.query('BEGIN');
+		// Every table, the columns later versions added, and the query indexes (SCHEMA_SQL adds them to an older schema).
+		const { rows } = await this.pool.query<{ n: string; columns: string; indexes: string }>(
+			`SELECT (SELECT count(*) FROM unnest($1::text[]) t WHERE to_regclass(t) IS NOT NULL) AS n,
+			 (SELECT count(*) FROM information_schema.columns
+			  WHERE (table_name = $2 AND column_name = 'ends_request') OR (table_name = $3 AND column_name = 'chain')) AS columns,
+			 (SELECT count(*) FROM unnest($4::text[]) i WHERE to_regclass(i) IS NOT NULL) AS indexes`,
+			[ALL_TABLES, LOG_TABLE, REQUEST_TABLE, LOG_INDEXES],
+		);
+		const tablesReady = Number(rows[0].n) === ALL_TABLES.length && Number(rows[0].columns) === 2;
+		if (tablesReady && Number(rows[0].indexes) === LOG_INDEXES.length) return;
+		await this.tx(async (client) => {
 			await client.query(`SELECT pg_advisory_xact_lock(hashtext('n8n-nodes-hitl:schema'))`);
-			await client.query(SCHEMA_SQL);
-			await client.query('COMMIT');
-		} catch (error) {
-			await client.query('ROLLBACK').catch(() => undefined);
-			throw error;
-		} finally {
-			client.release();
-		}
+			if (!tablesReady) {
+				await client.query(SCHEMA_SQL);
+				return;
+			}
+			// Only the query indexes are missing (a schema of an older version). A role that may not
+			// create them (the application role) works without them, slower: the owner adds them
+			// (docs/postgres-store.md).
+			await client.query('SAVEPOINT indexes');
+			await client.query(LOG_INDEX_SQL).catch(async (error: { code?: string }) => {
+				if (error.code !== '42501') throw error;
+				await client.query('ROLLBACK TO SAVEPOINT indexes');
+			});
+		});
 	}
 
 	private usable(): void {
 		if (this.closed) throw new StoreUsageError('The review store is closed');
 	}
 
-	private async tx<T>(fn: (client: PoolClient) => Promise<T>, mode = 'BEGIN'): Promise<T> {
+	/** Runs `fn` in a transaction opened by `begin` (whose result `fn` gets), committed after it, rolled back on error. */
+	private async tx<T>(fn: (client: PoolClient, begun: unknown) => Promise<T>, begin = 'BEGIN'): Promise<T> {
 		this.usable();
 		const client = await this.pool.connect();
 		try {
-			await client.query(mode);
-			const result = await fn(client);
+			const begun: unknown = await client.query(begin);
+			const result = await fn(client, begun);
 			await client.query('COMMIT');
 			return result;
 		} catch (error) {
@@ -132,32 +142,36 @@ export class PostgresReviewStore implements ReviewStore {
 	}
 
 	async append(input: ReviewRecordInput): Promise<ReviewRecord> {
-		refuseReservedBinding(input);
-		const body = normaliseInput(input);
-		return this.tx((client) => this.appendWith(client, body));
+		this.usable();
+		const [record] = await this.appends.submit(normaliseAppendInputs([input]));
+		return record;
 	}
 
 	async appendMany(inputs: ReviewRecordInput[]): Promise<ReviewRecord[]> {
 		this.usable();
-		const bodies = checkAppendInputs(inputs, this.chain);
+		const bodies = normaliseAppendInputs(inputs);
 		if (bodies.length === 0) return [];
-		return this.tx(async (client) => {
-			await client.query(`SELECT pg_advisory_xact_lock(hashtext('n8n-nodes-hitl:log:' || $1))`, [this.chain]);
-			let prev = await this.headWith(client);
-			const recordedAt = this.now().toISOString();
-			const out: ReviewRecord[] = [];
-			// One multi-row INSERT per 200 records: one round trip per chunk.
-			for (let start = 0; start < bodies.length; start += 200) {
-				const rows = bodies.slice(start, start + 200).map((body) => {
-					const created = createRecord(body, { chain: this.chain, seq: prev.seq + 1, prevHash: prev.hash, recordedAt });
-					prev = { seq: created.record.seq, hash: created.record.hash };
-					out.push(created.record);
-					return created;
-				});
+		return this.appends.submit(bodies);
+	}
+
+	/**
+	 * One group commit: one transaction takes the chain's lock, takes every append queued by then, and
+	 * inserts them (200 rows per INSERT). Opening the transaction, the lock and the head are one round
+	 * trip (a simple-protocol query; the chain name is checked to letters, digits, `_`, `.`, `-`).
+	 */
+	private async appendGroup(take: () => GroupMember[]): Promise<void> {
+		const chain = `'${this.chain}'`;
+		const begin = `BEGIN; SELECT pg_advisory_xact_lock(hashtext('n8n-nodes-hitl:log:' || ${chain}));
+			SELECT seq, hash FROM ${LOG_TABLE} WHERE chain = ${chain} ORDER BY seq DESC LIMIT 1`;
+		await this.tx(async (client, begun) => {
+			const last = (begun as Array<{ rows: Array<{ seq: string; hash: string }> }>)[2].rows[0];
+			const head = last ? { seq: Number(last.seq), hash: last.hash } : { seq: 0, hash: ZERO_HASH };
+			const group = chainGroup(take(), this.chain, head, this.now().toISOString());
+			for (let start = 0; start < group.records.length; start += 200) {
+				const rows = group.records.slice(start, start + 200).map((record, i) => ({ record, line: group.lines[start + i] }));
 				await this.insertRecords(client, rows);
 			}
-			return out;
-		});
+		}, begin);
 	}
 
 	/** Inside a transaction: the next record of the chain (serialised per chain by an advisory lock). */
@@ -514,6 +528,8 @@ export class PostgresReviewStore implements ReviewStore {
 
 	async close(): Promise<void> {
 		if (this.closed) return;
+		// Appends queued before close are committed (or fail) first.
+		await this.appends.idle();
 		this.closed = true;
 		await this.pool.end();
 	}

@@ -15,6 +15,22 @@ export const CHECKPOINT_TABLE = 'hitl_review_checkpoint';
 /** The deadline mechanism's schedule and its workers' beats (pgDeadlines.ts): working state, keyed by chain. */
 export const DEADLINE_EVENT_TABLE = 'hitl_deadline_event';
 export const DEADLINE_WORKER_TABLE = 'hitl_deadline_worker';
+/**
+ * Indexes for Query (Review Log) by item key, reviewer, execution and event: newest first within one
+ * chain, so a page is read from the index, not by scanning the chain backwards (measured in
+ * scripts/bench/query.js). Partial where the column is mostly null; `x = $1` implies `x IS NOT NULL`,
+ * so the planner uses them. A request's terminal record has its own (`_one_terminal`), time has
+ * `_recorded_at`. Created with the schema; a store opened on an older schema adds them if it may
+ * (docs/postgres-store.md has them for the owner to run).
+ */
+export const LOG_INDEX_SQL = `
+CREATE INDEX IF NOT EXISTS ${LOG_TABLE}_item_key ON ${LOG_TABLE} (chain, item_key, seq) WHERE item_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS ${LOG_TABLE}_reviewer ON ${LOG_TABLE} (chain, reviewer_id, seq) WHERE reviewer_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS ${LOG_TABLE}_execution ON ${LOG_TABLE} (chain, execution_id, seq) WHERE execution_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS ${LOG_TABLE}_event ON ${LOG_TABLE} (chain, event, seq);
+`;
+export const LOG_INDEXES = ['item_key', 'reviewer', 'execution', 'event'].map((name) => `${LOG_TABLE}_${name}`);
+
 /** Every table SCHEMA_SQL creates; the store creates the schema when one is missing. */
 export const ALL_TABLES = [LOG_TABLE, REQUEST_TABLE, RESUME_TABLE, TREE_TABLE, CHECKPOINT_TABLE, DEADLINE_EVENT_TABLE, DEADLINE_WORKER_TABLE];
 
@@ -39,7 +55,7 @@ CREATE INDEX IF NOT EXISTS ${LOG_TABLE}_recorded_at ON ${LOG_TABLE} (chain, reco
 -- The request a terminal record ends (details.hitlRequest.id); at most one such record per request.
 ALTER TABLE ${LOG_TABLE} ADD COLUMN IF NOT EXISTS ends_request text;
 CREATE UNIQUE INDEX IF NOT EXISTS ${LOG_TABLE}_one_terminal ON ${LOG_TABLE} (chain, ends_request) WHERE ends_request IS NOT NULL;
-CREATE OR REPLACE FUNCTION ${LOG_TABLE}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+${LOG_INDEX_SQL}CREATE OR REPLACE FUNCTION ${LOG_TABLE}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	RAISE EXCEPTION '${LOG_TABLE} is append-only: % is not allowed', TG_OP;
 END

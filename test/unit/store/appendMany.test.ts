@@ -4,34 +4,14 @@
  * a reader then finds, interleaves safely with single appends, and refuses a batch — writing nothing —
  * when any record in it is invalid or claims to end a review request.
  */
-import { JsonlReviewStore } from '../../../core/store/file/jsonlStore';
-import { PostgresReviewStore } from '../../../core/store/postgres/pgStore';
-import { REQUEST_BINDING_KEY, type ReviewRecord, type ReviewStore } from '../../../core/store/types';
-import { startTestPostgres, type TestPostgres } from '../../support/postgres';
-import { tempDir } from './helpers';
+import { REQUEST_BINDING_KEY } from '../../../core/store/types';
+import { bothBackends } from './bothBackends';
+import { allRecords } from './helpers';
 
-let pg: TestPostgres;
-let dir: string;
-let cleanup: () => void;
-beforeAll(async () => {
-	({ dir, cleanup } = tempDir('append-many'));
-	pg = await startTestPostgres();
-}, 120_000);
-afterAll(async () => {
-	await pg?.stop();
-	cleanup();
-});
+const env = bothBackends('append-many');
+const { backends } = env;
 
-const backends: Array<[string, (chain: string) => Promise<ReviewStore>]> = [
-	['file', (chain) => JsonlReviewStore.open({ directory: dir, chain })],
-	['postgres', (chain) => PostgresReviewStore.open({ connection: pg.connection, chain })],
-];
-
-async function all(store: ReviewStore): Promise<ReviewRecord[]> {
-	const out: ReviewRecord[] = [];
-	for await (const r of store.readAll()) out.push(r);
-	return out;
-}
+const all = allRecords;
 
 describe.each(backends)('%s backend: appendMany', (backend, open) => {
 	test('appends a batch in order, chained to what was there, and returns exactly the stored records', async () => {

@@ -13,7 +13,7 @@ export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
 export const KEY = { keyId: 'k1', secret: 'a'.repeat(16) + 'checkpoint-secret-0123456789' };
 
 import { createRecord, normaliseInput, ZERO_HASH } from '../../../core/chain';
-import type { ReviewRecord, ReviewRecordInput } from '../../../core/store/types';
+import type { ReviewRecordInput } from '../../../core/store/types';
 
 /** Builds a valid chain in memory: records and their stored lines (without "\n"). */
 export function buildLog(inputs: ReviewRecordInput[], chain = 'main', start = { seq: 0, hash: ZERO_HASH }) {
@@ -36,8 +36,11 @@ export function buildLog(inputs: ReviewRecordInput[], chain = 'main', start = { 
 
 export const toFileText = (lines: string[]) => lines.map((l) => `${l}\n`).join('');
 
+import { randomUUID } from 'node:crypto';
+
 import { sha256Json } from '../../../core/edits';
-import { REQUEST_BINDING_KEY, type Resolution, type ReviewOutcome, type ReviewRequest } from '../../../core/store/types';
+
+import { REQUEST_BINDING_KEY, type Resolution, type ReviewOutcome, type ReviewRecord, type ReviewRequest, type ReviewStore } from '../../../core/store/types';
 
 /** A resolution of `req` as the gate makes one (the binding carries no MAC here: the store does not check MACs). */
 export function resolutionFor(req: ReviewRequest, status: 'decided' | 'expired', reviewerId = 'ann@example.com', decision: ReviewOutcome['decision'] = 'approved'): Resolution {
@@ -59,4 +62,31 @@ export function resolutionFor(req: ReviewRequest, status: 'decided' | 'expired',
 			details: { [REQUEST_BINDING_KEY]: { id: req.id, groupId: req.groupId, nodeId: req.nodeId, keyId: null, mac: null } },
 		},
 	};
+}
+
+/** A pending review request as the gate puts one (random ids, a deadline far ahead), with `overrides`. */
+export function pendingRequest(overrides: Partial<ReviewRequest> = {}): ReviewRequest {
+	return {
+		id: randomUUID(),
+		groupId: randomUUID(),
+		executionId: 'exec-1',
+		nodeId: 'node-1',
+		itemIndex: 0,
+		reviewers: ['ann@example.com', 'bob@example.com'],
+		draftSha256: 'ab'.repeat(32),
+		createdAt: '2026-01-01T00:00:00.000Z',
+		expiresAt: '2099-01-01T00:00:00.000Z',
+		status: 'pending',
+		outcome: null,
+		payload: { nodeName: 'HITL Gate', tier: 'high' },
+		mac: null,
+		...overrides,
+	};
+}
+
+/** Every record of the store, in seq order. */
+export async function allRecords(store: ReviewStore): Promise<ReviewRecord[]> {
+	const out: ReviewRecord[] = [];
+	for await (const r of store.readAll()) out.push(r);
+	return out;
 }

@@ -8,7 +8,9 @@
  * change the log. A missing grant in the docs fails here.
  *
  * Also: a full read of the log (readAll, verify) sends no ROLLBACK after its COMMIT (Postgres logged
- * "there is no transaction in progress" for every export and verify).
+ * "there is no transaction in progress" for every export and verify); and the upgrade block (the query
+ * indexes a store of an earlier version lacks) runs as the owner, while the application role opens the
+ * store without them and Query then reads through them.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -148,6 +150,53 @@ describe('docs/postgres-store.md, followed literally', () => {
 			await store.close();
 		}
 	}, 60_000);
+
+	it('upgrading: the application role opens a schema without the query indexes; the owner adds them with the docs block; Query then uses them', async () => {
+		const doc = readFileSync(DOC, 'utf8');
+		const step1 = sqlBlock(doc, 'step 1');
+		const upgrade = sqlBlock(doc, 'query indexes');
+		const base = { host: pg.host, port: pg.port, database: 'n8n_hitl' };
+		const owner = { ...base, user: 'hitl_owner', password: passwordOf(step1, 'hitl_owner') };
+		const app = { ...base, user: 'hitl_app', password: passwordOf(step1, 'hitl_app') };
+		const indexes = ['hitl_review_log_item_key', 'hitl_review_log_reviewer', 'hitl_review_log_execution', 'hitl_review_log_event'];
+		const present = async () => {
+			const client = new Client(owner);
+			await client.connect();
+			try {
+				const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM unnest($1::text[]) i WHERE to_regclass(i) IS NOT NULL', [indexes]);
+				return Number(rows[0].n);
+			} finally {
+				await client.end();
+			}
+		};
+		// As a store of an earlier version left it (the first test made the database and the roles).
+		await run(owner, indexes.map((i) => `DROP INDEX IF EXISTS ${i};`).join('\n'));
+		const chain = `upg${randomUUID().slice(0, 6)}`;
+		const store = await PostgresReviewStore.open({ connection: app, chain });
+		try {
+			expect(await present()).toBe(0);
+			await store.appendMany(Array.from({ length: 200 }, (_, i) => ({ event: 'note' as const, itemKey: `item-${i}` })));
+			await run(owner, upgrade);
+			await run(owner, 'ANALYZE hitl_review_log');
+			expect(await present()).toBe(indexes.length);
+			await run(owner, upgrade); // idempotent
+			expect((await store.query({ itemKey: 'item-1' })).records.map((r) => r.itemKey)).toEqual(['item-1']);
+			const client = new Client(app);
+			await client.connect();
+			try {
+				await client.query('SET enable_seqscan = off');
+				const { rows } = await client.query<{ 'QUERY PLAN': string }>(
+					`EXPLAIN SELECT line FROM hitl_review_log WHERE chain = $1 AND item_key = $2 ORDER BY seq DESC LIMIT 51`,
+					[chain, 'item-1'],
+				);
+				expect(rows.map((r) => r['QUERY PLAN']).join('\n')).toContain('hitl_review_log_item_key');
+			} finally {
+				await client.end();
+			}
+		} finally {
+			await store.close();
+		}
+	});
 
 	it('a full read commits its snapshot and sends no ROLLBACK after the COMMIT; a read stopped early rolls back', async () => {
 		const chain = `read${randomUUID().slice(0, 6)}`;

@@ -11,10 +11,10 @@ export interface Child {
 	kill: () => void;
 }
 
-/** Starts the appender child; collects its acknowledged appends. */
-export function startAppender(dir: string, chain: string, count?: number, batch = 1): Child {
+/** Starts the appender child (`callers` concurrent loops in it); collects its acknowledged appends, in acknowledgement order. */
+export function startAppender(dir: string, chain: string, count?: number, batch = 1, callers = 1): Child {
 	const script = join(transpiledRoot(), 'test', 'unit', 'store', 'children', 'appender.js');
-	const proc = spawn(process.execPath, [script, dir, chain, String(count ?? 'Infinity'), String(batch)], { stdio: ['ignore', 'pipe', 'pipe'] });
+	const proc = spawn(process.execPath, [script, dir, chain, String(count ?? 'Infinity'), String(batch), String(callers)], { stdio: ['ignore', 'pipe', 'pipe'] });
 	const acked: Child['acked'] = [];
 	let out = '';
 	let stderr = '';

@@ -5,63 +5,34 @@
  * the erasure ran cannot bring the content back. Retention empties only ended requests made before
  * the cutoff. The file backend is grepped for the plaintext; Postgres is read back row by row.
  */
-import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { Client } from 'pg';
 
 import { sha256Json } from '../../../core/edits';
-import { JsonlReviewStore } from '../../../core/store/file/jsonlStore';
-import { PostgresReviewStore } from '../../../core/store/postgres/pgStore';
 import { redactRequest, requestErasureRecords } from '../../../core/store/requestErasure';
 import { StoreUsageError } from '../../../core/store/errors';
-import type { ReviewRequest, ReviewStore } from '../../../core/store/types';
-import { startTestPostgres, type TestPostgres } from '../../support/postgres';
-import { resolutionFor, tempDir } from './helpers';
+import type { ReviewRequest } from '../../../core/store/types';
+import { bothBackends } from './bothBackends';
+import { pendingRequest, resolutionFor } from './helpers';
 
-let pg: TestPostgres;
-let dir: string;
-let cleanup: () => void;
-beforeAll(async () => {
-	({ dir, cleanup } = tempDir('request-erasure'));
-	pg = await startTestPostgres();
-}, 120_000);
-afterAll(async () => {
-	await pg?.stop();
-	cleanup();
-});
-
-type Opener = (chain: string) => Promise<ReviewStore>;
-const backends: Array<[string, Opener]> = [
-	['file', (chain) => JsonlReviewStore.open({ directory: dir, chain })],
-	['postgres', (chain) => PostgresReviewStore.open({ connection: pg.connection, chain })],
-];
+const env = bothBackends('request-erasure');
+const { backends } = env;
 
 const WHO = { at: '2026-12-01T10:00:00.000Z', by: 'dpo@example.com', reason: 'DSR-2026-0142' };
 
 function request(subjects: string[], text: string, overrides: Partial<ReviewRequest> = {}): ReviewRequest {
-	return {
-		id: randomUUID(),
-		groupId: randomUUID(),
-		executionId: 'exec-1',
-		nodeId: 'node-1',
-		itemIndex: 0,
+	return pendingRequest({
 		reviewers: ['ann@example.com'],
-		draftSha256: 'ab'.repeat(32),
-		createdAt: '2026-01-01T00:00:00.000Z',
-		expiresAt: '2099-01-01T00:00:00.000Z',
-		status: 'pending',
-		outcome: null,
 		payload: { nodeName: 'HITL Gate', items: subjects.map((subjectId, index) => ({ index, subjectId, json: { body: `${text} ${index}` } })) },
-		mac: null,
 		...overrides,
-	};
+	});
 }
 
 /** Every request row of the database, as stored (the JSON text Postgres gives back). */
 async function requestRowsAsText(): Promise<string[]> {
-	const client = new Client(pg.connection);
+	const client = new Client(env.pg.connection);
 	await client.connect();
 	try {
 		return (await client.query<{ data: string }>('SELECT data::text AS data FROM hitl_review_request')).rows.map((r) => r.data);
@@ -108,7 +79,7 @@ describe.each(backends)('%s backend: erasing the gate\'s working copies', (backe
 
 			// Nothing of the subject's content is left; the other subject's is (so the search can find things).
 			const texts = backend === 'file'
-				? filesUnder(dir).filter((f) => f.includes(`erase-${backend}`)).map((f) => readFileSync(f, 'utf8'))
+				? filesUnder(env.dir).filter((f) => f.includes(`erase-${backend}`)).map((f) => readFileSync(f, 'utf8'))
 				: await requestRowsAsText();
 			const all = texts.join('\n');
 			for (const needle of ['Dear Anna', 'Approved text for Anna', 'Batch with Anna', 'cand-1']) expect(all).not.toContain(needle);

@@ -14,45 +14,13 @@ import { JsonlReviewStore } from '../../../core/store/file/jsonlStore';
 import { PostgresReviewStore } from '../../../core/store/postgres/pgStore';
 import { isRequestTerminalRecord, requestBindingOf } from '../../../core/store/requests';
 import { REQUEST_BINDING_KEY, type ReviewRecord, type ReviewRequest, type ReviewStore } from '../../../core/store/types';
-import { startTestPostgres, type TestPostgres } from '../../support/postgres';
-import { resolutionFor, tempDir } from './helpers';
+import { bothBackends, type Opener } from './bothBackends';
+import { pendingRequest, resolutionFor } from './helpers';
 
-let pg: TestPostgres;
-let dir: string;
-let cleanup: () => void;
-beforeAll(async () => {
-	({ dir, cleanup } = tempDir('resolution'));
-	pg = await startTestPostgres();
-}, 120_000);
-afterAll(async () => {
-	await pg?.stop();
-	cleanup();
-});
+const env = bothBackends('resolution');
+const { backends } = env;
 
-type Opener = (chain: string) => Promise<ReviewStore>;
-const backends: Array<[string, Opener]> = [
-	['file', (chain) => JsonlReviewStore.open({ directory: dir, chain })],
-	['postgres', (chain) => PostgresReviewStore.open({ connection: pg.connection, chain })],
-];
-
-function request(overrides: Partial<ReviewRequest> = {}): ReviewRequest {
-	return {
-		id: randomUUID(),
-		groupId: randomUUID(),
-		executionId: 'exec-1',
-		nodeId: 'node-1',
-		itemIndex: 0,
-		reviewers: ['ann@example.com', 'bob@example.com'],
-		draftSha256: 'ab'.repeat(32),
-		createdAt: '2026-01-01T00:00:00.000Z',
-		expiresAt: '2099-01-01T00:00:00.000Z',
-		status: 'pending',
-		outcome: null,
-		payload: { nodeName: 'HITL Gate', tier: 'high' },
-		mac: null,
-		...overrides,
-	};
-}
+const request = pendingRequest;
 
 async function terminalRecordsIn(store: ReviewStore, id: string): Promise<ReviewRecord[]> {
 	const out: ReviewRecord[] = [];
@@ -170,7 +138,7 @@ async function forgeDecided(backend: string, chain: string, req: ReviewRequest):
 	const outcome = { decision: 'approved', reviewerId: 'mallory@example.com', decidedAt: '2026-01-01T00:00:00.000Z', comment: null, edits: [], finalJson: { pay: 1_000_000 } };
 	if (backend === 'postgres') {
 		const { Client } = await import('pg');
-		const client = new Client(pg.connection);
+		const client = new Client(env.pg.connection);
 		await client.connect();
 		try {
 			await client.query(
@@ -182,7 +150,7 @@ async function forgeDecided(backend: string, chain: string, req: ReviewRequest):
 		}
 		return;
 	}
-	const requestsDir = join(dir, `${chain}.requests`);
+	const requestsDir = join(env.dir, `${chain}.requests`);
 	const file = readdirSync(requestsDir).find((n) => n.startsWith('g-'));
 	const path = join(requestsDir, file as string);
 	const group = JSON.parse(readFileSync(path, 'utf8')) as { requests: ReviewRequest[] };
@@ -193,9 +161,9 @@ async function forgeDecided(backend: string, chain: string, req: ReviewRequest):
 describe('postgres: a failure inside the resolution rolls everything back', () => {
 	it('an INSERT that fails leaves the request pending with no record; after the fault, it resolves once', async () => {
 		const chain = `p${randomUUID().slice(0, 8)}`;
-		const store = await PostgresReviewStore.open({ connection: pg.connection, chain });
+		const store = await PostgresReviewStore.open({ connection: env.pg.connection, chain });
 		const { Client } = await import('pg');
-		const admin = new Client(pg.connection);
+		const admin = new Client(env.pg.connection);
 		await admin.connect();
 		try {
 			const req = request();
@@ -220,10 +188,10 @@ describe('postgres: a failure inside the resolution rolls everything back', () =
 describe('file: the request index is rebuilt from the chain', () => {
 	it('a crash after the record and before the index update loses nothing: the next open replays the record', async () => {
 		const chain = `f${randomUUID().slice(0, 8)}`;
-		const first = await JsonlReviewStore.open({ directory: dir, chain });
+		const first = await JsonlReviewStore.open({ directory: env.dir, chain });
 		const req = request();
 		await first.putReviewRequests([req]);
-		const requestsDir = join(dir, `${chain}.requests`);
+		const requestsDir = join(env.dir, `${chain}.requests`);
 		const groupFile = join(requestsDir, readdirSync(requestsDir).find((n) => n.startsWith('g-')) as string);
 		const beforeDecision = `${groupFile}.before`;
 		copyFileSync(groupFile, beforeDecision);
@@ -235,7 +203,7 @@ describe('file: the request index is rebuilt from the chain', () => {
 		rmSync(beforeDecision);
 		rmSync(join(requestsDir, 'watermark.json'), { force: true });
 
-		const second = await JsonlReviewStore.open({ directory: dir, chain });
+		const second = await JsonlReviewStore.open({ directory: env.dir, chain });
 		try {
 			const rebuilt = await second.getReviewRequest(req.id);
 			expect(rebuilt).toMatchObject({ status: 'decided', outcome: { reviewerId: 'bob@example.com', finalJson: resolution.outcome?.finalJson } });
