@@ -23,6 +23,8 @@ module.exports = {
 		'<rootDir>/test/unit/deadline/action.test.ts', // core/deadline/action.ts (the deadline worker's signed order)
 		'<rootDir>/test/unit/deadline/plan.test.ts', // core/deadline/plan.ts (reminders, escalation levels, who may decide when)
 		'<rootDir>/test/unit/gate/oneTimeCode.test.ts', // core/links/oneTimeCode.ts (a decision needs the latest, unspent, unexpired code)
+		'<rootDir>/test/unit/gate/decisionMacOneTimeCode.test.ts', // core/links/decisionMac.ts (v2: the code's acceptance under the MAC)
+		'<rootDir>/test/unit/links/reviewLinks.test.ts', // core/links/reviewLinks.ts (the probe, the relayed-client header)
 	],
 	// Transpile only: Stryker runs the suite once per mutant, and type-checking every test file again each
 	// time cost most of the run. Type errors are caught by `npm run typecheck`; a mutant that would not

@@ -42,7 +42,7 @@ describe('decision MAC version 2: the accepted one-time code', () => {
 	});
 
 	test.each([-1, 1.5, Number.NaN, Number.MAX_SAFE_INTEGER + 1])('signing refuses %p as an acceptance seq', (seq) => {
-		expect(() => signDecision({ ...facts, oneTimeCodeAcceptedSeq: seq }, KEY)).toThrow(TypeError);
+		expect(() => signDecision({ ...facts, oneTimeCodeAcceptedSeq: seq }, KEY)).toThrow(new TypeError(`oneTimeCodeAcceptedSeq must be a record seq, got ${String(seq)}`));
 	});
 });
 
