@@ -5,6 +5,9 @@
  * the event; the worker only interprets the answer:
  * - 2xx: the gate acted or found nothing left to do (it ended the event itself);
  * - 404, or 409 "finished": the run is gone or over — the event is cancelled;
+ * - 401 with n8n's `{"error":"Invalid token"}`: n8n no longer knows the resume token the order was sent
+ *   with — after a crash it ends the run and empties its wait (docs/queue-mode.md) — so no later tick can
+ *   reach it: cancelled too. (The gate itself refuses an order with 403, which is retried.)
  * - anything else (409 "running", 5xx, network): the claim is released with the error, and the next
  *   tick retries. A worker that dies after claiming loses the lease; another retries.
  * No n8n import: the HTTP call is passed in.
@@ -61,6 +64,7 @@ export function liveWorkers(beats: readonly DeadlineWorkerBeat[], now: Date): De
 
 function isRunOver(answer: HttpAnswer): boolean {
 	if (answer.status === 404 || answer.status === 410) return true;
+	if (answer.status === 401 && /"error"\s*:\s*"invalid token"/i.test(answer.body)) return true;
 	// n8n answers 409 both for a finished run (never coming back) and a running one (retry later).
 	return answer.status === 409 && /finished/i.test(answer.body);
 }

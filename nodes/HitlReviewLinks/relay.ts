@@ -27,7 +27,7 @@ import {
 	type AnyLinkClaims,
 	type SigningKey,
 } from '../../core/links';
-import type { ReviewRequest } from '../../core/store';
+import type { ReviewRequest, ReviewStore } from '../../core/store';
 import { INTEGRITY_NOTICE } from '../HitlGate/batchWebhook';
 import { authenticateRequest } from '../HitlGate/ledger';
 import { erasedNotice, sendMessage, type Response } from '../HitlGate/respond';
@@ -119,7 +119,7 @@ async function handle(ctx: IWebhookFunctions, res: Response): Promise<void> {
 }
 
 /** The link's requests, only those of the run and node the (verified) link names. */
-async function requestsOf(store: { getReviewRequest(id: string): Promise<ReviewRequest | null>; listReviewRequests(groupId: string): Promise<ReviewRequest[]> }, claims: AnyLinkClaims): Promise<ReviewRequest[]> {
+async function requestsOf(store: Pick<ReviewStore, 'getReviewRequest' | 'listReviewRequests'>, claims: AnyLinkClaims): Promise<ReviewRequest[]> {
 	const found = isGroupLink(claims) ? await store.listReviewRequests(claims.grp) : [await store.getReviewRequest(claims.req)];
 	return found.filter((r): r is ReviewRequest => r !== null && r.executionId === claims.exec && r.nodeId === claims.node);
 }

@@ -245,6 +245,19 @@ describe('runDeadlineTick', () => {
 		]);
 	});
 
+	it('n8n\'s 401 "Invalid token" (the run\'s wait was replaced, e.g. after a crash) cancels the run\'s events; any other 401 is retried', async () => {
+		const g = group();
+		await store.scheduleDeadlineEvents([event(g, 'remind', 1, -MIN), event(g, 'deadline', 0, 60 * MIN)]);
+		gate = () => ({ status: 401, body: '{"error":"Invalid token"}' });
+		const [outcome] = await tick();
+		expect(outcome).toMatchObject({ result: 'cancelled', status: 401 });
+		expect((await store.listDeadlineEvents(g)).map((e) => e.status)).toEqual(['cancelled', 'cancelled']);
+		const other = group();
+		await store.scheduleDeadlineEvents([event(other, 'remind', 1, -MIN)]);
+		gate = () => ({ status: 401, body: '<!doctype html><h1>Invalid link</h1>' });
+		expect(await tick({ now: () => at(100 * MIN) })).toEqual([expect.objectContaining({ eventId: `${other}#remind#1`, result: 'retry', status: 401 })]);
+	});
+
 	it('a 409 saying the run is running releases the claim with the error, and the next tick retries it (attempt 2)', async () => {
 		const g = group();
 		await store.scheduleDeadlineEvents([event(g, 'escalate', 2, -MIN), event(g, 'deadline', 0, 60 * MIN)]);
@@ -264,7 +277,7 @@ describe('runDeadlineTick', () => {
 		expect((await byId(g))[`${g}#escalate#2`]).toMatchObject({ status: 'done', attempts: 2, lastError: detail });
 	});
 
-	it('a 5xx, 4xx other than 404/409/410, or 3xx releases the event for a retry, even when its body says "finished"', async () => {
+	it('a 5xx, 4xx other than 404/409/410 (and n8n\'s own 401), or 3xx releases the event for a retry, even when its body says "finished"', async () => {
 		const check = async (status: number, post?: PostOrder, body = 'no') => {
 			const g = group();
 			await store.scheduleDeadlineEvents([event(g, 'remind', 1, -MIN)]);
