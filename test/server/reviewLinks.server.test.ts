@@ -18,8 +18,7 @@ import { readConnectionInfo } from '../harness/connectionInfo';
 import { checkPage, expectReadable } from '../harness/pageChecks';
 import { httpCall, N8nClient, nodeOutput, uniqueSuffix, type WorkflowJson } from '../harness/n8nClient';
 import { extractLinks, waitForMail, type CapturedMail } from '../harness/smtpCapture';
-import { closeAllReviewStores, openReviewStore } from '../../core/store';
-import type { ReviewRecord } from '../../core/store/types';
+import { closeStores, csrfIn, fileStoreRecords, postForm } from '../harness/storeRecords';
 import { createCredentials, gateWorkflow, type Credentials } from './deadlines/deadlineServers';
 
 const info = readConnectionInfo();
@@ -32,7 +31,7 @@ const NO_WAIT = { minSecondsOnPageLow: 0, minSecondsOnPageMedium: 0, minSecondsO
 const BROWSER = 'Mozilla/5.0 (iPhone; ReviewLinksTest)';
 
 afterAll(async () => {
-	await closeAllReviewStores();
+	await closeStores();
 	rmSync(directory, { recursive: true, force: true });
 });
 
@@ -65,19 +64,10 @@ function executionOf(link: string): string {
 	return (JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')) as { exec: string }).exec;
 }
 
-async function records(executionId: string): Promise<ReviewRecord[]> {
-	const store = await openReviewStore({ backend: 'file', directory });
-	try {
-		return (await store.query({ executionId }, { limit: 1000 })).records.reverse();
-	} finally {
-		await store.close();
-	}
-}
+const records = (executionId: string) => fileStoreRecords(directory, executionId);
 
 const open = (link: string) => httpCall(link, { method: 'GET', headers: { 'user-agent': BROWSER } });
-const post = (link: string, fields: Record<string, string>) =>
-	httpCall(link, { method: 'POST', body: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': BROWSER } });
-const csrfIn = (html: string): string => (/name="csrf" value="([^"]+)"/.exec(html) as RegExpExecArray)[1];
+const post = (link: string, fields: Record<string, string>) => postForm(link, fields, { 'user-agent': BROWSER });
 
 /** A page a person understands: HTML with our title, no JSON error, no stack trace, no server path. */
 function expectPage(answer: { status: number; text: string; headers?: unknown }, status: number, title: string): void {
