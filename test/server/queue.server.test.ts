@@ -12,6 +12,7 @@
  * `Enqueued execution <id>`, the trigger's `HITL Deadlines: …` lines) and from the execution records
  * on main's REST API.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 import { readConnectionInfo } from '../harness/connectionInfo';
@@ -218,6 +219,56 @@ describe('n8n queue mode: main, 2 workers, a webhook processor, Redis, n8n on Po
 			[who('q1b'), 'rejected'],
 		]);
 		expect((await withStore(async (store) => await store.verify())).ok).toBe(true);
+	}, 180_000);
+
+	test('HITL Review Links in queue mode: the link goes to the webhook processor\'s production webhook, the decision is relayed and resumes on a worker, a late link says who decided', async () => {
+		const s = theStack();
+		const path = `hitl-review-q-${RUN}`;
+		const hook = `queue-links-${RUN}`;
+		await phase('(4) deploy Review Links + gate', async () => {
+			await s.client.deployWorkflow({
+				name: `Review Links q4-${RUN}`,
+				nodes: [
+					{
+						id: randomUUID(),
+						name: 'HITL Review Links',
+						type: 'n8n-nodes-hitl.hitlReviewLinks',
+						typeVersion: 1,
+						position: [0, 0],
+						webhookId: randomUUID(),
+						parameters: { path },
+						credentials: {
+							hitlSigningApi: { id: credentials.signing, name: `Deadline signing queue-${RUN}` },
+							hitlStoreApi: { id: credentials.store, name: `Deadline store queue-${RUN}` },
+						},
+					},
+				],
+				connections: {},
+				settings: { executionOrder: 'v1' },
+			} as unknown as Parameters<typeof s.client.deployWorkflow>[0]);
+			await s.client.waitForWebhook(path, 'GET');
+			await s.client.deployWorkflow(
+				gateWorkflow(`q4-${RUN}`, hook, credentials, { deadlineAmount: 120, remindEveryAmount: 0, escalation: {}, options: { minSecondsOnPageLow: 0, minSecondsOnPageMedium: 0, minSecondsOnPageHigh: 0, reviewLinksPath: path } }),
+			);
+		});
+		const res = await s.client.callWebhook(hook, { body: { items: [{ reviewers: who('q4a'), subject: `q4 ${RUN}` }] } });
+		expect(res.status).toBe(200);
+		const [mail] = await waitForMail(info.smtp.mailDir, { to: who('q4a'), timeoutMs: 60_000 });
+		const link = extractLinks(mail).find((l) => l.includes(`/webhook/${path}?t=`)) as string;
+		expect(link.startsWith(`${s.webhook.baseUrl}/webhook/${path}?t=`)).toBe(true);
+		const token = new URL(link).searchParams.get('t') as string;
+		const executionId = (JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')) as { exec: string }).exec;
+		await s.client.waitForExecutionStatus(executionId, 'waiting', 30_000);
+		await decide(link, 'approve');
+		const detail = await finished(executionId, 60_000);
+		expect(detail.status).toBe('success');
+		expect(subjects(detail)).toEqual({ 'Timed Out': [], Approved: [`q4 ${RUN}`], Rejected: [] });
+		expect(workerStarts(executionId).reduce((a, b) => a + b, 0)).toBe(2);
+		const late = await httpCall(link, { method: 'GET' });
+		expect(late.status).toBe(200);
+		expect(late.text).toContain('Already decided');
+		expect(late.text).toContain(`approved by ${who('q4a')}`);
+		expect((await recordsOf(executionId)).filter((r) => r.event === 'decided').map((r) => r.reviewerId)).toEqual([who('q4a')]);
 	}, 180_000);
 
 	test('the HITL Deadlines trigger on main: one reminder, one expired record, the item through Timed Out', async () => {
