@@ -12,7 +12,6 @@
  * `Enqueued execution <id>`, the trigger's `HITL Deadlines: …` lines) and from the execution records
  * on main's REST API.
  */
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 import { readConnectionInfo } from '../harness/connectionInfo';
@@ -22,7 +21,7 @@ import { queueModeLogTails, startQueueMode, stopQueueMode, type QueueModeStack }
 import { extractLinks, listMail, waitForMail, type CapturedMail } from '../harness/smtpCapture';
 import { closeAllReviewStores, openReviewStore, type ReviewStoreConfig } from '../../core/store';
 import type { ReviewRecord } from '../../core/store/types';
-import { createCredentials, deadlinesWorkflow, gateWorkflow, OUTPUTS, type Credentials } from './deadlines/deadlineServers';
+import { createCredentials, deadlinesWorkflow, executionOfReviewLink, gateWorkflow, OUTPUTS, reviewLinksWorkflow, type Credentials } from './deadlines/deadlineServers';
 
 const info = readConnectionInfo();
 const RUN = uniqueSuffix();
@@ -226,26 +225,7 @@ describe('n8n queue mode: main, 2 workers, a webhook processor, Redis, n8n on Po
 		const path = `hitl-review-q-${RUN}`;
 		const hook = `queue-links-${RUN}`;
 		await phase('(4) deploy Review Links + gate', async () => {
-			await s.client.deployWorkflow({
-				name: `Review Links q4-${RUN}`,
-				nodes: [
-					{
-						id: randomUUID(),
-						name: 'HITL Review Links',
-						type: 'n8n-nodes-hitl.hitlReviewLinks',
-						typeVersion: 1,
-						position: [0, 0],
-						webhookId: randomUUID(),
-						parameters: { path },
-						credentials: {
-							hitlSigningApi: { id: credentials.signing, name: `Deadline signing queue-${RUN}` },
-							hitlStoreApi: { id: credentials.store, name: `Deadline store queue-${RUN}` },
-						},
-					},
-				],
-				connections: {},
-				settings: { executionOrder: 'v1' },
-			} as unknown as Parameters<typeof s.client.deployWorkflow>[0]);
+			await s.client.deployWorkflow(reviewLinksWorkflow(`queue-${RUN}`, credentials, path));
 			await s.client.waitForWebhook(path, 'GET');
 			await s.client.deployWorkflow(
 				gateWorkflow(`q4-${RUN}`, hook, credentials, { deadlineAmount: 120, remindEveryAmount: 0, escalation: {}, options: { minSecondsOnPageLow: 0, minSecondsOnPageMedium: 0, minSecondsOnPageHigh: 0, reviewLinksPath: path } }),
@@ -256,8 +236,7 @@ describe('n8n queue mode: main, 2 workers, a webhook processor, Redis, n8n on Po
 		const [mail] = await waitForMail(info.smtp.mailDir, { to: who('q4a'), timeoutMs: 60_000 });
 		const link = extractLinks(mail).find((l) => l.includes(`/webhook/${path}?t=`)) as string;
 		expect(link.startsWith(`${s.webhook.baseUrl}/webhook/${path}?t=`)).toBe(true);
-		const token = new URL(link).searchParams.get('t') as string;
-		const executionId = (JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')) as { exec: string }).exec;
+		const executionId = executionOfReviewLink(link);
 		await s.client.waitForExecutionStatus(executionId, 'waiting', 30_000);
 		await decide(link, 'approve');
 		const detail = await finished(executionId, 60_000);

@@ -7,7 +7,6 @@
  * before someone else decided, and after the execution was deleted), closed for a run that was stopped,
  * and invalid for a malformed link. A gate with the option off keeps waiting-webhook links.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -16,10 +15,10 @@ import * as path from 'node:path';
 import { launchBrowser } from '../harness/browser';
 import { readConnectionInfo } from '../harness/connectionInfo';
 import { checkPage, expectReadable } from '../harness/pageChecks';
-import { httpCall, N8nClient, nodeOutput, uniqueSuffix, type WorkflowJson } from '../harness/n8nClient';
+import { httpCall, N8nClient, nodeOutput, uniqueSuffix } from '../harness/n8nClient';
 import { extractLinks, waitForMail, type CapturedMail } from '../harness/smtpCapture';
 import { closeStores, csrfIn, fileStoreRecords, postForm } from '../harness/storeRecords';
-import { createCredentials, gateWorkflow, type Credentials } from './deadlines/deadlineServers';
+import { createCredentials, executionOfReviewLink, gateWorkflow, reviewLinksWorkflow, type Credentials } from './deadlines/deadlineServers';
 
 const info = readConnectionInfo();
 const n8n = N8nClient.fromConnectionInfo(info);
@@ -34,35 +33,6 @@ afterAll(async () => {
 	await closeStores();
 	rmSync(directory, { recursive: true, force: true });
 });
-
-function reviewLinksWorkflow(tag: string, credentials: Credentials): WorkflowJson {
-	return {
-		name: `HITL Review Links ${tag}`,
-		nodes: [
-			{
-				id: randomUUID(),
-				name: 'HITL Review Links',
-				type: 'n8n-nodes-hitl.hitlReviewLinks',
-				typeVersion: 1,
-				position: [0, 0],
-				webhookId: randomUUID(),
-				parameters: { path: LINKS_PATH },
-				credentials: {
-					hitlSigningApi: { id: credentials.signing, name: `Deadline signing ${tag}` },
-					hitlStoreApi: { id: credentials.store, name: `Deadline store ${tag}` },
-				},
-			},
-		],
-		connections: {},
-		settings: { executionOrder: 'v1' },
-	} as WorkflowJson;
-}
-
-/** The execution a link belongs to, from its token's claims (the link itself no longer names it). */
-function executionOf(link: string): string {
-	const token = new URL(link).searchParams.get('t') as string;
-	return (JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')) as { exec: string }).exec;
-}
 
 const records = (executionId: string) => fileStoreRecords(directory, executionId);
 
@@ -85,7 +55,7 @@ describe('HITL Review Links on a real n8n server', () => {
 	beforeAll(async () => {
 		credentials = await createCredentials(n8n, info, { backend: 'file', directory }, `links-${RUN}`);
 		hook = `review-links-${RUN}`;
-		await n8n.deployWorkflow(reviewLinksWorkflow(`links-${RUN}`, credentials));
+		await n8n.deployWorkflow(reviewLinksWorkflow(`links-${RUN}`, credentials, LINKS_PATH));
 		await n8n.waitForWebhook(LINKS_PATH, 'GET');
 		await n8n.deployWorkflow(
 			gateWorkflow(`links-${RUN}`, hook, credentials, { deadlineAmount: 600, remindEveryAmount: 0, escalation: {}, options: { ...NO_WAIT, hashClientInfo: false, reviewLinksPath: LINKS_PATH } }),
@@ -100,7 +70,7 @@ describe('HITL Review Links on a real n8n server', () => {
 		const ann = linkOf((await waitForMail(info.smtp.mailDir, { to: reviewers[0], timeoutMs: 30_000 }))[0]);
 		const bob = linkOf((await waitForMail(info.smtp.mailDir, { to: reviewers[1], timeoutMs: 30_000 }))[0]);
 		expect(ann).toMatch(new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\?t=[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$`));
-		const executionId = executionOf(ann);
+		const executionId = executionOfReviewLink(ann);
 		await n8n.waitForExecutionStatus(executionId, 'waiting', 30_000);
 		return { ann, bob, executionId };
 	}

@@ -58,6 +58,36 @@ export function deadlinesWorkflow(tag: string, credentials: Credentials, interva
 	} as WorkflowJson;
 }
 
+/** The HITL Review Links node on `path`, with the same signing key and store as the gates of `tag`. */
+export function reviewLinksWorkflow(tag: string, credentials: Credentials, path: string): WorkflowJson {
+	return {
+		name: `HITL Review Links ${tag}`,
+		nodes: [
+			{
+				id: randomUUID(),
+				name: 'HITL Review Links',
+				type: 'n8n-nodes-hitl.hitlReviewLinks',
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId: randomUUID(),
+				parameters: { path },
+				credentials: {
+					hitlSigningApi: { id: credentials.signing, name: `Deadline signing ${tag}` },
+					hitlStoreApi: { id: credentials.store, name: `Deadline store ${tag}` },
+				},
+			},
+		],
+		connections: {},
+		settings: { executionOrder: 'v1' },
+	} as WorkflowJson;
+}
+
+/** The execution a Review Links link belongs to, from its token's claims (the link itself does not name it). */
+export function executionOfReviewLink(link: string): string {
+	const token = new URL(link).searchParams.get('t') as string;
+	return (JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')) as { exec: string }).exec;
+}
+
 /** Gate parameters: backups and reviewers from the item; minimum time on page off (the test posts at once). */
 export function gateWorkflow(tag: string, webhookPath: string, credentials: Credentials, gate: Record<string, unknown>): WorkflowJson {
 	const noOp = (name: string, y: number) => ({ id: randomUUID(), name, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [700, y], parameters: {} });
