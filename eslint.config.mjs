@@ -109,7 +109,8 @@ export default [
 		// from node version 1.1) on purpose: a builder who already has one gets a first approval without a
 		// second copy of their mail password. n8n does not restrict `smtp` to its own nodes, the gate reads
 		// only the fields n8n's Send Email node reads, and this package's own HITL SMTP stays available.
-		files: ['nodes/HitlGate/HitlGate.node.ts'],
+		// HITL Tool Approval mails through the gate's code and offers the same two credentials.
+		files: ['nodes/HitlGate/HitlGate.node.ts', 'nodes/HitlToolApproval/HitlToolApproval.node.ts'],
 		rules: {
 			'@n8n/community-nodes/no-credential-reuse': 'off',
 			'@n8n/community-nodes/valid-credential-references': 'off',

@@ -9,12 +9,13 @@ const { HitlGate } = require('./dist/nodes/HitlGate/HitlGate.node');
 const { ReviewLog } = require('./dist/nodes/ReviewLog/ReviewLog.node');
 const { HitlDeadlines } = require('./dist/nodes/HitlDeadlines/HitlDeadlines.node');
 const { HitlReviewLinks } = require('./dist/nodes/HitlReviewLinks/HitlReviewLinks.node');
+const { HitlToolApproval } = require('./dist/nodes/HitlToolApproval/HitlToolApproval.node');
 const { HitlSigningApi } = require('./dist/credentials/HitlSigningApi.credentials');
 const { HitlStoreApi } = require('./dist/credentials/HitlStoreApi.credentials');
 const { HitlSmtpApi } = require('./dist/credentials/HitlSmtpApi.credentials');
 
 module.exports = {
 	...core,
-	nodes: { BlastRadiusRouter, HitlGate, HitlDeadlines, HitlReviewLinks, ReviewLog },
+	nodes: { BlastRadiusRouter, HitlGate, HitlDeadlines, HitlReviewLinks, HitlToolApproval, ReviewLog },
 	credentials: { HitlSigningApi, HitlStoreApi, HitlSmtpApi },
 };

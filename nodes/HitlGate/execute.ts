@@ -56,7 +56,13 @@ function textReader(ctx: IExecuteFunctions, name: string, fallback: string): (i:
 	return (i) => String(ctx.getNodeParameter(name, i, fallback) ?? '');
 }
 
-export async function executeGate(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+/** What a node built on the gate may change about its run (HITL Tool Approval signs links with n8n's URL HMAC). */
+export interface GateHooks {
+	/** The reviewer's URL for a link token, instead of the waiting webhook or HITL Review Links URL. */
+	linkUrlFor?: (token: string) => string;
+}
+
+export async function executeGate(this: IExecuteFunctions, hooks: GateHooks = {}): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	if (items.length === 0) return [[], [], []];
 	const node = this.getNode();
@@ -155,6 +161,7 @@ export async function executeGate(this: IExecuteFunctions): Promise<INodeExecuti
 			now,
 			deadline,
 			key: signingKey,
+			...(hooks.linkUrlFor ? { linkUrlFor: hooks.linkUrlFor } : {}),
 			// Sequential sign-off: only the first reviewer is asked now; each next one once the previous approved.
 			...(quorum?.sequential ? { reviewersOf: (r: ReviewRequest) => r.reviewers.slice(0, 1) } : {}),
 		},

@@ -33,6 +33,8 @@ export interface LinkRun {
 	resumeUrl: string;
 	/** The HITL Review Links URL the links point at instead of the waiting webhook (reviewLinks.ts). */
 	reviewLinksUrl?: string;
+	/** Overrides both: a node whose links n8n checks with its own URL HMAC (HITL Tool Approval) signs each one. */
+	linkUrlFor?: (token: string) => string;
 	now: Date;
 	deadline: Date;
 	key: SigningKey;
@@ -53,6 +55,7 @@ export function linkNonce(key: SigningKey, scope: string, reviewer: string): str
 
 /** Through the HITL Review Links node when the run found one, else straight to the run's waiting webhook. */
 function linkUrl(run: LinkRun, token: string): string {
+	if (run.linkUrlFor) return run.linkUrlFor(token);
 	return run.reviewLinksUrl ? relayedReviewUrl(run.reviewLinksUrl, token) : buildReviewUrl(run.resumeUrl, run.nodeId, token);
 }
 

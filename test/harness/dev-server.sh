@@ -10,8 +10,8 @@ OUT="$ROOT/.test-tmp/harness-js"
 INFO="${HITL_SERVER_INFO:-$ROOT/.test-tmp/dev-server-info.json}"
 rm -rf "$OUT"
 # The harness is TypeScript; compile it once to plain JS next to the repo (git-ignored).
-(cd "$ROOT" && npx tsc test/harness/*.ts --outDir "$OUT" --module commonjs --target es2022 \
-  --types node --esModuleInterop --skipLibCheck --strict)
+(cd "$ROOT" && npx tsc test/harness/*.ts --outDir "$OUT" --rootDir "$ROOT" --module commonjs --target es2022 \
+  --types node,jest --esModuleInterop --skipLibCheck --strict)
 cd "$ROOT"
 HITL_REPO_ROOT="$ROOT" HITL_SERVER_INFO="$INFO" NODE_PATH="$ROOT/node_modules" exec node -e '
 const { startSuite, stopSuite } = require(process.argv[1] + "/suite.js");
@@ -27,4 +27,4 @@ startSuite().then((suite) => {
 	process.on("SIGTERM", stop);
 	setInterval(() => undefined, 1 << 30);
 }, (error) => { console.error(error); process.exit(1); });
-' "$OUT"
+' "$OUT/test/harness"

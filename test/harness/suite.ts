@@ -20,6 +20,9 @@ import { startPostgres, type RunningPostgres } from './postgres';
 import { startSmtpCapture, type SmtpCapture } from './smtpCapture';
 import { fetchFresh } from './http';
 
+/** Test-only nodes n8n loads as custom extensions (`CUSTOM.scriptedChatModel`); never packed. */
+const SCRIPTED_MODEL_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'scripted-model');
+
 export interface RunningSuite {
 	info: ConnectionInfo;
 	infoFile: string;
@@ -161,7 +164,9 @@ export async function startSuite(): Promise<RunningSuite> {
 				started.push(async () => await running.stop());
 				return running;
 			});
-			const server = startN8n({ install, userFolder }).then((running) => {
+			// The scripted chat model (test/fixtures/scripted-model) drives n8n's real AI Agent with no network.
+			const env = { N8N_CUSTOM_EXTENSIONS: SCRIPTED_MODEL_DIR };
+			const server = startN8n({ install, userFolder, env }).then((running) => {
 				started.push(async () => await stopN8n(running));
 				return running;
 			});

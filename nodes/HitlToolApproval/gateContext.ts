@@ -1,0 +1,49 @@
+/**
+ * HITL Tool Approval runs the HITL Gate's own code (requests, MACs, links, mail, page, decision, chain)
+ * for one tool call, so every promise the gate keeps holds here too. The gate reads its settings with
+ * `getNodeParameter`; this node fixes the ones a tool call has no choice about (one request per call,
+ * the fields shown, no deadline timer, first reviewer decides, links straight to n8n's waiting webhook)
+ * and hands the gate the cleaned call instead of n8n's input item.
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { TOOL_CALL_FIELDS } from './toolCall';
+
+/**
+ * Fixed gate settings. `deadlineType: none` matters for safety: when n8n's own wait timer ends a
+ * waiting node it passes the node's *input item* on, and the agent would read an `approved: true` the
+ * model slipped into its call as an approval. Without a timer that path never runs.
+ */
+const FIXED: Readonly<Record<string, unknown>> = {
+	reviewMode: 'perItem',
+	displayFields: TOOL_CALL_FIELDS,
+	fieldsShown: '',
+	editableFields: '',
+	deadlineType: 'none',
+	approvalPolicy: 'first',
+	requireOneTimeCode: 'off',
+	remindEveryAmount: 0,
+	dataSubjectId: '',
+	notificationWebhookUrl: '',
+};
+
+/** The builder's options, with Review Links off: n8n checks its own signature on these links (see execute.ts). */
+function optionsOf(ctx: IExecuteFunctions): IDataObject {
+	const chosen = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+	return { ...chosen, reviewLinks: 'off' };
+}
+
+/** `ctx` as the gate sees it: `items` as input, the fixed settings above, everything else the node's own. */
+export function gateContextFor(ctx: IExecuteFunctions, items: INodeExecutionData[]): IExecuteFunctions {
+	const adapted: IExecuteFunctions = Object.create(ctx) as IExecuteFunctions;
+	adapted.getInputData = () => items;
+	const own = ctx.getNodeParameter.bind(ctx) as (name: string, itemIndex: number, fallback?: unknown, options?: IDataObject) => unknown;
+	const read = (name: string, itemIndex: number, fallback?: unknown, options?: IDataObject): unknown => {
+		if (Object.prototype.hasOwnProperty.call(FIXED, name)) return FIXED[name];
+		if (name === 'options') return optionsOf(ctx);
+		return own(name, itemIndex, fallback, options);
+	};
+	// getNodeParameter is overloaded by parameter name in n8n's types; the one implementation serves all.
+	adapted.getNodeParameter = read as IExecuteFunctions['getNodeParameter'];
+	return adapted;
+}

@@ -1,0 +1,106 @@
+/**
+ * The tool call n8n hands this node, and the one answer the AI Agent reads back.
+ *
+ * n8n runs the node with one item per call: the agent's input item, spread with the call
+ * (`tool`, `toolParameters`, the model's other arguments) and `toolCallId`. Only the three named
+ * fields are taken; everything else (including any `approved` a model or an upstream node put there)
+ * is dropped, so the review page shows exactly what n8n will run and nothing can pre-approve a call.
+ *
+ * The agent reads `approved` (a boolean) from the first item of this node's output; `true` makes n8n
+ * run the tool with the arguments the model sent, anything else tells the model the call was not
+ * approved, quoting `chatInput` when it is a string (n8n's processHitlResponses). So the answer is
+ * always built fresh: `approved: true` only from a reviewer's approval the gate read from the chain.
+ */
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { OUTPUT_APPROVED, OUTPUT_REJECTED, OUTPUT_TIMED_OUT } from '../HitlGate/description';
+
+export interface ToolCall {
+	toolCallId: string;
+	tool: string;
+	arguments: IDataObject;
+}
+
+function isObject(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The call in an item n8n built for this node, or what is wrong with it. */
+export function toolCallOf(json: IDataObject): ToolCall | { problem: string } {
+	const { toolCallId, tool, toolParameters } = json;
+	if (typeof toolCallId !== 'string' || toolCallId === '') return { problem: 'the item has no toolCallId' };
+	if (typeof tool !== 'string' || tool === '') return { problem: 'the item names no tool' };
+	if (!isObject(toolParameters)) return { problem: 'the item has no toolParameters object' };
+	return { toolCallId, tool, arguments: toolParameters };
+}
+
+/** The item the gate holds for review: the call and nothing else. */
+export function reviewItemOf(call: ToolCall): INodeExecutionData {
+	return { json: { tool: call.tool, arguments: call.arguments, toolCallId: call.toolCallId } };
+}
+
+/** What the page shows, in this order. Nothing is editable: n8n runs the arguments the model sent. */
+export const TOOL_CALL_FIELDS = {
+	field: [
+		{ label: 'Tool', path: 'tool', format: 'text', editable: false },
+		{ label: 'Arguments', path: 'arguments', format: 'auto', editable: false },
+		{ label: 'Tool call ID', path: 'toolCallId', format: 'text', editable: false },
+	],
+};
+
+interface GateAnnotation {
+	decision?: unknown;
+	reviewer?: unknown;
+	decidedAt?: unknown;
+	comment?: unknown;
+	requestId?: unknown;
+	logSeq?: unknown;
+	draftSha256?: unknown;
+}
+
+function annotationOf(item: INodeExecutionData | undefined): GateAnnotation {
+	const hitl = item?.json.hitl;
+	return isObject(hitl) ? (hitl as GateAnnotation) : {};
+}
+
+/** For the execution log only: the agent shows the model `approved` and `chatInput`, never this. */
+function evidenceOf(a: GateAnnotation): IDataObject {
+	return {
+		decision: typeof a.decision === 'string' ? a.decision : 'timed_out',
+		reviewer: typeof a.reviewer === 'string' ? a.reviewer : null,
+		decidedAt: typeof a.decidedAt === 'string' ? a.decidedAt : null,
+		requestId: typeof a.requestId === 'string' ? a.requestId : null,
+		logSeq: typeof a.logSeq === 'number' ? a.logSeq : null,
+		argumentsSha256: typeof a.draftSha256 === 'string' ? a.draftSha256 : null,
+	};
+}
+
+/** The reviewer's reason as the model reads it ("…provided feedback: "<this>"…"). */
+export function denialText(comment: unknown): string {
+	const reason = typeof comment === 'string' ? comment.trim() : '';
+	return reason === '' ? 'The reviewer did not approve this tool call.' : `The reviewer did not approve this tool call. Reason: ${reason}`;
+}
+
+export const TIMED_OUT_TEXT = 'No reviewer approved this tool call in time, so it was not run.';
+
+/**
+ * The gate's three outputs for the one call → the one item the agent reads. Approved only when the
+ * gate released the item through Approved with a decision other than a rejection; everything else —
+ * rejected, timed out, an unexpected shape — is a denial.
+ */
+export function agentAnswerOf(gateOutputs: INodeExecutionData[][]): INodeExecutionData[][] {
+	const approved = gateOutputs[OUTPUT_APPROVED]?.[0];
+	const rejected = gateOutputs[OUTPUT_REJECTED]?.[0];
+	const timedOut = gateOutputs[OUTPUT_TIMED_OUT]?.[0];
+	const approval = annotationOf(approved);
+	if (approved && (approval.decision === 'approved' || approval.decision === 'approved_with_edits') && typeof approval.reviewer === 'string') {
+		return [[{ json: { approved: true, hitl: evidenceOf(approval) }, pairedItem: { item: 0 } }]];
+	}
+	if (rejected) {
+		const rejection = annotationOf(rejected);
+		const text = rejection.decision === 'timed_out' ? TIMED_OUT_TEXT : denialText(rejection.comment);
+		return [[{ json: { approved: false, chatInput: text, hitl: evidenceOf(rejection) }, pairedItem: { item: 0 } }]];
+	}
+	const other = annotationOf(timedOut ?? approved);
+	return [[{ json: { approved: false, chatInput: TIMED_OUT_TEXT, hitl: evidenceOf(other) }, pairedItem: { item: 0 } }]];
+}
