@@ -27,10 +27,11 @@ export async function scheduleDeadlines(
 	resumeUrl: string,
 	run: RunDeadline,
 	now: Date,
+	orderUrl?: string,
 ): Promise<Date> {
 	const first = requests[0];
 	const plans = requests.map((r) => (r.payload as unknown as GatePayload).deadlinePlan).filter((p): p is DeadlinePlan => p !== undefined);
-	const events = first ? deadlineEvents({ groupId: first.groupId, executionId: first.executionId, nodeId: first.nodeId, target: gateWebhookUrl(resumeUrl, first.nodeId) }, plans) : [];
+	const events = first ? deadlineEvents({ groupId: first.groupId, executionId: first.executionId, nodeId: first.nodeId, target: orderUrl ?? gateWebhookUrl(resumeUrl, first.nodeId) }, plans) : [];
 	const ownTimer = run.deadline ?? WAIT_INDEFINITELY;
 	if (events.length === 0) return ownTimer;
 	await store.scheduleDeadlineEvents(events);

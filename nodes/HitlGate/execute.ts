@@ -60,6 +60,13 @@ function textReader(ctx: IExecuteFunctions, name: string, fallback: string): (i:
 export interface GateHooks {
 	/** The reviewer's URL for a link token, instead of the waiting webhook or HITL Review Links URL. */
 	linkUrlFor?: (token: string) => string;
+	/** Where the HITL Deadlines worker posts its deadline order, instead of the waiting webhook's URL. */
+	deadlineOrderUrl?: string;
+	/**
+	 * Never set n8n's own wait timer: only a reviewer or a deadline order ends the wait. For a node whose
+	 * input n8n's timer would pass on as its output (HITL Tool Approval: the agent would read it).
+	 */
+	noWaitTimer?: boolean;
 }
 
 export async function executeGate(this: IExecuteFunctions, hooks: GateHooks = {}): Promise<INodeExecutionData[][]> {
@@ -194,7 +201,7 @@ export async function executeGate(this: IExecuteFunctions, hooks: GateHooks = {}
 			),
 		);
 		// Scheduled before anyone is mailed: a run whose reminders and deadline cannot be kept notifies nobody.
-		waitUntil = await scheduleDeadlines(this, store, requests, resumeUrl, runDeadline, now);
+		waitUntil = await scheduleDeadlines(this, store, requests, resumeUrl, runDeadline, now, hooks.deadlineOrderUrl);
 		await notifyReviewers(this, settings, payloads, links, subjectOf, deadline);
 	} catch (error) {
 		await abandon(store, requests, signingKey, error);
@@ -207,7 +214,7 @@ export async function executeGate(this: IExecuteFunctions, hooks: GateHooks = {}
 		await store.close();
 	}
 
-	await this.putExecutionToWait(waitUntil);
+	await this.putExecutionToWait(hooks.noWaitTimer ? WAIT_INDEFINITELY : waitUntil);
 	return [[], [], []];
 }
 

@@ -8,6 +8,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { SEND_AND_WAIT_OPERATION } from 'n8n-workflow';
 
 import { gateProperties } from '../HitlGate/description';
+import { deadlineProperties } from '../HitlGate/deadlineDescription';
 
 /** The gate's properties this node offers as they are (reviewers, email, reasons, time on page). */
 const SHARED_GATE_PROPERTIES = ['reviewers', 'notifyByEmail', 'fromEmail', 'subject', 'requireRejectReason', 'requireTimeOnPageForHigh', 'timeOnPageOffNotice'];
@@ -17,6 +18,13 @@ const SHARED_GATE_OPTIONS = ['hashClientInfo', 'minSecondsOnPageHigh', 'rubberSt
 
 function gateProperty(name: string): INodeProperties[] {
 	return gateProperties.filter((p) => p.name === name);
+}
+
+/** The deadline itself; reminders and escalation are not offered (see gateContext.ts). */
+const DEADLINE_PROPERTIES = ['deadlineType', 'deadlineAmount', 'deadlineUnit', 'deadlineAt', 'businessAmount', 'businessUnit', 'workingDays', 'workingHours', 'holidays'];
+
+function deadlineProperty(name: string): INodeProperties[] {
+	return deadlineProperties.filter((p) => p.name === name);
 }
 
 function gateOptions(): INodeProperties {
@@ -63,6 +71,14 @@ export const toolApprovalProperties: INodeProperties[] = [
 		],
 		default: 'smtp',
 		displayOptions: { show: { notifyByEmail: [true] } },
+	},
+	...DEADLINE_PROPERTIES.flatMap(deadlineProperty),
+	{
+		displayName:
+			'The deadline is kept by the HITL Deadlines trigger (one active workflow per n8n instance and review store): at the deadline the agent is told the call was not approved, and the tool does not run. Without it the call waits until a reviewer decides — n8n\'s own wait timer is never used here, because it would hand the agent\'s call on unreviewed.',
+		name: 'deadlineNotice',
+		type: 'notice',
+		default: '',
 	},
 	gateOptions(),
 ];

@@ -1,6 +1,7 @@
 /**
  * HITL Tool Approval's first half: check the call n8n handed over, then let the gate record the
- * request, sign the reviewer's links and mail them, and wait with no timer. Run on its own (not as the
+ * request, sign the reviewer's links and mail them, and wait with no n8n timer (a deadline is the HITL
+ * Deadlines worker's signed order). Run on its own (not as the
  * agent's `…HitlTool`), or with an item that is not a tool call, it fails with an error: nothing is
  * approved and no tool runs.
  */
@@ -37,6 +38,11 @@ export async function executeToolApproval(this: IExecuteFunctions): Promise<INod
 	// n8n (its HMAC covers the gate's token in the query), and the page's form posts back to that URL.
 	await executeGate.call(gateContextFor(this, calls.map(reviewItemOf)), {
 		linkUrlFor: (token: string) => this.getSignedResumeUrl({ t: token }),
+		deadlineOrderUrl: this.getSignedResumeUrl(),
+		// When n8n's own wait timer ends a waiting node it passes the node's input item on, and the agent
+		// would read an `approved: true` the model slipped into its call as an approval. Only a reviewer or
+		// the HITL Deadlines worker's signed order ends this wait.
+		noWaitTimer: true,
 	});
 	return [[]];
 }

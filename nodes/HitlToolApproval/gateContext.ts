@@ -2,7 +2,7 @@
  * HITL Tool Approval runs the HITL Gate's own code (requests, MACs, links, mail, page, decision, chain)
  * for one tool call, so every promise the gate keeps holds here too. The gate reads its settings with
  * `getNodeParameter`; this node fixes the ones a tool call has no choice about (one request per call,
- * the fields shown, no deadline timer, first reviewer decides, links straight to n8n's waiting webhook)
+ * the fields shown, first reviewer decides, no reminders, links straight to n8n's waiting webhook)
  * and hands the gate the cleaned call instead of n8n's input item.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
@@ -10,19 +10,20 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { TOOL_CALL_FIELDS } from './toolCall';
 
 /**
- * Fixed gate settings. `deadlineType: none` matters for safety: when n8n's own wait timer ends a
- * waiting node it passes the node's *input item* on, and the agent would read an `approved: true` the
- * model slipped into its call as an approval. Without a timer that path never runs.
+ * Fixed gate settings. No reminders or escalation: their links would be built for a plain waiting
+ * webhook, and n8n accepts only links it signed itself on this node (execute.ts signs the first mail's
+ * links and the deadline order's URL).
  */
 const FIXED: Readonly<Record<string, unknown>> = {
 	reviewMode: 'perItem',
 	displayFields: TOOL_CALL_FIELDS,
 	fieldsShown: '',
 	editableFields: '',
-	deadlineType: 'none',
 	approvalPolicy: 'first',
 	requireOneTimeCode: 'off',
 	remindEveryAmount: 0,
+	'escalation.levels': [],
+	rejectOnTimeout: true,
 	dataSubjectId: '',
 	notificationWebhookUrl: '',
 };
