@@ -36,7 +36,7 @@ export async function executeToolApproval(this: IExecuteFunctions): Promise<INod
 	});
 	// n8n checks its own URL signature on a send-and-wait node's waiting webhook: every link is signed by
 	// n8n (its HMAC covers the gate's token in the query), and the page's form posts back to that URL.
-	await executeGate.call(gateContextFor(this, calls.map(reviewItemOf)), {
+	await executeGate.call(gateContextFor(this, calls, calls.map(reviewItemOf)), {
 		linkUrlFor: (token: string) => this.getSignedResumeUrl({ t: token }),
 		deadlineOrderUrl: this.getSignedResumeUrl(),
 		// When n8n's own wait timer ends a waiting node it passes the node's input item on, and the agent

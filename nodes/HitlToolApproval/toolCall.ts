@@ -39,14 +39,25 @@ export function reviewItemOf(call: ToolCall): INodeExecutionData {
 	return { json: { tool: call.tool, arguments: call.arguments, toolCallId: call.toolCallId } };
 }
 
-/** What the page shows, in this order. Nothing is editable: n8n runs the arguments the model sent. */
-export const TOOL_CALL_FIELDS = {
-	field: [
-		{ label: 'Tool', path: 'tool', format: 'text', editable: false },
-		{ label: 'Arguments', path: 'arguments', format: 'auto', editable: false },
-		{ label: 'Tool call ID', path: 'toolCallId', format: 'text', editable: false },
-	],
-};
+/** A top-level argument name that can be an edit key (`arguments.<name>`): no dot, bracket, control or edge space. */
+const EDITABLE_NAME = /^[A-Za-z_$][A-Za-z0-9_$-]{0,63}$/;
+
+type ToolCallField = { label: string; path: string; format: 'text' | 'auto'; editable: boolean };
+
+/**
+ * What the page shows, in this order: the tool, then each argument the model sent, each editable (a
+ * number stays a number, an object stays an object: core/edits). Model-written text is shown as plain text,
+ * never rendered as HTML. Arguments whose names cannot be edit keys are shown together, read-only.
+ */
+export function toolCallFields(calls: readonly ToolCall[]): { field: ToolCallField[] } {
+	const names = [...new Set(calls.flatMap((c) => Object.keys(c.arguments)))];
+	const editable = names.filter((n) => EDITABLE_NAME.test(n));
+	const fields: ToolCallField[] = [{ label: 'Tool', path: 'tool', format: 'text', editable: false }];
+	for (const name of editable) fields.push({ label: name, path: `arguments.${name}`, format: 'text', editable: true });
+	if (editable.length < names.length) fields.push({ label: 'Arguments', path: 'arguments', format: 'text', editable: false });
+	fields.push({ label: 'Tool call ID', path: 'toolCallId', format: 'text', editable: false });
+	return { field: fields };
+}
 
 interface GateAnnotation {
 	decision?: unknown;
@@ -84,6 +95,15 @@ export function denialText(comment: unknown): string {
 export const TIMED_OUT_TEXT = 'No reviewer approved this tool call in time, so it was not run.';
 
 /**
+ * n8n runs an approved call with the arguments the model sent (the agent's own record of the call), so an
+ * approval with changes cannot run as it stands: the model is told the corrected arguments and calls again,
+ * and that call is reviewed like any other (the reviewer confirms it with a second approval).
+ */
+export function editedText(tool: string, args: unknown): string {
+	return `The reviewer approved this call only with changed arguments, so it was not run. Call ${tool} again with exactly these arguments: ${JSON.stringify(args)}`;
+}
+
+/**
  * The gate's three outputs for the one call → the one item the agent reads. Approved only when the
  * gate released the item through Approved with a decision other than a rejection; everything else —
  * rejected, timed out, an unexpected shape — is a denial.
@@ -93,8 +113,12 @@ export function agentAnswerOf(gateOutputs: INodeExecutionData[][]): INodeExecuti
 	const rejected = gateOutputs[OUTPUT_REJECTED]?.[0];
 	const timedOut = gateOutputs[OUTPUT_TIMED_OUT]?.[0];
 	const approval = annotationOf(approved);
-	if (approved && (approval.decision === 'approved' || approval.decision === 'approved_with_edits') && typeof approval.reviewer === 'string') {
+	if (approved && approval.decision === 'approved' && typeof approval.reviewer === 'string') {
 		return [[{ json: { approved: true, hitl: evidenceOf(approval) }, pairedItem: { item: 0 } }]];
+	}
+	if (approved && approval.decision === 'approved_with_edits' && typeof approved.json.tool === 'string') {
+		const text = editedText(approved.json.tool, approved.json.arguments);
+		return [[{ json: { approved: false, chatInput: text, hitl: { ...evidenceOf(approval), editedArguments: approved.json.arguments ?? null } }, pairedItem: { item: 0 } }]];
 	}
 	if (rejected) {
 		const rejection = annotationOf(rejected);

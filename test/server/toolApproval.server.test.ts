@@ -123,7 +123,7 @@ function agentWorkflow(tag: string, hook: string, credentials: Credentials, appr
 
 describe('HITL Tool Approval with n8n\'s AI Agent on a real n8n server', () => {
 	let credentials: Credentials;
-	const hooks = { approve: `tool-approve-${RUN}`, deny: `tool-deny-${RUN}`, late: `tool-late-${RUN}` };
+	const hooks = { approve: `tool-approve-${RUN}`, deny: `tool-deny-${RUN}`, late: `tool-late-${RUN}`, edit: `tool-edit-${RUN}` };
 
 	beforeAll(async () => {
 		credentials = await createCredentials(n8n, info, { backend: 'file', directory }, `tools-${RUN}`);
@@ -131,6 +131,7 @@ describe('HITL Tool Approval with n8n\'s AI Agent on a real n8n server', () => {
 		await n8n.deployWorkflow(deadlinesWorkflow(`tools-${RUN}`, credentials, 1));
 		await n8n.deployWorkflow(agentWorkflow('approve', hooks.approve, credentials));
 		await n8n.deployWorkflow(agentWorkflow('deny', hooks.deny, credentials));
+		await n8n.deployWorkflow(agentWorkflow('edit', hooks.edit, credentials));
 		await n8n.deployWorkflow(agentWorkflow('late', hooks.late, credentials, { deadlineType: 'duration', deadlineAmount: 4, deadlineUnit: 'seconds' }));
 	});
 
@@ -218,5 +219,36 @@ describe('HITL Tool Approval with n8n\'s AI Agent on a real n8n server', () => {
 		// The late link decides nothing (n8n answers for the finished run).
 		const late = await httpCall(link, { method: 'GET', headers: { 'user-agent': PHONE } });
 		expect(late.text).not.toContain('name="csrf"');
+	});
+
+	test('approve with a changed amount: the call as sent never runs; the agent calls again with the reviewer\'s arguments, the reviewer confirms, the tool runs with them', async () => {
+		const before = toolCalls.length;
+		const { link, executionId } = await start('edit');
+		const page = await httpCall(link, { method: 'GET', headers: { 'user-agent': PHONE } });
+		// Each argument is its own editable field; the number stays a number.
+		expect(page.text).toContain('name="edit.arguments.amount"');
+		const edited = await postForm(link, { csrf: csrfIn(page.text), decision: 'approve', comment: '', 'edit.arguments.id': '7', 'edit.arguments.amount': '25' }, { 'user-agent': PHONE });
+		expect(edited.text).toContain('Decision recorded');
+
+		// The agent is told the corrected arguments and calls again: a second review, mailed to the same person.
+		const mails = await waitForMail(info.smtp.mailDir, { to: who('editfin'), count: 2, timeoutMs: 60_000 });
+		const second = extractLinks(mails[1]).filter((l) => l.includes('/webhook-waiting/'))[0];
+		expect(second).not.toBe(link);
+		await n8n.waitForExecutionStatus(executionId, 'waiting', 30_000);
+		expect(toolCalls.length).toBe(before);
+		const confirm = await httpCall(second, { method: 'GET', headers: { 'user-agent': PHONE } });
+		expect(confirm.text).toContain('25');
+		const approved = await postForm(second, { csrf: csrfIn(confirm.text), decision: 'approve', comment: '' }, { 'user-agent': PHONE });
+		expect(approved.text).toContain('Decision recorded');
+
+		const detail = await n8n.waitForExecutionStatus(executionId, ['success', 'error', 'crashed'], 60_000);
+		expect(detail.status).toBe('success');
+		// The tool's own request: the reviewer's amount, once; never the model's 40.
+		expect(toolCalls.slice(before)).toEqual(['/refund?id=7&amount=25']);
+		const log = await fileStoreRecords(directory, executionId);
+		const decisions = log.filter((r) => r.event === 'decided');
+		expect(decisions.map((r) => r.decision)).toEqual(['approved_with_edits', 'approved']);
+		expect(decisions[0].edits).toEqual([expect.objectContaining({ path: 'arguments.amount', before: 40, after: 25 })]);
+		expect(decisions.every((r) => r.reviewerId === who('editfin'))).toBe(true);
 	});
 });

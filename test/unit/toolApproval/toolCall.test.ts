@@ -9,7 +9,7 @@ import * as path from 'node:path';
 
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { agentAnswerOf, denialText, reviewItemOf, TIMED_OUT_TEXT, toolCallOf } from '../../../nodes/HitlToolApproval/toolCall';
+import { agentAnswerOf, denialText, editedText, reviewItemOf, TIMED_OUT_TEXT, toolCallFields, toolCallOf } from '../../../nodes/HitlToolApproval/toolCall';
 import { ensureN8nInstalled } from '../../harness/paths';
 
 const gateItem = (hitl: Record<string, unknown>): INodeExecutionData => ({ json: { tool: 'refund', arguments: { id: 7 }, hitl } });
@@ -37,6 +37,29 @@ describe('the tool call taken from n8n\'s input item', () => {
 	});
 });
 
+describe('the fields the reviewer sees', () => {
+	test('the tool, then each argument, editable under arguments.<name>, shown as plain text', () => {
+		const { field } = toolCallFields([{ toolCallId: 'c', tool: 'refund', arguments: { id: 7, note: '<b>x</b>', meta: { a: 1 } } }]);
+		expect(field).toEqual([
+			{ label: 'Tool', path: 'tool', format: 'text', editable: false },
+			{ label: 'id', path: 'arguments.id', format: 'text', editable: true },
+			{ label: 'note', path: 'arguments.note', format: 'text', editable: true },
+			{ label: 'meta', path: 'arguments.meta', format: 'text', editable: true },
+			{ label: 'Tool call ID', path: 'toolCallId', format: 'text', editable: false },
+		]);
+	});
+
+	test('argument names that cannot be edit keys: all arguments shown together, read-only', () => {
+		const { field } = toolCallFields([{ toolCallId: 'c', tool: 't', arguments: { 'a.b': 1, ok: 2 } }]);
+		expect(field.map((f) => [f.path, f.editable])).toEqual([
+			['tool', false],
+			['arguments.ok', true],
+			['arguments', false],
+			['toolCallId', false],
+		]);
+	});
+});
+
 describe('the answer the agent reads', () => {
 	test('approved through Approved by a named reviewer → approved: true, with the evidence for the log', () => {
 		const [[answer]] = agentAnswerOf([[], [approvedBy('fin@x.test')], []]);
@@ -51,6 +74,15 @@ describe('the answer the agent reads', () => {
 		expect(agentAnswerOf([[], [approvedBy(null)], []])[0][0].json.approved).toBe(false);
 		expect(agentAnswerOf([[], [approvedBy('a@x.test', 'rejected')], []])[0][0].json.approved).toBe(false);
 		expect(agentAnswerOf([[], [approvedBy('a@x.test', 'timed_out')], []])[0][0].json.approved).toBe(false);
+	});
+
+	test('approved with changes → not run as sent: approved: false, the model is told the corrected arguments', () => {
+		const edited = { json: { tool: 'refund', arguments: { id: 7, amount: 25 }, hitl: { decision: 'approved_with_edits', reviewer: 'fin@x.test' } } };
+		const [[answer]] = agentAnswerOf([[], [edited], []]);
+		expect(answer.json.approved).toBe(false);
+		expect(answer.json.chatInput).toBe(editedText('refund', { id: 7, amount: 25 }));
+		expect(answer.json.chatInput).toContain('Call refund again with exactly these arguments: {"id":7,"amount":25}');
+		expect(answer.json.hitl).toMatchObject({ decision: 'approved_with_edits', editedArguments: { id: 7, amount: 25 } });
 	});
 
 	test('rejected → approved: false with the reviewer\'s reason', () => {
@@ -106,11 +138,13 @@ describe('n8n 2.41.1\'s own processHitlResponses reads those answers as meant', 
 		['rejection', [[], [], [gateItem({ decision: 'rejected', reviewer: 'fin@x.test', comment: 'Too much' })]], 'Too much'],
 		['timeout', [[gateItem({ decision: 'timed_out' })], [], []], TIMED_OUT_TEXT],
 		['no reviewer on Approved', [[], [approvedBy(null)], []], TIMED_OUT_TEXT],
+		['approval with changes', [[], [{ json: { tool: 'refund', arguments: { id: 7, amount: 25 }, hitl: { decision: 'approved_with_edits', reviewer: 'a@x.test' } } }], []], '{"id":7,"amount":25}'],
 	])('%s → the tool does not run; the model reads the reason', (_name, outputs, reason) => {
 		const result = processHitlResponses(responseWith(agentAnswerOf(outputs as INodeExecutionData[][])[0][0]), 0);
 		expect(result.hasApprovedHitlTools).toBe(false);
 		expect(result.pendingGatedToolRequest).toBeUndefined();
 		const seen = JSON.stringify(result.processedResponse.actionResponses[0].data.data.ai_tool[0][0].json);
-		expect(seen).toContain(reason);
+		// seen is JSON: the reason's quotes come escaped.
+		expect(seen).toContain(JSON.stringify(reason).slice(1, -1));
 	});
 });
