@@ -28,6 +28,7 @@ import { requestRecordFields } from '../shared/requestRecords';
 import { isExpressionParameter, parseReviewerList, readGateSettings } from './settings';
 import type { GateItem, GatePayload } from './types';
 import { reviewLinksUrlFor } from './reviewLinks';
+import type { RiskVerifier } from './riskProvenance';
 
 function reviewersFor(ctx: IExecuteFunctions, itemIndex: number): string[] {
 	const raw = ctx.getNodeParameter('reviewers', itemIndex, '');
@@ -67,6 +68,8 @@ export interface GateHooks {
 	 * input n8n's timer would pass on as its output (HITL Tool Approval: the agent would read it).
 	 */
 	noWaitTimer?: boolean;
+	/** Vouches for the items' risk annotations (computed by the calling node itself, never read from input). */
+	verifyRisk?: RiskVerifier;
 }
 
 export async function executeGate(this: IExecuteFunctions, hooks: GateHooks = {}): Promise<INodeExecutionData[][]> {
@@ -104,6 +107,7 @@ export async function executeGate(this: IExecuteFunctions, hooks: GateHooks = {}
 		linkKeyId: signingKey.keyId,
 		now,
 		deadline,
+		...(hooks.verifyRisk ? { verifyRisk: hooks.verifyRisk } : {}),
 	};
 
 	const storeSettings = await getStoreSettings(this);

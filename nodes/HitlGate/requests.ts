@@ -11,7 +11,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import type { ReviewRequest } from '../../core/store';
 import { maxTier, type Tier } from '../../core/tiers';
 import { draftSha256, riskOf } from './draft';
-import { riskVerifierFor } from './riskProvenance';
+import { riskVerifierFor, type RiskVerifier } from './riskProvenance';
 import type { GateSettings } from './settings';
 import { oneTimeCodeFor } from './oneTimeCodeSettings';
 import { minSecondsForTier, rubberStampFor } from './timeOnPage';
@@ -29,18 +29,20 @@ export interface RunContext {
 	linkKeyId: string;
 	now: Date;
 	deadline: Date;
+	/** Who vouches for an item's risk annotation instead of the Routers before the gate (HITL Tool Approval classifies its calls itself). */
+	verifyRisk?: RiskVerifier;
 }
 
 type RiskFields = Pick<GatePayload, 'tier' | 'tierReasons' | 'riskProvenance' | 'blastRadius'>;
 
 /** The risk of a set of items: the highest tier, every reason once; one unclassified item makes it unclassified. */
-export function riskOfItems(ctx: IExecuteFunctions, items: readonly GateItem[]): RiskFields {
+export function riskOfItems(ctx: IExecuteFunctions, items: readonly GateItem[], verifier?: RiskVerifier): RiskFields {
 	let tier: Tier | null = null;
 	const reasons: string[] = [];
 	let unclassified = false;
 	let unverified = false;
 	// Trusted only if a Blast Radius Router of this execution produced it; otherwise high (riskProvenance.ts).
-	const verifyRisk = riskVerifierFor(ctx);
+	const verifyRisk = verifier ?? riskVerifierFor(ctx);
 	const risks = items.map((it) => riskOf(it.json, verifyRisk(it.index, it.json.blastRadius)));
 	for (const risk of risks) {
 		if (risk.tier === null) unclassified = true;
@@ -62,7 +64,7 @@ export function riskOfItems(ctx: IExecuteFunctions, items: readonly GateItem[]):
 /** The payload for a set of items (one item per stored request; all of them for the batch email's summary). */
 export function payloadFor(ctx: IExecuteFunctions, run: RunContext, items: GateItem[], message: string): GatePayload {
 	const { settings } = run;
-	const risk = riskOfItems(ctx, items);
+	const risk = riskOfItems(ctx, items, run.verifyRisk);
 	return {
 		v: 1,
 		mode: settings.reviewMode,

@@ -10,6 +10,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { executeGate } from '../HitlGate/execute';
 import { gateContextFor } from './gateContext';
+import { classifyCalls, readToolRisk, verifierOf } from './risk';
 import { reviewItemOf, toolCallOf } from './toolCall';
 
 /** n8n's suffix for the agent-tool variant it generates from a send-and-wait node. */
@@ -36,13 +37,16 @@ export async function executeToolApproval(this: IExecuteFunctions): Promise<INod
 	});
 	// n8n checks its own URL signature on a send-and-wait node's waiting webhook: every link is signed by
 	// n8n (its HMAC covers the gate's token in the query), and the page's form posts back to that URL.
-	await executeGate.call(gateContextFor(this, calls, calls.map(reviewItemOf)), {
+	const risks = classifyCalls(this, readToolRisk(this), calls, new Date());
+	const held = calls.map((call, i) => reviewItemOf(call, { ...risks[i] }));
+	await executeGate.call(gateContextFor(this, calls, held), {
 		linkUrlFor: (token: string) => this.getSignedResumeUrl({ t: token }),
 		deadlineOrderUrl: this.getSignedResumeUrl(),
 		// When n8n's own wait timer ends a waiting node it passes the node's input item on, and the agent
 		// would read an `approved: true` the model slipped into its call as an approval. Only a reviewer or
 		// the HITL Deadlines worker's signed order ends this wait.
 		noWaitTimer: true,
+		verifyRisk: verifierOf(node.name, risks),
 	});
 	return [[]];
 }

@@ -34,9 +34,9 @@ export function toolCallOf(json: IDataObject): ToolCall | { problem: string } {
 	return { toolCallId, tool, arguments: toolParameters };
 }
 
-/** The item the gate holds for review: the call and nothing else. */
-export function reviewItemOf(call: ToolCall): INodeExecutionData {
-	return { json: { tool: call.tool, arguments: call.arguments, toolCallId: call.toolCallId } };
+/** The item the gate holds for review: the call and, when given, the risk this node computed for it. */
+export function reviewItemOf(call: ToolCall, blastRadius?: IDataObject): INodeExecutionData {
+	return { json: { tool: call.tool, arguments: call.arguments, toolCallId: call.toolCallId, ...(blastRadius ? { blastRadius } : {}) } };
 }
 
 /** A top-level argument name that can be an edit key (`arguments.<name>`): no dot, bracket, control or edge space. */

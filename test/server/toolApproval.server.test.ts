@@ -129,7 +129,10 @@ describe('HITL Tool Approval with n8n\'s AI Agent on a real n8n server', () => {
 		credentials = await createCredentials(n8n, info, { backend: 'file', directory }, `tools-${RUN}`);
 		// The deadline is the HITL Deadlines worker's order, on this test's own store.
 		await n8n.deployWorkflow(deadlinesWorkflow(`tools-${RUN}`, credentials, 1));
-		await n8n.deployWorkflow(agentWorkflow('approve', hooks.approve, credentials));
+		// The approve case classifies the call by its arguments: amount 40 ≥ 30 → High (otherwise Low).
+		await n8n.deployWorkflow(
+			agentWorkflow('approve', hooks.approve, credentials, { riskTier: 'presets', moneyAmountArgument: 'amount', moneyAmountFrom: 30, otherwiseTier: 'low' }),
+		);
 		await n8n.deployWorkflow(agentWorkflow('deny', hooks.deny, credentials));
 		await n8n.deployWorkflow(agentWorkflow('edit', hooks.edit, credentials));
 		await n8n.deployWorkflow(agentWorkflow('late', hooks.late, credentials, { deadlineType: 'duration', deadlineAmount: 4, deadlineUnit: 'seconds' }));
@@ -166,6 +169,8 @@ describe('HITL Tool Approval with n8n\'s AI Agent on a real n8n server', () => {
 		expect(scanned.status).toBe(200);
 		expect(scanned.text).toContain('record_refund');
 		expect(scanned.text).toContain('40');
+		// The risk the node computed from the arguments, not anything the model or the input claimed.
+		expect(scanned.text).toContain('Money amount ≥ 30');
 		expect((await n8n.getExecution(executionId)).status).toBe('waiting');
 
 		const page = await httpCall(link, { method: 'GET', headers: { 'user-agent': PHONE } });
@@ -183,6 +188,7 @@ describe('HITL Tool Approval with n8n\'s AI Agent on a real n8n server', () => {
 		expect(log.map((r) => r.event)).toEqual(['requested', 'viewed', 'decided']);
 		expect(log[0].details).toMatchObject({ itemIndexes: [0] });
 		expect(log[1].userAgent).toBe(SCANNER);
+		expect(log[0].tier).toBe('high');
 		const decidedRecord = log.find((r) => r.event === 'decided');
 		expect(decidedRecord?.decision).toBe('approved');
 		expect(decidedRecord?.reviewerId).toBe(who('approvefin'));
