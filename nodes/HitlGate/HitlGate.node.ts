@@ -11,7 +11,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { gateProperties, gateWebhooks, OUTPUT_NAMES } from './description';
+import { GATE_OUTPUTS_EXPRESSION, gateProperties, gateWebhooks } from './description';
 import { executeGate } from './execute';
 import { hitlStoreApiTest } from '../shared/reviewStore';
 import { testSmtpConnection } from './notify/email';
@@ -27,15 +27,16 @@ export class HitlGate implements INodeType {
 		// 1.1: n8n's own SMTP credential by default (Email Credential); 1 keeps this package's.
 		version: [1, 1.1],
 		defaultVersion: 1.1,
-		// A bypass is visible on the canvas: time on page off for High, or Approve all allowed for High.
+		// A bypass is visible on the canvas: sample review (items pass on unreviewed), time on page off for
+		// High, or Approve all allowed for High.
 		subtitle:
-			'={{ ($parameter["reviewMode"] === "batch" ? "one page per run, a decision per item" : "one decision per item") + ($parameter["requireTimeOnPageForHigh"] === false ? " · ⚠ High: first click decides" : "") + ($parameter["reviewMode"] === "batch" && $parameter["allowApproveAllHigh"] === true ? " · ⚠ High: approve all allowed" : "") }}',
+			'={{ ($parameter["reviewMode"] === "sample" ? "⚠ sample review: items pass on unreviewed" : $parameter["reviewMode"] === "batch" ? "one page per run, a decision per item" : "one decision per item") + ($parameter["requireTimeOnPageForHigh"] === false ? " · ⚠ High: first click decides" : "") + ($parameter["reviewMode"] === "batch" && $parameter["allowApproveAllHigh"] === true ? " · ⚠ High: approve all allowed" : "") }}',
 		description: 'Hold items until a named reviewer approves or rejects them on a signed, emailed link',
 		defaults: { name: 'HITL Gate' },
 		inputs: [NodeConnectionTypes.Main],
 		// Timed Out first: when n8n's wait runs out it sends the original items to output 0 unseen.
-		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
-		outputNames: OUTPUT_NAMES,
+		// Sample review has one output of its own instead (description.ts gateOutputs): no "Approved".
+		outputs: GATE_OUTPUTS_EXPRESSION,
 		credentials: [
 			// Optional: without it the gate derives its signing key from n8n's encryption key (signingKeys.ts).
 			{ name: 'hitlSigningApi', required: false, testedBy: 'hitlSigningApiTest' },

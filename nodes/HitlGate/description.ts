@@ -12,6 +12,22 @@ export const OUTPUT_TIMED_OUT = 0;
 export const OUTPUT_APPROVED = 1;
 export const OUTPUT_REJECTED = 2;
 export const OUTPUT_NAMES = ['Timed Out', 'Approved', 'Rejected'];
+/** Sample review's only output: the items went on unreviewed; nothing here was approved by anyone. */
+export const OUTPUT_SAMPLE = 0;
+export const SAMPLE_OUTPUT_NAME = 'Sent On (Sample Review Later)';
+
+/**
+ * The outputs as n8n draws and routes them, from the node's parameters (an expression, as n8n's own
+ * Switch node does): sample review has one output, and no "Approved" a sampled item could leave
+ * through; every other mode keeps exactly the three outputs existing workflows are wired to. The
+ * function is stringified into the expression, so it may use nothing from outside its own body.
+ */
+export const gateOutputs = (parameters: { reviewMode?: unknown }): Array<{ type: 'main'; displayName: string }> =>
+	parameters.reviewMode === 'sample'
+		? [{ type: 'main', displayName: 'Sent On (Sample Review Later)' }]
+		: ['Timed Out', 'Approved', 'Rejected'].map((displayName) => ({ type: 'main' as const, displayName }));
+
+export const GATE_OUTPUTS_EXPRESSION: `={{${string}}}` = `={{(${gateOutputs.toString()})($parameter)}}`;
 
 const SMTP_CREDENTIAL_OPTIONS = [
 	{ name: 'SMTP', value: 'smtp', description: 'The SMTP credential n8n\'s own Send Email node uses' },
@@ -52,7 +68,20 @@ export const gateProperties: INodeProperties[] = [
 				value: 'batch',
 				description: 'One page per reviewer lists every item of the run, each with its own Approve / Reject (plus Approve all / Reject all)',
 			},
+			{
+				name: 'Sample Review (Passes Items On at Once)',
+				value: 'sample',
+				description: 'For the Router\'s "Low – sampled for review" output: every item goes on at once, unreviewed; a reviewer later marks it "Looks fine" or "Problem" through HITL Review Links',
+			},
 		],
+	},
+	{
+		displayName:
+			'Sample review does not hold items: each one leaves at once through "Sent On (Sample Review Later)", unreviewed — never through Approved. The reviewer\'s later verdict ("Looks fine" / "Problem", with a comment) is recorded against the item; Review Log Metrics shows the skip rate and problem rate. Needs an active HITL Review Links workflow for this store (the run fails otherwise); no reminders, escalation, quorum or one-time code. See docs/sample-review.md.',
+		name: 'sampleNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { reviewMode: ['sample'] } },
 	},
 	...policyProperties,
 	...deadlineProperties,

@@ -3,7 +3,9 @@
  * reviewer and item; in batch mode one per reviewer for the whole run), record `requested`, notify the
  * reviewers, and put the execution to wait until the deadline.
  * Nothing leaves the gate here; items leave only when the webhook resumes the run or n8n times it out
- * (then through output 0, Timed Out).
+ * (then through output 0, Timed Out). Sample review (sample.ts) is the one exception, visible on the
+ * canvas: it records `requested` and `sampled`, mails the links, and passes every item on at once
+ * through its own single output — never through Approved.
  */
 import { randomUUID } from 'node:crypto';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
@@ -25,10 +27,11 @@ import { checkQuorumReviewers, policyForItem, readQuorumPolicy } from './quorum'
 import { scheduleDeadlines } from './deadlineSchedule';
 import { buildRequest, payloadFor, type RunContext } from './requests';
 import { requestRecordFields } from '../shared/requestRecords';
-import { isExpressionParameter, parseReviewerList, readGateSettings } from './settings';
+import { isExpressionParameter, parseReviewerList, readGateSettings, readReviewMode } from './settings';
 import type { GateItem, GatePayload } from './types';
 import { reviewLinksUrlFor } from './reviewLinks';
 import type { RiskVerifier } from './riskProvenance';
+import { checkSampleSettings, checkSampleTiers, requireReviewLinks, sampledRecords, sampleOutputs } from './sample';
 
 function reviewersFor(ctx: IExecuteFunctions, itemIndex: number): string[] {
 	const raw = ctx.getNodeParameter('reviewers', itemIndex, '');
@@ -74,9 +77,11 @@ export interface GateHooks {
 
 export async function executeGate(this: IExecuteFunctions, hooks: GateHooks = {}): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	if (items.length === 0) return [[], [], []];
+	if (items.length === 0) return readReviewMode(this) === 'sample' ? [[]] : [[], [], []];
 	const node = this.getNode();
 	const settings = readGateSettings(this);
+	const sample = settings.reviewMode === 'sample';
+	if (sample) checkSampleSettings(this);
 	const keys = await loadSigningKeys(this);
 	const signingKey = keys[0];
 	const executionId = String(this.getExecutionId());
@@ -112,7 +117,9 @@ export async function executeGate(this: IExecuteFunctions, hooks: GateHooks = {}
 
 	const storeSettings = await getStoreSettings(this);
 	// Asked once per run, before any request is built: the choice goes into every request's MAC'd payload.
-	const reviewLinksUrl = await reviewLinksUrlFor(this, signingKey, storeIdentity(storeSettings.config), resumeUrl);
+	const probed = await reviewLinksUrlFor(this, signingKey, storeIdentity(storeSettings.config), resumeUrl);
+	// Sample review's links are answered only by HITL Review Links (nothing waits): none, no run.
+	const reviewLinksUrl = sample ? requireReviewLinks(this, probed) : probed;
 	const subjectIds = subjectIdsFor(this, storeSettings, items.length);
 	const gateItems: GateItem[] = items.map((item, index) => ({
 		index,
@@ -158,6 +165,8 @@ export async function executeGate(this: IExecuteFunctions, hooks: GateHooks = {}
 		);
 	});
 
+	// Before anything is recorded or sent: only router-verified Low items may pass on unreviewed.
+	if (sample) checkSampleTiers(this, requests);
 	// The request's own MAC: what is read back from the store is authenticated before it is shown or released.
 	for (const request of requests) request.mac = signRequest(request, signingKey);
 
@@ -204,8 +213,11 @@ export async function executeGate(this: IExecuteFunctions, hooks: GateHooks = {}
 				}),
 			),
 		);
+		// Counted by Review Log Metrics (skip rate, problem rate) with the later verdict on the same item key.
+		if (sample) await store.appendMany(sampledRecords(requests));
 		// Scheduled before anyone is mailed: a run whose reminders and deadline cannot be kept notifies nobody.
-		waitUntil = await scheduleDeadlines(this, store, requests, resumeUrl, runDeadline, now, hooks.deadlineOrderUrl);
+		// Sample review schedules nothing: no run waits for an order (its link just expires at the deadline).
+		if (!sample) waitUntil = await scheduleDeadlines(this, store, requests, resumeUrl, runDeadline, now, hooks.deadlineOrderUrl);
 		await notifyReviewers(this, settings, payloads, links, subjectOf, deadline);
 	} catch (error) {
 		await abandon(store, requests, signingKey, error);
@@ -218,6 +230,7 @@ export async function executeGate(this: IExecuteFunctions, hooks: GateHooks = {}
 		await store.close();
 	}
 
+	if (sample) return sampleOutputs(requests, reviewLinksUrl as string);
 	await this.putExecutionToWait(hooks.noWaitTimer ? WAIT_INDEFINITELY : waitUntil);
 	return [[], [], []];
 }
@@ -235,6 +248,8 @@ function requestedDetails(request: ReviewRequest, payload: GatePayload, link: Is
 		minSecondsOnPage: payload.minSecondsOnPage ?? null,
 		...(payload.oneTimeCode ? { oneTimeCode: true } : {}),
 		...(payload.mode === 'batch' ? { batchLink: true, linkItemIndexes: link.itemIndexes, allowApproveAllHigh: payload.allowApproveAllHigh === true } : {}),
+		// Visible on every request it affects: the item went on without waiting for this review.
+		...(payload.mode === 'sample' ? { sampleReview: true } : {}),
 	};
 }
 

@@ -8,7 +8,7 @@ import type { IWebhookFunctions } from 'n8n-workflow';
 import type { EditError } from '../../core/edits';
 import { csrfToken, type LinkClaims, type SigningKey } from '../../core/links';
 import type { RequestErasure, ReviewRequest } from '../../core/store';
-import { buildItemView, renderMessagePage, renderReviewPage, securityHeaders, standardMessage, type CodeFieldView, type FieldChange, type ReviewItemView, type StandardMessage } from './page';
+import { buildItemView, renderMessagePage, renderReviewPage, SAMPLE_VERDICT_LABELS, securityHeaders, standardMessage, type CodeFieldView, type FieldChange, type ReviewItemView, type StandardMessage } from './page';
 import type { GatePayload } from './types';
 
 export type Response = ReturnType<IWebhookFunctions['getResponseObject']>;
@@ -99,7 +99,9 @@ export function sendReviewPage(res: Response, status: number, s: ReviewPageState
 			riskUnverified: s.payload.riskProvenance === 'unverified',
 			requestedAt: s.request.createdAt,
 			expiresAt: s.request.expiresAt,
-			...(s.payload.quorum?.sequential
+			...(s.payload.mode === 'sample'
+				? { policyNote: 'Sample review: this item has already gone on. Say whether it looks fine or has a problem; your verdict is recorded against it and stops nothing.', verdictLabels: SAMPLE_VERDICT_LABELS }
+				: s.payload.quorum?.sequential
 				? { policyNote: `Signed off in order: ${s.request.reviewers.join(' → ')}. A rejection ends it. Approve as shown: no edits.` }
 				: s.payload.quorum
 				? { policyNote: `Needs ${s.payload.quorum.required} approvals${s.payload.quorum.mode === 'veto' ? '; one rejection rejects it' : '; rejected once that many can no longer approve'}. Approve as shown: no edits.` }

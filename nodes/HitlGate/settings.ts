@@ -19,7 +19,8 @@ import {
 	type TimeOnPageSettings,
 } from './timeOnPage';
 
-export type ReviewMode = 'perItem' | 'batch';
+/** `sample`: items pass on at once; a reviewer's later verdict is recorded against each (sample.ts). */
+export type ReviewMode = 'perItem' | 'batch' | 'sample';
 
 export interface GateSettings {
 	reviewMode: ReviewMode;
@@ -162,14 +163,16 @@ export function readGateSettings(ctx: IExecuteFunctions): GateSettings {
 	}
 	const display = readDisplay(ctx);
 	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
-	const reviewMode: ReviewMode = ctx.getNodeParameter('reviewMode', 0, 'perItem') === 'batch' ? 'batch' : 'perItem';
+	const reviewMode = readReviewMode(ctx);
+	// A sampled item has already gone on: nothing to edit, and "Problem" always needs a comment saying what.
+	const sample = reviewMode === 'sample';
 	return {
 		reviewMode,
 		fieldsShown: display.shown,
-		editableFields: display.editable,
-		displayFields: display.displayFields,
+		editableFields: sample ? [] : display.editable,
+		displayFields: sample ? display.displayFields.map((f) => ({ ...f, editable: false })) : display.displayFields,
 		timeZone: readTimeZone(ctx, options.timeZone),
-		requireRejectReason: ctx.getNodeParameter('requireRejectReason', 0, true) !== false,
+		requireRejectReason: sample || ctx.getNodeParameter('requireRejectReason', 0, true) !== false,
 		notifyByEmail,
 		fromEmail,
 		message: String(ctx.getNodeParameter('message', 0, '')),
@@ -180,6 +183,12 @@ export function readGateSettings(ctx: IExecuteFunctions): GateSettings {
 		allowApproveAllHigh: reviewMode === 'batch' && ctx.getNodeParameter('allowApproveAllHigh', 0, false) === true,
 		oneTimeCode: readOneTimeCode(ctx, reviewMode === 'batch', notifyByEmail),
 	};
+}
+
+/** "Review Mode"; anything unknown reads as one request per item (the mode that holds every item). */
+export function readReviewMode(ctx: Pick<IExecuteFunctions, 'getNodeParameter'>): ReviewMode {
+	const raw = ctx.getNodeParameter('reviewMode', 0, 'perItem');
+	return raw === 'batch' || raw === 'sample' ? raw : 'perItem';
 }
 
 /** "Fields to Show" and the legacy comma lists, checked and merged (display/parse.ts). */

@@ -10,6 +10,7 @@
  * page's "Email me a code" button (a POST, never a GET) sends one (oneTimeCode.ts).
  * Every failure answers a page and leaves the execution waiting (an exception here would end the run
  * with an error). A batch link (a v2 token naming the run's group) is served by batchWebhook.ts.
+ * A sample-review request is never decided here (no run waits for it): HITL Review Links takes its verdict.
  */
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
@@ -27,9 +28,9 @@ import { decide, expireGroup } from './decide';
 import { codeFieldOf, codeStep, requestCode } from './oneTimeCode';
 import { reportTamper, verdictFor } from './ledger';
 import { parseDecisionForm, type CodeFieldView } from './page';
-import { requestRecordFields } from '../shared/requestRecords';
 import { erasedNotice, sendMessage, sendReviewPage } from './respond';
 import { loadSigningKeys } from './signingKeys';
+import { recordTooFast } from './tooFast';
 import { recordFirstView } from './viewRecord';
 import { openReviewStore } from '../shared/reviewStore';
 import { CONFIRM_DECISION_NOTICE, decisionTiming, minSecondsOfPayload } from './timeOnPage';
@@ -115,6 +116,11 @@ async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 		}
 		if (verdict.kind === 'pending' && verdict.inconsistent) await reportTamper(store, request, verdict.inconsistent, { reviewerId: claims.rev });
 		const payload = asGatePayload(request.payload) as GatePayload;
+		// A sampled item went on long ago: its verdict is taken only by HITL Review Links (sampleReview.ts).
+		if (payload.mode === 'sample') {
+			sendMessage(res, { kind: 'invalid' });
+			return WAIT;
+		}
 		// Separation of duties: the requester's own link is refused (and recorded), whatever else it says.
 		if (isRequester(payload, claims.rev)) {
 			await recordSelfApproval(ctx, store, [{ request, payload }], claims, method, keys[0]);
@@ -218,21 +224,7 @@ async function post(
 	const minSeconds = minSecondsOfPayload(payload);
 	const timing = decisionTiming(csrf.servedAtMs, minSeconds, now);
 	if (timing.tooFast) {
-		await store.append({
-			event: 'decision_too_fast',
-			reviewerId: claims.rev,
-			...requestRecordFields(request, payload),
-			linkKeyId: claims.kid,
-			linkNonce: claims.nonce,
-			...clientInfo(ctx, payload.hashClientInfo, keys[0]),
-			details: {
-				requestId: request.id,
-				attempted: form.decision,
-				elapsedMs: timing.elapsedMs,
-				minSecondsOnPage: minSeconds,
-				servedAt: csrf.servedAtMs === null ? null : new Date(csrf.servedAtMs).toISOString(),
-			},
-		});
+		await recordTooFast(ctx, store, request, payload, claims, keys[0], { decision: form.decision, timing, minSeconds, servedAtMs: csrf.servedAtMs });
 		sendReviewPage(res, 200, { ...retry, servedAt: now, error: CONFIRM_DECISION_NOTICE });
 		return WAIT;
 	}

@@ -4,7 +4,9 @@
  * before any node runs; this node's URL never depends on a run, so it can always answer: while the run
  * waits it relays the request to the run's waiting webhook (the gate shows, decides and resumes exactly
  * as before), and once n8n refuses it renders what the review log says — decided by whom and when,
- * expired, erased, or the run ended undecided (relay.ts). It never decides anything itself.
+ * expired, erased, or the run ended undecided (relay.ts). It decides nothing for a waiting run; the one
+ * thing it records itself is sample review's later verdict, for a gate that passed its items on at once
+ * and waits for nothing (sampleReview.ts).
  */
 import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';

@@ -10,6 +10,8 @@
  *    address and user agent in a MAC'd header; the gate's HTML answer goes back as it is.
  * 5. When n8n answers instead of the gate (JSON: the run finished, failed, was deleted, or is busy), the
  *    page says what the log says (outcome.ts).
+ * A link of a sample-review request (its verified payload says so) is never relayed: no run waits for
+ * it, and this node shows the page and records the verdict itself (sampleReview.ts).
  * Whatever fails, the reviewer gets a page, never n8n's JSON or a stack trace.
  */
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
@@ -29,11 +31,12 @@ import {
 } from '../../core/links';
 import type { ReviewRequest, ReviewStore } from '../../core/store';
 import { INTEGRITY_NOTICE } from '../HitlGate/batchWebhook';
-import { authenticateRequest } from '../HitlGate/ledger';
+import { authenticateRequest, reportTamper } from '../HitlGate/ledger';
 import { erasedNotice, sendMessage, type Response } from '../HitlGate/respond';
 import { loadSigningKeys } from '../HitlGate/signingKeys';
 import { getStoreSettings, openReviewStore, storeIdentity } from '../shared/reviewStore';
 import { answerFromLog, type RunAnswer } from './outcome';
+import { isSampleRequest, serveSampleLink } from './sampleReview';
 
 const DONE: IWebhookResponseData = { noWebhookResponse: true };
 /** The gate answers before the resumed run goes on; a minute covers a slow store or mail server. */
@@ -102,8 +105,20 @@ async function handle(ctx: IWebhookFunctions, res: Response): Promise<void> {
 	}
 	const auth = authenticateRequest(first, keys);
 	if (!auth.ok) {
-		// The gate reports tampering when it reads the request; here nothing is relayed or shown.
+		// Nothing is relayed or shown. Logged here too: no run may ever read this request again (a sample
+		// review's gate never does), and the log must say why its link stopped working.
+		const log = await openReviewStore(ctx, settings);
+		try {
+			await reportTamper(log, first, auth.reason, { reviewerId: claims.rev, via: 'review_links' });
+		} finally {
+			await log.close();
+		}
 		sendMessage(res, { kind: 'error', detail: INTEGRITY_NOTICE });
+		return;
+	}
+	// Sample review: no run waits for this link; its verdict is taken here (sampleReview.ts), never relayed.
+	if (isSampleRequest(auth.payload)) {
+		await serveSampleLink(ctx, res, token, first, keys, settings);
 		return;
 	}
 	const resumeUrl = auth.payload.notify?.resumeUrl;

@@ -109,6 +109,8 @@ export interface RunWorkflowOptions {
 	nodeTypes?: Record<string, INodeType>;
 	mode?: WorkflowExecuteMode;
 	executionId?: string;
+	/** n8n's base URL the run's resume and webhook URLs are built on (default http://localhost:5678). */
+	baseUrl?: string;
 }
 
 export interface WorkflowRunResult {
@@ -327,8 +329,8 @@ export function createAdditionalData(
 	executionId: string,
 	mode: WorkflowExecuteMode,
 	credentials: Record<string, ICredentialDataDecryptedObject>,
+	base = 'http://localhost:5678',
 ): IWorkflowExecuteAdditionalData {
-	const base = 'http://localhost:5678';
 	const notInTests = (what: string) => () => {
 		throw new Error(`${what} is not available in workflow tests`);
 	};
@@ -399,7 +401,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
 		pinData,
 	});
 	const executionOrder: string[] = [];
-	const additionalData = createAdditionalData(workflowData, executionId, mode, options.credentials ?? {});
+	const additionalData = createAdditionalData(workflowData, executionId, mode, options.credentials ?? {}, options.baseUrl);
 	additionalData.hooks!.addHandler('nodeExecuteBefore', (nodeName: string) => {
 		executionOrder.push(nodeName);
 	});

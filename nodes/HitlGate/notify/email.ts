@@ -29,6 +29,8 @@ function oneLine(text: string): string {
 
 const FOOTER =
 	'This link is personal: it records your name with the decision. Opening it decides nothing; you decide on the page.';
+const SAMPLE_FOOTER =
+	'This link is personal: it records your name with your verdict. Opening it records nothing but your view; you give your verdict on the page.';
 
 export function renderReviewEmail(
 	mail: ReviewerMail,
@@ -36,14 +38,17 @@ export function renderReviewEmail(
 	workflowName: string,
 ): { subject: string; text: string; html: string } {
 	const subject = oneLine(mail.subject) || 'Review needed';
+	// Sample review: the items already went on; the mail must not say that a decision is awaited.
+	const sampleReview = mail.entries[0]?.payload.mode === 'sample';
 	const content = {
+		...(sampleReview ? { sampleReview } : {}),
 		title: subject,
 		message: mail.message,
 		workflowName,
 		due: dueText(deadline, mail.entries[0]?.payload.timeZone),
 		noDeadline: isNoDeadline(deadline),
 		alsoAsked: mail.alsoAsked ?? [],
-		footer: FOOTER,
+		footer: sampleReview ? SAMPLE_FOOTER : FOOTER,
 		entries: mail.entries.map(summarize),
 	};
 	return {

@@ -18,6 +18,8 @@ export interface HtmlMail {
 	due: string;
 	/** The run has no deadline: the mail says the review stays open. */
 	noDeadline?: boolean;
+	/** Sample review: the items already went on; a verdict is asked for, not a decision. */
+	sampleReview?: boolean;
 	alsoAsked?: string[];
 	footer: string;
 	entries: EntrySummary[];
@@ -103,7 +105,9 @@ export function renderEmailHtml(mail: HtmlMail): string {
 	const body: string[] = [];
 	const message = mail.message.trim();
 	if (message !== '') body.push(`<p style="margin:0 0 16px">${escapeHtmlVisible(message).replace(/\n/g, '<br>')}</p>`);
-	const due = mail.noDeadline === true
+	const due = mail.sampleReview === true
+		? `Sample review: <b>already sent on</b>. ${mail.noDeadline === true ? 'The review stays open until you give your verdict' : `Give your verdict before: <b>${escapeHtml(mail.due)}</b> (after that it counts as not reviewed)`}`
+		: mail.noDeadline === true
 		? 'No deadline: the review stays open until it is decided'
 		: `Decide before: <b>${escapeHtml(mail.due)}</b> (after that nothing is approved)`;
 	const others = (mail.alsoAsked ?? []).length > 0 ? `<br>Also asked: ${escapeHtml((mail.alsoAsked ?? []).join(', '))}` : '';

@@ -20,6 +20,8 @@ export interface TextMail {
 	workflowName: string;
 	due: string;
 	noDeadline?: boolean;
+	/** Sample review: the items already went on; a verdict is asked for, not a decision. */
+	sampleReview?: boolean;
 	alsoAsked?: string[];
 	footer: string;
 	entries: EntrySummary[];
@@ -47,7 +49,9 @@ export function renderEmailText(mail: TextMail): string {
 	if (message !== '') text.push(...plainQuoted(message, MESSAGE_QUOTE), '');
 	text.push(
 		`Workflow: ${plainInline(mail.workflowName)}`,
-		mail.noDeadline === true ? 'No deadline: the review stays open until it is decided' : `Decide before: ${mail.due} (after that nothing is approved)`,
+		mail.sampleReview === true
+			? `Sample review: already sent on. ${mail.noDeadline === true ? 'The review stays open until you give your verdict' : `Give your verdict before: ${mail.due} (after that it counts as not reviewed)`}`
+			: mail.noDeadline === true ? 'No deadline: the review stays open until it is decided' : `Decide before: ${mail.due} (after that nothing is approved)`,
 	);
 	if ((mail.alsoAsked ?? []).length > 0) text.push(`Also asked: ${plainInline((mail.alsoAsked ?? []).join(', '))}`);
 	text.push('');

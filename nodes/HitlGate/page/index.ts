@@ -2,11 +2,13 @@ export { securityHeaders, CONTENT_SECURITY_POLICY } from './headers';
 export { renderMessagePage, standardMessage, type MessagePageInput, type StandardMessage } from './messagePage';
 export {
 	renderReviewPage,
+	SAMPLE_VERDICT_LABELS,
 	type EditableField,
 	type ItemField,
 	type ReviewItemView,
 	type ReviewPageView,
 	type ShownField,
+	type VerdictLabels,
 } from './reviewPage';
 export { codeFieldHtml, type CodeFieldView } from './codeField';
 export { buildItemView, type ItemViewInput } from './view';

@@ -25,6 +25,8 @@ export function renderMessagePage(input: MessagePageInput): string {
 
 export type StandardMessage =
 	| { kind: 'recorded'; decision: 'approve' | 'reject' }
+	/** Sample review: the reviewer's verdict on an item that already went on was recorded. */
+	| { kind: 'sample_recorded'; verdict: 'looks_fine' | 'problem' }
 	/** `decision`: what the first decision was, when the answer comes from the log after the run ended. */
 	| { kind: 'already'; reviewer: string; at: string; decision?: 'approved' | 'approved with edits' | 'rejected' }
 	/** The run ended (stopped, failed, deleted or pruned) with this item never decided (HITL Review Links). */
@@ -57,6 +59,13 @@ export function standardMessage(m: StandardMessage): MessagePageInput {
 				title: 'Decision recorded',
 				message: `You ${m.decision === 'approve' ? 'approved' : 'rejected'} this item. Your decision has been recorded.`,
 				detail: 'You can close this page.',
+			};
+		case 'sample_recorded':
+			return {
+				status: 200,
+				title: 'Verdict recorded',
+				message: `You marked this item ${m.verdict === 'problem' ? 'as a problem' : 'as looking fine'}. Your verdict has been recorded against it.`,
+				detail: 'The item had already gone on; your verdict is counted in the review metrics. You can close this page.',
 			};
 		case 'vote_recorded':
 			return {

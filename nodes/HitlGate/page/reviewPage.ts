@@ -93,7 +93,27 @@ export interface ReviewPageView {
 	error?: string;
 	/** The request needs a one-time code (codeField.ts): the box and its button, above the decision buttons. */
 	oneTimeCode?: CodeFieldView;
+	/**
+	 * Sample review's wording (the item already went on): a verdict, not a decision. The buttons post the
+	 * same form values (approve = looks fine, reject = problem), so the form and its checks stay the gate's.
+	 */
+	verdictLabels?: VerdictLabels;
 }
+
+export interface VerdictLabels {
+	heading: string;
+	approve: string;
+	reject: string;
+	comment: string;
+}
+
+/** The labels sample review shows (HITL Review Links, nodes/HitlReviewLinks/sampleReview.ts). */
+export const SAMPLE_VERDICT_LABELS: VerdictLabels = {
+	heading: 'Your verdict',
+	approve: 'Looks fine',
+	reject: 'Problem',
+	comment: 'Comment (required for Problem: say what is wrong)',
+};
 
 /** The risk card: what the page's views share of it. */
 export type RiskView = Pick<ReviewPageView, 'tier' | 'tierReasons' | 'riskUnverified'>;
@@ -140,19 +160,20 @@ export function headerHtml(view: HeaderView, now: Date): string {
 function decisionHtml(view: ReviewPageView): string {
 	const decisions = view.decisions ?? ['approve', 'reject'];
 	const reasonRequired = view.requireRejectReason && decisions.includes('reject');
-	const label = reasonRequired ? 'Comment (required to reject: give the reason)' : 'Comment (optional)';
+	const labels = view.verdictLabels;
+	const label = labels?.comment ?? (reasonRequired ? 'Comment (required to reject: give the reason)' : 'Comment (optional)');
 	const described = view.commentError ? ' aria-describedby="comment-error" aria-invalid="true"' : '';
 	const parts = [
 		'<section class="card decision" id="decision" aria-labelledby="decision-h">',
-		'<h2 id="decision-h">Your decision</h2>',
-		`<label for="comment">${label}</label>`,
+		`<h2 id="decision-h">${escapeHtml(labels?.heading ?? 'Your decision')}</h2>`,
+		`<label for="comment">${escapeHtml(label)}</label>`,
 		`<textarea id="comment" name="comment" dir="auto"${described}>\n${escapeHtml(view.comment ?? '')}</textarea>`,
 		view.commentError ? `<p class="warn" id="comment-error">${escapeHtml(view.commentError)}</p>` : '',
 		view.oneTimeCode ? codeFieldHtml(view.oneTimeCode) : '',
 		'<div class="buttons">',
 	];
-	if (decisions.includes('approve')) parts.push('<button type="submit" class="approve" name="decision" value="approve">Approve</button>');
-	if (decisions.includes('reject')) parts.push('<button type="submit" class="reject" name="decision" value="reject">Reject</button>');
+	if (decisions.includes('approve')) parts.push(`<button type="submit" class="approve" name="decision" value="approve">${escapeHtml(labels?.approve ?? 'Approve')}</button>`);
+	if (decisions.includes('reject')) parts.push(`<button type="submit" class="reject" name="decision" value="reject">${escapeHtml(labels?.reject ?? 'Reject')}</button>`);
 	parts.push('</div>');
 	// Offered only where something can be edited; it re-renders the page and never decides.
 	if (view.items.some((item) => item.fields.some((f) => f.mode === 'edit'))) {

@@ -199,10 +199,13 @@ export function recordFromItem(json: unknown, mapped: MappedFields, s: AppendSet
 	// Entries, not assignment: a `__proto__` key in mapped JSON must stay data, never set a prototype.
 	const details: Array<[string, unknown]> = [];
 	let fromGate: { event: ReviewEvent; decision: ReviewDecision | null } | null = null;
+	// An item a sample-review gate passed on carries no decision (nobody has reviewed it yet).
+	let unreviewedSample = false;
 	if (hitl) {
 		const h = s.hitlField;
 		const edits = readEdits(hitl, h);
-		fromGate = gateDecision(optString(hitl, 'decision', h), edits, h);
+		unreviewedSample = optString(hitl, 'mode', h) === 'sample';
+		fromGate = unreviewedSample ? null : gateDecision(optString(hitl, 'decision', h), edits, h);
 		Object.assign(input, {
 			reviewerId: optString(hitl, 'reviewer', h),
 			decidedAt: optTime(hitl, 'decidedAt', h),
@@ -241,7 +244,12 @@ export function recordFromItem(json: unknown, mapped: MappedFields, s: AppendSet
 	// Event: explicit, or derived from the annotations (auto).
 	if (s.event === 'auto') {
 		if (fromGate) input.event = fromGate.event;
-		else if (br?.sampling && br.sampling.sampled === true) input.event = 'sampled';
+		else if (unreviewedSample) {
+			throw new RecordInputError(
+				'The item went on unreviewed from a HITL Gate in sample review, which already logged it as `sampled`',
+				'Choose an Event (e.g. Note) to log your own fields with it; Metrics already counts the gate\'s own `sampled` record and its later verdict.',
+			);
+		} else if (br?.sampling && br.sampling.sampled === true) input.event = 'sampled';
 		else {
 			throw new RecordInputError(
 				`Event is "Auto" but the item has neither a "${s.hitlField}" annotation nor a sampled "${s.blastRadiusField}" annotation`,

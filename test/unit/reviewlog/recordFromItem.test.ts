@@ -219,3 +219,20 @@ describe('recordFromItem: the Blast Radius Router annotation as the router write
 		expect(recordFromItem(routed, { itemKey: 'other' }, settings()).itemKey).toBe('other');
 	});
 });
+
+describe('recordFromItem: an item a sample-review gate passed on (no decision yet)', () => {
+	const sampleItem = () => ({
+		text: 'Internal note',
+		hitl: { mode: 'sample', status: 'pending_sample_review', decision: null, requestId: 'req-s', requestedAt: '2026-11-25T10:00:00.000Z', draftSha256: H, linkKeyId: 'k1' },
+		blastRadius: { tier: 'low', reasons: [], sampled: true },
+	});
+	it('Auto refuses it, saying the gate already logged it as sampled (never a decision it does not have)', () => {
+		expect(err(() => recordFromItem(sampleItem(), {}, settings())).message).toMatch(/sample review, which already logged it as `sampled`/);
+	});
+	it('an explicit Note logs it with its request id and no decision', () => {
+		const note = recordFromItem(sampleItem(), {}, settings({ event: 'note' }));
+		expect(note).toMatchObject({ event: 'note', tier: 'low' });
+		expect(note.decision ?? null).toBeNull();
+		expect(note.details).toMatchObject({ requestId: 'req-s' });
+	});
+});
