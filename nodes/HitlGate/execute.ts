@@ -73,6 +73,8 @@ export interface GateHooks {
 	noWaitTimer?: boolean;
 	/** Vouches for the items' risk annotations (computed by the calling node itself, never read from input). */
 	verifyRisk?: RiskVerifier;
+	/** What each one-item request is about, for its records (GatePayload.about). */
+	aboutOf?: (item: GateItem) => Record<string, unknown>;
 }
 
 export async function executeGate(this: IExecuteFunctions, hooks: GateHooks = {}): Promise<INodeExecutionData[][]> {
@@ -113,6 +115,7 @@ export async function executeGate(this: IExecuteFunctions, hooks: GateHooks = {}
 		now,
 		deadline,
 		...(hooks.verifyRisk ? { verifyRisk: hooks.verifyRisk } : {}),
+		...(hooks.aboutOf ? { aboutOf: hooks.aboutOf } : {}),
 	};
 
 	const storeSettings = await getStoreSettings(this);
@@ -246,6 +249,7 @@ function requestedDetails(request: ReviewRequest, payload: GatePayload, link: Is
 		expiresAt: request.expiresAt,
 		groupId: request.groupId,
 		minSecondsOnPage: payload.minSecondsOnPage ?? null,
+		...(payload.about ? { about: payload.about } : {}),
 		...(payload.oneTimeCode ? { oneTimeCode: true } : {}),
 		...(payload.mode === 'batch' ? { batchLink: true, linkItemIndexes: link.itemIndexes, allowApproveAllHigh: payload.allowApproveAllHigh === true } : {}),
 		// Visible on every request it affects: the item went on without waiting for this review.

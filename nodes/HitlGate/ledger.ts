@@ -103,6 +103,7 @@ export function decisionResolution(c: DecisionContext): Resolution {
 			// Taken, but quicker than its tier's threshold (fixed in the signed payload): flagged, not refused.
 			...rubberStampDetails(c.payload, msOnPage),
 			...(c.evidence ? { [EVIDENCE_DETAILS_KEY]: c.evidence } : {}),
+			...(c.payload.about ? { about: c.payload.about } : {}),
 		},
 	};
 	return { status: 'decided', outcome, record: sealDecision(record, request, c.key) };

@@ -31,6 +31,8 @@ export interface RunContext {
 	deadline: Date;
 	/** Who vouches for an item's risk annotation instead of the Routers before the gate (HITL Tool Approval classifies its calls itself). */
 	verifyRisk?: RiskVerifier;
+	/** What a one-item request is about (GatePayload.about); set by a node built on the gate. */
+	aboutOf?: (item: GateItem) => Record<string, unknown>;
 }
 
 type RiskFields = Pick<GatePayload, 'tier' | 'tierReasons' | 'riskProvenance' | 'blastRadius'>;
@@ -68,6 +70,7 @@ export function payloadFor(ctx: IExecuteFunctions, run: RunContext, items: GateI
 	return {
 		v: 1,
 		mode: settings.reviewMode,
+		...(run.aboutOf && items.length === 1 ? { about: run.aboutOf(items[0]) } : {}),
 		items,
 		shown: settings.fieldsShown,
 		editable: settings.editableFields,

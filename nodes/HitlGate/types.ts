@@ -21,6 +21,12 @@ export interface GateItem {
 export interface GatePayload {
 	v: 1;
 	mode: ReviewMode;
+	/**
+	 * What the request is about beyond its item, for an auditor reading only the log: HITL Tool Approval's
+	 * tool call (tool name, call id, arguments hash). MAC'd with the payload; copied into the `details.about`
+	 * of the request's `requested`, `decided` and `expired` records.
+	 */
+	about?: Record<string, unknown>;
 	/** One item per request (batch requests stored before each item had its own request: every item of the run). */
 	items: GateItem[];
 	/** Canonical field paths shown (empty = the whole item); display/fields.ts reads them. */

@@ -11,7 +11,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { executeGate } from '../HitlGate/execute';
 import { gateContextFor } from './gateContext';
 import { classifyCalls, readToolRisk, verifierOf } from './risk';
-import { reviewItemOf, toolCallOf } from './toolCall';
+import { aboutCall, reviewItemOf, toolCallOf } from './toolCall';
 
 /** n8n's suffix for the agent-tool variant it generates from a send-and-wait node. */
 const HITL_TOOL_SUFFIX = 'HitlTool';
@@ -47,6 +47,7 @@ export async function executeToolApproval(this: IExecuteFunctions): Promise<INod
 		// the HITL Deadlines worker's signed order ends this wait.
 		noWaitTimer: true,
 		verifyRisk: verifierOf(node.name, risks),
+		aboutOf: (item) => aboutCall(item.json),
 	});
 	return [[]];
 }

@@ -13,6 +13,7 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import { sha256Json } from '../../core/edits';
 import { OUTPUT_APPROVED, OUTPUT_REJECTED, OUTPUT_TIMED_OUT } from '../HitlGate/description';
 
 export interface ToolCall {
@@ -37,6 +38,19 @@ export function toolCallOf(json: IDataObject): ToolCall | { problem: string } {
 /** The item the gate holds for review: the call and, when given, the risk this node computed for it. */
 export function reviewItemOf(call: ToolCall, blastRadius?: IDataObject): INodeExecutionData {
 	return { json: { tool: call.tool, arguments: call.arguments, toolCallId: call.toolCallId, ...(blastRadius ? { blastRadius } : {}) } };
+}
+
+/**
+ * What the request's records say it is about (`details.about`), so an auditor reading only the log sees
+ * which tool was asked for and with which arguments (their SHA-256 over RFC 8785 canonical JSON).
+ */
+export function aboutCall(json: Record<string, unknown>): IDataObject {
+	return {
+		kind: 'agent_tool_call',
+		tool: typeof json.tool === 'string' ? json.tool : null,
+		toolCallId: typeof json.toolCallId === 'string' ? json.toolCallId : null,
+		argumentsSha256: sha256Json(json.arguments ?? null),
+	};
 }
 
 /** A top-level argument name that can be an edit key (`arguments.<name>`): no dot, bracket, control or edge space. */

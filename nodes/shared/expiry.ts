@@ -15,6 +15,10 @@ import { requestRecordFields, type RequestDescription } from './requestRecords';
 export type ExpiryReason = 'deadline_passed' | 'notification_failed' | 'expired_link_posted';
 
 /** The record fields a request's payload describes, read leniently (an unreadable payload still expires). */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 export function describeRequest(payload: Record<string, unknown>): RequestDescription | null {
 	if (payload === null || typeof payload !== 'object' || typeof payload.nodeName !== 'string') return null;
 	const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
@@ -24,6 +28,7 @@ export function describeRequest(payload: Record<string, unknown>): RequestDescri
 		nodeName: payload.nodeName,
 		tier: isTier(payload.tier) ? payload.tier : null,
 		tierReasons: Array.isArray(payload.tierReasons) ? payload.tierReasons.filter((r): r is string => typeof r === 'string') : [],
+		...(isPlainObject(payload.about) ? { about: payload.about } : {}),
 	};
 }
 
@@ -56,14 +61,16 @@ export function expiryResolution(
 				key,
 			)
 		: null;
+	const described = describeRequest(request.payload);
 	return {
 		status: 'expired',
 		outcome: null,
 		record: {
 			event: 'expired',
-			...requestRecordFields(request, describeRequest(request.payload)),
+			...requestRecordFields(request, described),
 			details: {
 				reason,
+				...(described?.about ? { about: described.about } : {}),
 				expiresAt: request.expiresAt,
 				reviewers: request.reviewers,
 				...extra,

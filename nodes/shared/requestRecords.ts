@@ -16,6 +16,8 @@ export interface RequestDescription {
 	tierReasons: string[];
 	/** Separation of duties: the requester's addresses (absent when not used). */
 	requester?: { ids: string[] };
+	/** What the request is about beyond its item (GatePayload.about), for the records' details. */
+	about?: Record<string, unknown>;
 }
 
 export type RequestRecordFields = Pick<

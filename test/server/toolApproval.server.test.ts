@@ -44,10 +44,14 @@ beforeAll(async () => {
 	capturePort = (capture.address() as AddressInfo).port;
 });
 
+/** The HITL Deadlines workflow on this test's store: stopped before the store's folder is removed. */
+let deadlinesWorkflowId: string | null = null;
+
 afterAll(async () => {
+	if (deadlinesWorkflowId) await n8n.deactivateWorkflow(deadlinesWorkflowId);
 	await closeStores();
 	await new Promise<void>((resolve) => capture.close(() => resolve()));
-	rmSync(directory, { recursive: true, force: true });
+	rmSync(directory, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 });
 
 function agentWorkflow(tag: string, hook: string, credentials: Credentials, approval: Record<string, unknown> = {}): WorkflowJson {
@@ -128,7 +132,7 @@ describe('HITL Tool Approval with n8n\'s AI Agent on a real n8n server', () => {
 	beforeAll(async () => {
 		credentials = await createCredentials(n8n, info, { backend: 'file', directory }, `tools-${RUN}`);
 		// The deadline is the HITL Deadlines worker's order, on this test's own store.
-		await n8n.deployWorkflow(deadlinesWorkflow(`tools-${RUN}`, credentials, 1));
+		deadlinesWorkflowId = (await n8n.deployWorkflow(deadlinesWorkflow(`tools-${RUN}`, credentials, 1))).id;
 		// The approve case classifies the call by its arguments: amount 40 ≥ 30 → High (otherwise Low).
 		await n8n.deployWorkflow(
 			agentWorkflow('approve', hooks.approve, credentials, { riskTier: 'presets', moneyAmountArgument: 'amount', moneyAmountFrom: 30, otherwiseTier: 'low' }),
@@ -189,6 +193,12 @@ describe('HITL Tool Approval with n8n\'s AI Agent on a real n8n server', () => {
 		expect(log[0].details).toMatchObject({ itemIndexes: [0] });
 		expect(log[1].userAgent).toBe(SCANNER);
 		expect(log[0].tier).toBe('high');
+		// Every record of the request says which call it was about, the terminal one included.
+		const about = { kind: 'agent_tool_call', tool: 'record_refund', toolCallId: 'call_approve', argumentsSha256: expect.stringMatching(/^[0-9a-f]{64}$/) };
+		for (const record of [log[0], log[2]]) expect(record.details).toMatchObject({ about });
+		// Execution custom data for n8n's execution list, as the gate sets it.
+		const custom = detail.customData ?? detail.data.resultData.metadata ?? {};
+		expect(custom).toMatchObject({ hitl_decision: 'approved', hitl_reviewer: who('approvefin'), hitl_tier: 'high' });
 		const decidedRecord = log.find((r) => r.event === 'decided');
 		expect(decidedRecord?.decision).toBe('approved');
 		expect(decidedRecord?.reviewerId).toBe(who('approvefin'));
@@ -222,6 +232,7 @@ describe('HITL Tool Approval with n8n\'s AI Agent on a real n8n server', () => {
 		expect(finalAnswer(detail)).toContain('No reviewer approved this tool call in time');
 		const log = await fileStoreRecords(directory, executionId);
 		expect(log.map((r) => r.event)).toEqual(['requested', 'expired']);
+		expect(log[1].details).toMatchObject({ about: { kind: 'agent_tool_call', tool: 'record_refund', toolCallId: 'call_late' } });
 		// The late link decides nothing (n8n answers for the finished run).
 		const late = await httpCall(link, { method: 'GET', headers: { 'user-agent': PHONE } });
 		expect(late.text).not.toContain('name="csrf"');
