@@ -106,14 +106,64 @@ export function canonicalize(value: unknown): string {
 }
 
 /**
+ * {@link canonicalize} of a value that sits at `at` in a larger document: the same text, error paths
+ * start there (`canonicalizeAt(v, ['details'])` reports `$.details.x`).
+ */
+export function canonicalizeAt(value: unknown, at: ReadonlyArray<string | number>): string {
+	return serialise(value, [...at]);
+}
+
+function assertPlainObject(value: unknown): asserts value is Record<string, unknown> {
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+		throw new CanonicalJsonError('Expected a plain object', '$');
+	}
+	const proto = Object.getPrototypeOf(value) as unknown;
+	if (proto !== Object.prototype && proto !== null) throw new CanonicalJsonError('Expected a plain object', '$');
+}
+
+/**
+ * Canonical JSON of a plain object whose member `name` is computed from the rest (a record's hash):
+ * `without` is the canonical JSON of `value` without `name`, `full` that of `value` with `name` set to
+ * `seal(without)`, byte for byte `canonicalize({ ...value, [name]: seal(without) })`. Every other member
+ * is serialised once, for both texts. `value` is not changed; an own `name` in it is ignored.
+ */
+export function canonicalizeSealed<T>(
+	value: Record<string, unknown>,
+	name: string,
+	seal: (without: string) => T,
+): { full: string; without: string; sealed: T } {
+	assertPlainObject(value);
+	const names = Object.keys(value).sort();
+	const keys: Array<string | number> = [];
+	let without = '{';
+	// Where `name`'s member goes in `without`: at the start of the first member sorting after it.
+	let cut = -1;
+	for (let i = 0; i < names.length; i++) {
+		const key = names[i];
+		if (key === name) continue;
+		if (without.length > 1) without += ',';
+		if (cut < 0 && key > name) cut = without.length;
+		keys.push(key);
+		without += `${serialiseString(key, keys)}:${serialise(value[key], keys)}`;
+		keys.pop();
+	}
+	without += '}';
+	const sealed = seal(without);
+	keys.push(name);
+	const own = `${serialiseString(name, keys)}:${serialise(sealed, keys)}`;
+	// Slices of the (by now flat) `without`: no member is serialised or concatenated twice.
+	let full: string;
+	if (cut >= 0) full = `${without.slice(0, cut)}${own},${without.slice(cut)}`;
+	else full = `${without.slice(0, -1)}${without.length > 2 ? ',' : ''}${own}}`;
+	return { full, without, sealed };
+}
+
+/**
  * Canonical JSON of a plain object twice in one pass: with all members, and without the member
  * `omit` (e.g. a record with and without its own `hash`).
  */
 export function canonicalizePair(value: Record<string, unknown>, omit: string): { full: string; without: string } {
-	const proto = Object.getPrototypeOf(value) as unknown;
-	if (value === null || typeof value !== 'object' || Array.isArray(value) || (proto !== Object.prototype && proto !== null)) {
-		throw new CanonicalJsonError('Expected a plain object', '$');
-	}
+	assertPlainObject(value);
 	const names = Object.keys(value).sort();
 	let full = '{';
 	let without = '{';

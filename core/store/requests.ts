@@ -89,7 +89,8 @@ export function refuseReservedBinding(input: ReviewRecordInput): void {
 export function normaliseAppendInputs(inputs: ReviewRecordInput[]): ReviewRecordBody[] {
 	return inputs.map((input) => {
 		refuseReservedBinding(input);
-		return normaliseInput(input);
+		// The bodies stay inside the store (queued, then chained): their canonical text is kept for createRecord.
+		return normaliseInput(input, true);
 	});
 }
 

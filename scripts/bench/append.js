@@ -2,8 +2,12 @@
 // anchor measured in the same round on the same disk or database (a shared, noisy machine moves the
 // absolute numbers by tens of percent between runs, much less the ratios):
 //   file:     anchor = raw write+fsync (synchronous, as fast as Node gets) of the same lines to a plain file;
+//             beside it, the same with the fsync on the thread pool (the floor of a process that must not
+//             block its event loop, as the store does), for information;
 //   postgres: anchor = a plain one-row-per-commit INSERT of the same lines (autocommit) on the same server,
-//             an embedded Postgres started for the run with fsync on (the test clusters run with fsync off).
+//             an embedded Postgres started for the run with fsync on (the test clusters run with fsync off);
+//             the store's concurrent callers are also compared with the same INSERT from as many concurrent
+//             callers through a pool of the same size (like for like: Postgres shares WAL flushes too).
 // Measured per backend: single appends awaited one after another; 16 concurrent callers (group commit);
 // appendMany in batches of 1, 100 and 1,000; and, on the file store, 4 processes appending to one log at
 // once (the inter-process lock: total records/s and each append's latency). Rounds interleave anchor and
@@ -96,6 +100,7 @@ function anchorLines(n) {
 /** The store measurements of one round, shared by both backends: figures in records/s. */
 async function storeRound(open, n, label) {
 	const out = {};
+	const cpuPerRecord = {};
 	let store = await open(`${label}-single`);
 	out.single = await rate(n, async () => {
 		for (let i = 0; i < n; i++) await store.append(input(i));
@@ -113,19 +118,26 @@ async function storeRound(open, n, label) {
 		store = await open(`${label}-batch${size}`);
 		// At least n records, and at least two calls of the largest batch.
 		const calls = Math.max(2, Math.ceil(n / size));
+		const cpu = process.cpuUsage();
 		out[`batch${size}`] = await rate(calls * size, async () => {
 			for (let c = 0; c < calls; c++) await store.appendMany(Array.from({ length: size }, (_, i) => input(c * size + i)));
 		});
+		// This process's CPU time per record (user + system): what a batch is bound by, and much less moved
+		// by other jobs on the machine than records/s.
+		const used = process.cpuUsage(cpu);
+		cpuPerRecord[`batch${size}`] = (used.user + used.system) / (calls * size);
 		await store.close();
 	}
+	out.cpuPerRecord = cpuPerRecord;
 	return out;
 }
 
 function report(title, anchorName, rounds) {
-	const keys = Object.keys(rounds[0]).filter((k) => k !== 'anchor');
+	const keys = Object.keys(rounds[0]).filter((k) => k !== 'anchor' && k !== 'cpuPerRecord');
 	const ratio = (k) => median(rounds.map((r) => r[k] / r.anchor));
 	const perSingle = (k) => median(rounds.map((r) => r[k] / r.single));
 	const names = {
+		asyncFsync: 'raw write + fsync on the thread pool, awaited (non-blocking floor)',
 		anchor2: `${anchorName}, ${CONCURRENT_CALLERS} concurrent callers`,
 		single: 'store.append, one after another',
 		concurrent: `store.append, ${CONCURRENT_CALLERS} concurrent callers`,
@@ -138,8 +150,17 @@ function report(title, anchorName, rounds) {
 	console.log('|---|---|---|---|');
 	console.log(`| ${anchorName} (anchor) | ${Math.round(median(rounds.map((r) => r.anchor)))} | 1.00× | |`);
 	for (const k of keys) {
-		const single = k === 'anchor2' ? '' : `${perSingle(k).toFixed(1)}×`;
+		const single = k === 'anchor2' || k === 'asyncFsync' ? '' : `${perSingle(k).toFixed(1)}×`;
 		console.log(`| ${names[k]} | ${Math.round(median(rounds.map((r) => r[k])))} | ${ratio(k).toFixed(2)}× | ${single} |`);
+	}
+	const cpu = rounds.map((r) => r.cpuPerRecord).filter(Boolean);
+	if (cpu.length > 0) {
+		console.log(`| CPU time of this process per record (median), batches of 100 / 1,000 | ${median(cpu.map((c) => c.batch100)).toFixed(1)} / ${median(cpu.map((c) => c.batch1000)).toFixed(1)} µs | | |`);
+	}
+	if (rounds[0].anchor2 !== undefined) {
+		// Like for like: the store's concurrent callers against the anchor's, same count, same pool size.
+		const vs = median(rounds.map((r) => r.concurrent / r.anchor2));
+		console.log(`| store.append, ${CONCURRENT_CALLERS} concurrent callers ÷ ${names.anchor2} (same round) | | ${vs.toFixed(2)}× | |`);
 	}
 }
 
@@ -159,7 +180,17 @@ async function fileBench(n, roundsWanted) {
 				}
 			});
 			fs.closeSync(fd);
-			rounds.push({ anchor, ...(await storeRound((chain) => JsonlReviewStore.open({ directory: dir, chain }), n, 'file')) });
+			// The floor for a process that must not block its event loop on the disk (n8n): the same
+			// write, the fsync on libuv's thread pool (what the store does), awaited. Informational.
+			const handle = await fs.promises.open(path.join(dir, 'raw-async.jsonl'), 'a');
+			const asyncFsync = await rate(n, async () => {
+				for (const buf of lines) {
+					fs.writeSync(handle.fd, buf);
+					await handle.sync();
+				}
+			});
+			await handle.close();
+			rounds.push({ anchor, asyncFsync, ...(await storeRound((chain) => JsonlReviewStore.open({ directory: dir, chain }), n, 'file')) });
 			procs.push({ anchor, ...(await processesRound(dir, Math.ceil(n / 2))) });
 		} finally {
 			fs.rmSync(dir, { recursive: true, force: true });

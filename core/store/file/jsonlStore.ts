@@ -4,9 +4,9 @@
  * Append = under the inter-process lock: check the cached head against the file (size and inode,
  * else re-read the tail), one write(2) of the whole line on an O_APPEND descriptor, fsync, then
  * acknowledge. Appends made at the same time in this process share that work (group commit,
- * ../groupCommit.ts): everything queued when the lock is taken is written with one write per 256
- * records and one fsync, and its callers are answered after that fsync; the lock is kept between
- * back-to-back groups of this process (lock.ts), so a durable append is one write and one fsync.
+ * ../groupCommit.ts): everything queued when the lock is taken is written with one write (per 4 Mi
+ * characters of lines) and one fsync, and its callers are answered after that fsync; the lock is kept
+ * between back-to-back groups of this process (lock.ts), so a durable append is one write and one fsync.
  * A failed or short write or a failed fsync makes the store unusable (never retried:
  * after a failed fsync the kernel may have dropped the dirty pages, so a retry could "succeed"
  * without the data). A cut-off last line (a crash mid-write: no line break at the end) is moved to a
@@ -76,8 +76,11 @@ interface Verified {
 	line: number;
 }
 const verifiedPrefix = new Map<string, Verified>();
-/** Records per write(2) in a group: bounds the buffer (records are at most 64 KiB); one fsync per group. */
-const APPEND_BATCH_RECORDS = 256;
+/**
+ * Lines of a group go out in one write(2) per this many characters (UTF-16 code units; a buffer at most
+ * three times that in UTF-8 bytes, plus one record): bounds the buffer; one fsync per group.
+ */
+const APPEND_BATCH_CHARS = 4 * 1024 * 1024;
 
 interface Head {
 	seq: number;
@@ -291,7 +294,7 @@ export class JsonlReviewStore implements ReviewStore {
 		const fd = this.writable();
 		let written = 0;
 		try {
-			// Synchronous: a copy into the page cache, bounded by APPEND_BATCH_RECORDS; the fsync below is not.
+			// Synchronous: a copy into the page cache, bounded by APPEND_BATCH_CHARS; the fsync below is not.
 			written = writeSync(fd.fd, buf, 0, buf.length);
 		} catch (error) {
 			this.die('Writing', error);
@@ -329,10 +332,17 @@ export class JsonlReviewStore implements ReviewStore {
 		const group = chainGroup(take(), this.chain, head, this.now().toISOString());
 		if (group.records.length === 0) return;
 		let size = head.size;
-		for (let start = 0; start < group.lines.length; start += APPEND_BATCH_RECORDS) {
-			const buf = Buffer.from(group.lines.slice(start, start + APPEND_BATCH_RECORDS).map((l) => `${l}\n`).join(''), 'utf8');
+		// One write(2) per APPEND_BATCH_CHARS of lines (a 1,000-record batch of ordinary records: one write).
+		let start = 0;
+		let chars = 0;
+		for (let i = 0; i < group.lines.length; i++) {
+			chars += group.lines[i].length + 1;
+			if (chars < APPEND_BATCH_CHARS && i + 1 < group.lines.length) continue;
+			const buf = Buffer.from(`${group.lines.slice(start, i + 1).join('\n')}\n`, 'utf8');
 			this.writeBytes(buf);
 			size += buf.length;
+			start = i + 1;
+			chars = 0;
 		}
 		await this.syncLog();
 		this.moveHead(head, size, group.head, group.records.length);

@@ -4,7 +4,13 @@
  * a reader then finds, interleaves safely with single appends, and refuses a batch — writing nothing —
  * when any record in it is invalid or claims to end a review request.
  */
+import fs, { promises as fsp, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { canonicalize } from '../../../core/canonicalJson';
+import { JsonlReviewStore } from '../../../core/store/file/jsonlStore';
 import { REQUEST_BINDING_KEY } from '../../../core/store/types';
+import { verifyFile } from '../../../core/verify';
 import { bothBackends } from './bothBackends';
 import { allRecords } from './helpers';
 
@@ -68,6 +74,33 @@ describe.each(backends)('%s backend: appendMany', (backend, open) => {
 		} finally {
 			await a.close();
 			await b.close();
+		}
+	});
+});
+
+describe('file backend: a batch is one write and one fsync', () => {
+	test('1,000 records: one write(2), one fsync, every line the canonical JSON of the record returned, chain verifies', async () => {
+		const store = await JsonlReviewStore.open({ directory: env.dir, chain: 'one-write' });
+		const probe = await fsp.open(join(env.dir, 'probe'), 'w');
+		await probe.close();
+		const syncs = jest.spyOn(Object.getPrototypeOf(probe) as { sync: () => Promise<void> }, 'sync');
+		const writes = jest.spyOn(fs, 'writeSync');
+		try {
+			await store.append({ event: 'note', comment: 'before' });
+			writes.mockClear();
+			syncs.mockClear();
+			const inputs = Array.from({ length: 1000 }, (_, i) => ({ event: 'note' as const, itemKey: `k-${i}`, comment: `é ${i} \u{1F600}`, details: { i, z: [i, { b: null, a: -0 }] } }));
+			const written = await store.appendMany(inputs);
+			expect(writes).toHaveBeenCalledTimes(1);
+			expect(syncs).toHaveBeenCalledTimes(1);
+			const lines = readFileSync(store.path, 'utf8').split('\n');
+			expect(lines.pop()).toBe('');
+			expect(lines.slice(1)).toEqual(written.map((r) => canonicalize(r)));
+			expect(await verifyFile(store.path, { chain: 'one-write' })).toMatchObject({ ok: true, recordsChecked: 1001 });
+		} finally {
+			writes.mockRestore();
+			syncs.mockRestore();
+			await store.close();
 		}
 	});
 });
