@@ -26,6 +26,7 @@ module.exports = {
 		'<rootDir>/test/unit/gate/decisionMacOneTimeCode.test.ts', // core/links/decisionMac.ts (v2: the code's acceptance under the MAC)
 		'<rootDir>/test/unit/links/reviewLinks.test.ts', // core/links/reviewLinks.ts (the probe, the relayed-client header)
 		'<rootDir>/test/unit/gate/quorumTally.test.ts', // nodes/HitlGate/quorum.ts (its pure rules: tally, final decision, turn)
+		'<rootDir>/test/unit/toolApproval/**/*.test.ts', // nodes/HitlToolApproval/toolCall.ts, risk.ts (what the AI Agent reads as approval)
 	],
 	// Transpile only: Stryker runs the suite once per mutant, and type-checking every test file again each
 	// time cost most of the run. Type errors are caught by `npm run typecheck`; a mutant that would not

@@ -20,7 +20,7 @@ export function readToolRisk(ctx: IExecuteFunctions): RouterConfig {
 	const mode = String(ctx.getNodeParameter('riskTier', 0, 'high'));
 	if (mode !== 'presets') return { fallbackTier: 'high' };
 	const presets: PresetSpecs = {};
-	const moneyField = String(ctx.getNodeParameter('moneyAmountArgument', 0, '')).trim();
+	const moneyField = String(ctx.getNodeParameter('moneyAmountArgument', 0, 'amount')).trim();
 	if (moneyField !== '') presets.moneyAmount = { field: moneyField, min: Number(ctx.getNodeParameter('moneyAmountFrom', 0, 1000)), tier: 'high' };
 	const audienceField = String(ctx.getNodeParameter('candidateFacingArgument', 0, '')).trim();
 	if (audienceField !== '') {
