@@ -1,9 +1,8 @@
 /**
  * HITL Tool Approval's first half: check the call n8n handed over, then let the gate record the
  * request, sign the reviewer's links and mail them, and wait with no n8n timer (a deadline is the HITL
- * Deadlines worker's signed order). Run on its own (not as the
- * agent's `…HitlTool`), or with an item that is not a tool call, it fails with an error: nothing is
- * approved and no tool runs.
+ * Deadlines worker's signed order). Run on its own (not as the agent's `…HitlTool`), or with an item that
+ * is not a tool call, it fails with an error: nothing is approved and no tool runs.
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
@@ -35,11 +34,11 @@ export async function executeToolApproval(this: IExecuteFunctions): Promise<INod
 		}
 		return call;
 	});
-	// n8n checks its own URL signature on a send-and-wait node's waiting webhook: every link is signed by
-	// n8n (its HMAC covers the gate's token in the query), and the page's form posts back to that URL.
 	const risks = classifyCalls(this, readToolRisk(this), calls, new Date());
 	const held = calls.map((call, i) => reviewItemOf(call, { ...risks[i] }));
 	await executeGate.call(gateContextFor(this, calls, held), {
+		// n8n checks its own URL signature on a send-and-wait node's waiting webhook: every link is signed by
+		// n8n (its HMAC covers the gate's token in the query), and the page's form posts back to that URL.
 		linkUrlFor: (token: string) => this.getSignedResumeUrl({ t: token }),
 		deadlineOrderUrl: this.getSignedResumeUrl(),
 		// When n8n's own wait timer ends a waiting node it passes the node's input item on, and the agent

@@ -2,8 +2,8 @@
  * HITL Tool Approval runs the HITL Gate's own code (requests, MACs, links, mail, page, decision, chain)
  * for one tool call, so every promise the gate keeps holds here too. The gate reads its settings with
  * `getNodeParameter`; this node fixes the ones a tool call has no choice about (one request per call,
- * the fields shown (toolCall.ts), first reviewer decides, no reminders, links straight to n8n's waiting webhook)
- * and hands the gate the cleaned call instead of n8n's input item.
+ * the fields shown (toolCall.ts), first reviewer decides, no reminders, links straight to n8n's waiting
+ * webhook) and hands the gate the cleaned call instead of n8n's input item.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
