@@ -4,7 +4,7 @@
  * texts the model reads, pairedItem, the read-only "Arguments" field, what the records say the request is
  * about — and the builder's risk settings read into a Router configuration.
  */
-import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 
 import { classifyCalls, readToolRisk, verifierOf } from '../../../nodes/HitlToolApproval/risk';
 import { aboutCall, agentAnswerOf, editedText, reviewItemOf, TIMED_OUT_TEXT, toolCallFields, toolCallOf } from '../../../nodes/HitlToolApproval/toolCall';
@@ -93,7 +93,7 @@ describe('the call, the page and the records', () => {
 
 describe('the builder\'s risk settings', () => {
 	const now = new Date('2026-12-02T10:00:00.000Z');
-	const call = (args: Record<string, unknown>) => ({ toolCallId: 'c', tool: 't', arguments: args });
+	const call = (args: IDataObject) => ({ toolCallId: 'c', tool: 't', arguments: args });
 
 	test('default: every call High, whatever its arguments', () => {
 		const config = readToolRisk(contextWith({}));
