@@ -1,7 +1,4 @@
 import type {
-	ICredentialsDecrypted,
-	ICredentialTestFunctions,
-	INodeCredentialTestResult,
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeType,
@@ -13,9 +10,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { GATE_OUTPUTS_EXPRESSION, gateProperties, gateWebhooks } from './description';
 import { executeGate } from './execute';
-import { hitlStoreApiTest } from '../shared/reviewStore';
-import { testSmtpConnection } from './notify/email';
-import { hitlSigningApiTest } from './signingCredentialTest';
+import { gateCredentialTests } from './credentialTests';
 import { gateWebhook } from './webhook';
 
 export class HitlGate implements INodeType {
@@ -50,18 +45,7 @@ export class HitlGate implements INodeType {
 		properties: gateProperties,
 	};
 
-	methods = {
-		credentialTest: {
-			hitlSigningApiTest,
-			hitlStoreApiTest,
-			async hitlSmtpConnectionTest(
-				this: ICredentialTestFunctions,
-				credential: ICredentialsDecrypted,
-			): Promise<INodeCredentialTestResult> {
-				return await testSmtpConnection(credential.data ?? {});
-			},
-		},
-	};
+	methods = { credentialTest: gateCredentialTests };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await executeGate.call(this);

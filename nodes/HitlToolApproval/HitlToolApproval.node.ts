@@ -5,10 +5,7 @@
  * personal signed links, a page where GET never decides, one recorded decision in the review log.
  */
 import type {
-	ICredentialsDecrypted,
-	ICredentialTestFunctions,
 	IExecuteFunctions,
-	INodeCredentialTestResult,
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
@@ -17,10 +14,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { gateCredentialTests } from '../HitlGate/credentialTests';
 import { gateWebhooks } from '../HitlGate/description';
-import { testSmtpConnection } from '../HitlGate/notify/email';
-import { hitlSigningApiTest } from '../HitlGate/signingCredentialTest';
-import { hitlStoreApiTest } from '../shared/reviewStore';
 import { toolApprovalProperties } from './description';
 import { executeToolApproval } from './execute';
 import { toolApprovalWebhook } from './webhook';
@@ -50,15 +45,7 @@ export class HitlToolApproval implements INodeType {
 		properties: toolApprovalProperties,
 	};
 
-	methods = {
-		credentialTest: {
-			hitlSigningApiTest,
-			hitlStoreApiTest,
-			async hitlSmtpConnectionTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-				return await testSmtpConnection(credential.data ?? {});
-			},
-		},
-	};
+	methods = { credentialTest: gateCredentialTests };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await executeToolApproval.call(this);
