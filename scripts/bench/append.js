@@ -10,12 +10,13 @@
 //             callers through a pool of the same size (like for like: Postgres shares WAL flushes too).
 // Measured per backend: single appends awaited one after another; 16 concurrent callers (group commit);
 // appendMany in batches of 1, 100 and 1,000; and, on the file store, 4 processes appending to one log at
-// once (the inter-process lock: total records/s and each append's latency). Rounds interleave anchor and
-// store; each figure is the median over rounds of the ratio within its round. The machine's load
-// (os.loadavg) is printed.
+// once (the inter-process lock: total records/s and each append's latency). Single appends and their
+// anchors take turns in slices of 25 records (a shared disk's fsync latency drifts within seconds); the
+// other figures run after them in the same round. Each figure is the median over rounds of the ratio
+// within its round. The machine's load (os.loadavg) is printed.
 //   npm run bench -- append                      small profile (CI-light, ~30 s)
 //   npm run bench -- append --full               larger counts and more rounds
-//   npm run bench -- append --records 2000 --rounds 5 --no-postgres
+//   npm run bench -- append --records 2000 --rounds 5 --no-postgres   (or --no-file)
 'use strict';
 const { spawn } = require('child_process');
 const fs = require('fs');
@@ -97,16 +98,35 @@ function anchorLines(n) {
 	return lines;
 }
 
-/** The store measurements of one round, shared by both backends: figures in records/s. */
+/** Records per interleaved slice (see interleaved). */
+const SLICE = 25;
+
+/**
+ * One record at a time, several methods in turn: SLICE records of the first, SLICE of the next, … until
+ * each has written n; each method's records/s over its own slices. Why: a shared disk's fsync latency
+ * drifts by 2–5× within seconds, so methods measured one after another compare moments more than
+ * methods; in slices of a few dozen records each sees the same moments.
+ * `methods`: name → async (i) => writes record i.
+ */
+async function interleaved(methods, n) {
+	const names = Object.keys(methods);
+	const ns = Object.fromEntries(names.map((k) => [k, 0n]));
+	for (let start = 0; start < n; start += SLICE) {
+		const end = Math.min(n, start + SLICE);
+		for (const name of names) {
+			const t = process.hrtime.bigint();
+			for (let i = start; i < end; i++) await methods[name](i);
+			ns[name] += process.hrtime.bigint() - t;
+		}
+	}
+	return Object.fromEntries(names.map((k) => [k, n / (Number(ns[k]) / 1e9)]));
+}
+
+/** The store measurements of one round, shared by both backends: figures in records/s (single appends: see interleaved). */
 async function storeRound(open, n, label) {
 	const out = {};
 	const cpuPerRecord = {};
-	let store = await open(`${label}-single`);
-	out.single = await rate(n, async () => {
-		for (let i = 0; i < n; i++) await store.append(input(i));
-	});
-	await store.close();
-	store = await open(`${label}-concurrent`);
+	let store = await open(`${label}-concurrent`);
 	const per = Math.ceil(n / CONCURRENT_CALLERS);
 	out.concurrent = await rate(per * CONCURRENT_CALLERS, async () => {
 		await Promise.all(Array.from({ length: CONCURRENT_CALLERS }, async (_, c) => {
@@ -172,26 +192,28 @@ async function fileBench(n, roundsWanted) {
 	for (let r = 0; r < roundsWanted; r++) {
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hitl-bench-append-'));
 		try {
+			// Single appends against both anchors, interleaved (see interleaved).
 			const fd = fs.openSync(path.join(dir, 'raw.jsonl'), 'a');
-			const anchor = await rate(n, async () => {
-				for (const buf of lines) {
-					fs.writeSync(fd, buf);
-					fs.fsyncSync(fd);
-				}
-			});
-			fs.closeSync(fd);
 			// The floor for a process that must not block its event loop on the disk (n8n): the same
 			// write, the fsync on libuv's thread pool (what the store does), awaited. Informational.
 			const handle = await fs.promises.open(path.join(dir, 'raw-async.jsonl'), 'a');
-			const asyncFsync = await rate(n, async () => {
-				for (const buf of lines) {
-					fs.writeSync(handle.fd, buf);
+			const single = await JsonlReviewStore.open({ directory: dir, chain: 'file-single' });
+			const slices = await interleaved({
+				anchor: async (i) => {
+					fs.writeSync(fd, lines[i]);
+					fs.fsyncSync(fd);
+				},
+				asyncFsync: async (i) => {
+					fs.writeSync(handle.fd, lines[i]);
 					await handle.sync();
-				}
-			});
+				},
+				single: (i) => single.append(input(i)),
+			}, n);
+			fs.closeSync(fd);
 			await handle.close();
-			rounds.push({ anchor, asyncFsync, ...(await storeRound((chain) => JsonlReviewStore.open({ directory: dir, chain }), n, 'file')) });
-			procs.push({ anchor, ...(await processesRound(dir, Math.ceil(n / 2))) });
+			await single.close();
+			rounds.push({ ...slices, ...(await storeRound((chain) => JsonlReviewStore.open({ directory: dir, chain }), n, 'file')) });
+			procs.push({ anchor: slices.anchor, ...(await processesRound(dir, Math.ceil(n / 2))) });
 		} finally {
 			fs.rmSync(dir, { recursive: true, force: true });
 		}
@@ -213,9 +235,13 @@ async function postgresBench(n, roundsWanted) {
 		await pool.query('CREATE TABLE bench_plain (id bigserial PRIMARY KEY, line text NOT NULL)');
 		const rounds = [];
 		for (let r = 0; r < roundsWanted; r++) {
-			const anchor = await rate(n, async () => {
-				for (const line of lines) await pool.query('INSERT INTO bench_plain (line) VALUES ($1)', [line]);
-			});
+			// Single appends against the plain INSERT, interleaved (see interleaved).
+			const single = await PostgresReviewStore.open({ connection, chain: `pg-single-${r}` });
+			const slices = await interleaved({
+				anchor: (i) => pool.query('INSERT INTO bench_plain (line) VALUES ($1)', [lines[i]]),
+				single: (i) => single.append(input(i)),
+			}, n);
+			await single.close();
 			const per = Math.ceil(n / CONCURRENT_CALLERS);
 			const anchor2 = await rate(per * CONCURRENT_CALLERS, async () => {
 				await Promise.all(Array.from({ length: CONCURRENT_CALLERS }, async (_, c) => {
@@ -223,7 +249,7 @@ async function postgresBench(n, roundsWanted) {
 				}));
 			});
 			const store = await storeRound((chain) => PostgresReviewStore.open({ connection, chain: `${chain}-${r}` }), n, 'pg');
-			rounds.push({ anchor, anchor2, ...store });
+			rounds.push({ ...slices, anchor2, ...store });
 		}
 		report(`append, Postgres store (embedded Postgres, fsync on, pool of 4): ${n} records per figure, median of ${roundsWanted} rounds; load ${load()}`, 'plain INSERT, one row per commit', rounds);
 		return rounds;
@@ -238,7 +264,7 @@ async function run(argv) {
 	const n = arg(argv, 'records', full ? 2000 : 300);
 	const rounds = arg(argv, 'rounds', full ? 5 : 3);
 	console.log(`\nappend benchmark on ${os.cpus().length} CPUs, load (1/5/15 min) at start ${load()}`);
-	const file = await fileBench(n, rounds);
+	const file = argv.includes('--no-file') ? null : await fileBench(n, rounds);
 	const postgres = argv.includes('--no-postgres') ? null : await postgresBench(n, rounds);
 	return { file, postgres };
 }
