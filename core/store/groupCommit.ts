@@ -1,8 +1,9 @@
 /**
  * Group commit, shared by both backends: appends made at the same time in one process (single records
  * and batches) wait in one queue, and whoever holds the log's lock takes everything queued and writes
- * it with one write + fsync (file) or one transaction (Postgres). Why: a durable append costs one
- * fsync or commit whatever it carries, so sixteen callers sharing one pay a sixteenth each.
+ * it with one write + fsync (file) or one commit (Postgres: a transaction, or one autocommit statement
+ * when the head is known — postgres/fastAppend.ts). Why: a durable append costs one fsync or commit
+ * whatever it carries, so sixteen callers sharing one pay a sixteenth each.
  *
  * What it keeps: the chain order (a group is chained from the head read under the lock, callers in
  * the order they called, each caller's records contiguous); "acknowledged means durable" (no caller's

@@ -1,13 +1,18 @@
 /**
- * The Postgres backend, for n8n queue mode and several hosts. One transaction per append, serialised
- * per chain by `pg_advisory_xact_lock`; `UNIQUE (chain, seq)` backs it up. Appends made at the same
- * time in one process share one transaction (group commit, ../groupCommit.ts): its callers are
- * answered after its COMMIT, in seq order; a failed transaction fails all of them and writes nothing.
- * Each row keeps the exact canonical line, so an export is byte-for-byte what was hashed; a few
- * columns are copied out of the record for queries (indexed for Query: schema.ts). The schema is created on first use unless it exists (then the connecting role
- * needs no DDL rights; see the grants in the README). Ending a gate request is one transaction: the
- * request row is locked, the terminal record inserted (a unique index allows one per request), the row
- * updated — or nothing at all.
+ * The Postgres backend, for n8n queue mode and several hosts. Appends are serialised per chain by
+ * `pg_advisory_xact_lock`; `UNIQUE (chain, seq)` backs it up. Appends made at the same time in one
+ * process are written together (group commit, ../groupCommit.ts): their callers are answered after the
+ * commit that covers them, in seq order; a failed write fails all of them and writes nothing. A group
+ * that fits one INSERT is first tried as ONE autocommit statement chained from the head this store last
+ * saw (fastAppend.ts: it takes the same lock and writes only if that head is still the chain's head);
+ * when the head moved — another store or process appended — nothing is written and the group goes the
+ * locked way: one transaction that takes the lock, reads the head, inserts, commits (three round trips).
+ * A single caller's append is then one round trip. Each row keeps the exact canonical line, so an
+ * export is byte-for-byte what was hashed; a few columns are copied out of the record for queries
+ * (indexed for Query: schema.ts). The schema is created on first use unless it exists (then the
+ * connecting role needs no DDL rights; see the grants in the README). Ending a gate request is one
+ * transaction, never a group: the request row is locked, the terminal record inserted (a unique index
+ * allows one per request), the row updated — or nothing at all.
  */
 import type { Pool, PoolClient } from 'pg';
 
@@ -19,7 +24,7 @@ import { StoreCorruptError, StoreUsageError } from '../errors';
 import { encodeCursor, normaliseQuery } from '../query';
 import { checkErasureScope, checkRequestErasure, erasureReaches, redactRequest } from '../requestErasure';
 import { GroupCommitQueue, type GroupMember, chainGroup } from '../groupCommit';
-import { checkResolution, checkReviewRequest, isRequestTerminalRecord, normaliseAppendInputs, requestBindingOf } from '../requests';
+import { checkResolution, checkReviewRequest, normaliseAppendInputs, requestBindingOf } from '../requests';
 import type {
 	DeadlineEvent, DeadlineEventStatus, DeadlineWorkerBeat,
 	QueryFilter, QueryPage, QueryResult, Resolution, ResolveResult, ReviewRecord, ReviewRecordBody, ReviewRecordInput,
@@ -30,6 +35,7 @@ import { type TreeConsistencyProof, type TreeInclusionProof, LogTree, type TreeR
 import {
 	checkBeat, checkCancel, checkClaimArgs, checkDate, checkDeadlineEvents, checkDeadlineId, checkFinish, checkLimit,
 } from '../deadlineChecks';
+import { type ChainHead, fastAppend, insertRows, ROWS_PER_INSERT } from './fastAppend';
 import { PgDeadlineSchedule } from './pgDeadlines';
 import { pgChainLines, PgTreeStorage } from './pgTree';
 import { openPool } from './pool';
@@ -68,6 +74,12 @@ export class PostgresReviewStore implements ReviewStore {
 	private readonly deadlines: PgDeadlineSchedule;
 	private readonly appends = new GroupCommitQueue((take) => this.appendGroup(take));
 	private closed = false;
+	/**
+	 * The chain's head as this store last saw it committed, for the one-statement append; null when
+	 * unknown (not read yet, or dropped after a conflict or an error). Only a hint: fastAppend checks it
+	 * in the database, so a stale one costs a fallback, never a wrong record.
+	 */
+	private knownHead: ChainHead | null = null;
 
 	private constructor(
 		readonly chain: string,
@@ -155,23 +167,56 @@ export class PostgresReviewStore implements ReviewStore {
 	}
 
 	/**
-	 * One group commit: one transaction takes the chain's lock, takes every append queued by then, and
-	 * inserts them (200 rows per INSERT). Opening the transaction, the lock and the head are one round
-	 * trip (a simple-protocol query; the chain name is checked to letters, digits, `_`, `.`, `-`).
+	 * One group commit. With a known head and at most one INSERT's rows: one autocommit statement
+	 * (fastAppend.ts). Otherwise, or when the head had moved: the locked transaction (lockedGroup).
 	 */
 	private async appendGroup(take: () => GroupMember[]): Promise<void> {
+		this.usable();
+		const known = this.knownHead;
+		if (!known) return this.lockedGroup(take);
+		// One turn of the event loop first, so callers answered by the previous group that append again
+		// at once join this one (the locked path gets them during its first round trip).
+		await new Promise<void>((resolve) => setImmediate(resolve));
+		const members = take();
+		// More rows than one INSERT: the locked way, without chaining them twice.
+		if (members.reduce((n, m) => n + m.bodies.length, 0) > ROWS_PER_INSERT) return this.lockedGroup(() => members);
+		const group = chainGroup(members, this.chain, known, this.now().toISOString());
+		if (group.records.length === 0) return;
+		// Dropped while the statement is out: after an error its outcome is unknown.
+		this.knownHead = null;
+		if (await fastAppend(this.pool, this.chain, known, group.records.map((record, i) => ({ record, line: group.lines[i] })))) {
+			this.knownHead = group.head;
+			return;
+		}
+		// The same callers again, chained from the head read under the lock.
+		for (const member of members) {
+			member.records = null;
+			member.error = null;
+		}
+		await this.lockedGroup(() => members);
+	}
+
+	/**
+	 * One transaction takes the chain's lock, takes every append queued by then, and inserts them (200
+	 * rows per INSERT). Opening the transaction, the lock and the head are one round trip (a
+	 * simple-protocol query; the chain name is checked to letters, digits, `_`, `.`, `-`).
+	 */
+	private async lockedGroup(take: () => GroupMember[]): Promise<void> {
 		const chain = `'${this.chain}'`;
 		const begin = `BEGIN; SELECT pg_advisory_xact_lock(hashtext('n8n-nodes-hitl:log:' || ${chain}));
 			SELECT seq, hash FROM ${LOG_TABLE} WHERE chain = ${chain} ORDER BY seq DESC LIMIT 1`;
-		await this.tx(async (client, begun) => {
+		this.knownHead = null;
+		const head = await this.tx(async (client, begun) => {
 			const last = (begun as Array<{ rows: Array<{ seq: string; hash: string }> }>)[2].rows[0];
 			const head = last ? { seq: Number(last.seq), hash: last.hash } : { seq: 0, hash: ZERO_HASH };
 			const group = chainGroup(take(), this.chain, head, this.now().toISOString());
-			for (let start = 0; start < group.records.length; start += 200) {
-				const rows = group.records.slice(start, start + 200).map((record, i) => ({ record, line: group.lines[start + i] }));
-				await this.insertRecords(client, rows);
+			for (let start = 0; start < group.records.length; start += ROWS_PER_INSERT) {
+				const rows = group.records.slice(start, start + ROWS_PER_INSERT).map((record, i) => ({ record, line: group.lines[start + i] }));
+				await insertRows(client, rows);
 			}
+			return group.head;
 		}, begin);
+		this.knownHead = head;
 	}
 
 	/** Inside a transaction: the next record of the chain (serialised per chain by an advisory lock). */
@@ -184,28 +229,8 @@ export class PostgresReviewStore implements ReviewStore {
 			prevHash: head.hash,
 			recordedAt: this.now().toISOString(),
 		});
-		await this.insertRecords(client, [{ record, line }]);
+		await insertRows(client, [{ record, line }]);
 		return record;
-	}
-
-	/**
-	 * Inserts chained records as one multi-row INSERT (14 parameters a row; callers send at most 200 rows,
-	 * far below Postgres's 65,535). A terminal record names the request it ends in `ends_request`.
-	 */
-	private async insertRecords(client: PoolClient, rows: ReadonlyArray<{ record: ReviewRecord; line: string }>): Promise<void> {
-		const params: unknown[] = [];
-		const values = rows.map(({ record, line }) => {
-			const base = params.length;
-			const endsRequest = isRequestTerminalRecord(record) ? requestBindingOf(record)?.id ?? null : null;
-			params.push(record.chain, record.seq, record.hash, record.prevHash, record.recordedAt, record.event, record.decision,
-				record.reviewerId, record.tier, record.workflowId, record.executionId, record.itemKey, line, endsRequest);
-			return `(${Array.from({ length: 14 }, (_, k) => `$${base + k + 1}`).join(', ')})`;
-		});
-		await client.query(
-			`INSERT INTO ${LOG_TABLE} (chain, seq, hash, prev_hash, recorded_at, event, decision, reviewer_id, tier, workflow_id, execution_id, item_key, line, ends_request)
-			 VALUES ${values.join(', ')}`,
-			params,
-		);
 	}
 
 	private async headWith(client: PoolClient): Promise<{ seq: number; hash: string }> {
@@ -367,7 +392,7 @@ export class PostgresReviewStore implements ReviewStore {
 		const body = normaliseInput(resolution.record);
 		// The store's own record checks (size, types) before anything changes.
 		assertStorable(body, this.chain);
-		return this.tx(async (client) => {
+		const result = await this.tx(async (client): Promise<ResolveResult> => {
 			// The row lock serialises concurrent resolutions of one request; the log lock comes second, in
 			// the same order for every caller, so two resolutions cannot deadlock.
 			const { rows } = await client.query<{ data: ReviewRequest }>(`SELECT data FROM ${REQUEST_TABLE} WHERE id = $1 FOR UPDATE`, [id]);
@@ -385,6 +410,9 @@ export class PostgresReviewStore implements ReviewStore {
 			);
 			return { applied: true, request: updated.rows[0].data, record };
 		});
+		// The head this store just committed (a hint for the next append; see knownHead).
+		if (result.applied) this.knownHead = { seq: result.record.seq, hash: result.record.hash };
+		return result;
 	}
 
 	async listOverdueRequests(now: Date, limit = 100): Promise<ReviewRequest[]> {

@@ -20,7 +20,7 @@ import { isRequestTerminalRecord, requestBindingOf } from '../../../core/store/r
 import { REQUEST_BINDING_KEY, type ReviewRecord } from '../../../core/store/types';
 import { verifyFile } from '../../../core/verify';
 import { bothBackends } from './bothBackends';
-import { allRecords, pendingRequest, resolutionFor } from './helpers';
+import { allRecords, failNextPgQuery, pendingRequest, resolutionFor, sqlTextOf } from './helpers';
 import { startAppender } from './processes';
 import { transpiledRoot } from './transpile';
 
@@ -44,7 +44,12 @@ async function countDurableSteps(backend: string): Promise<{ count: () => number
 		return { count: () => spy.mock.calls.length, restore: () => spy.mockRestore() };
 	}
 	const spy = jest.spyOn(Client.prototype, 'query');
-	return { count: () => spy.mock.calls.filter(([text]) => text === 'COMMIT').length, restore: () => spy.mockRestore() };
+	return { count: () => spy.mock.calls.filter(([query]) => isDurablePgStep(sqlTextOf(query))).length, restore: () => spy.mockRestore() };
+}
+
+/** A group's durable step on Postgres: its COMMIT, or the one autocommit statement of the fast path (postgres/fastAppend.ts). */
+function isDurablePgStep(sql: string): boolean {
+	return sql === 'COMMIT' || sql.trimStart().startsWith('WITH lock');
 }
 
 /** Makes the next durable step fail (an EIO fsync, a failed COMMIT). */
@@ -53,15 +58,7 @@ async function failNextDurableStep(backend: string): Promise<() => void> {
 		const spy = jest.spyOn(await fileSyncProto(), 'sync').mockRejectedValueOnce(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
 		return () => spy.mockRestore();
 	}
-	const original = Client.prototype.query;
-	let failed = false;
-	const spy = jest.spyOn(Client.prototype, 'query').mockImplementation(function (this: Client, ...args: unknown[]) {
-		if (!failed && args[0] === 'COMMIT') {
-			failed = true;
-			return Promise.reject(new Error('injected: COMMIT failed')) as never;
-		}
-		return (original as (...a: unknown[]) => unknown).apply(this, args) as never;
-	});
+	const spy = failNextPgQuery(isDurablePgStep, 'injected: COMMIT failed');
 	return () => spy.mockRestore();
 }
 

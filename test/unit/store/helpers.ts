@@ -1,6 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { Client } from 'pg';
+
 const ROOT = join(__dirname, '..', '..', '..', '.test-tmp');
 
 /** A fresh temp folder under the repo's .test-tmp (git-ignored); removed by `cleanup`. */
@@ -89,4 +91,30 @@ export async function allRecords(store: ReviewStore): Promise<ReviewRecord[]> {
 	const out: ReviewRecord[] = [];
 	for await (const r of store.readAll()) out.push(r);
 	return out;
+}
+
+/** The SQL of a query as a pg client gets it: a string, or a config object (a named statement). */
+export const sqlTextOf = (query: unknown): string => (typeof query === 'string' ? query : String((query as { text?: unknown } | null)?.text));
+
+/**
+ * Makes the first query of any pg client whose SQL `matches` fail with `message` (a lost connection, a
+ * failed COMMIT), once; every other query runs. Returns the spy (restore it when done).
+ */
+export function failNextPgQuery(matches: (sql: string) => boolean, message: string): jest.SpyInstance {
+	const original = Client.prototype.query;
+	let failed = false;
+	return jest.spyOn(Client.prototype, 'query').mockImplementation(function (this: Client, ...args: unknown[]) {
+		if (!failed && matches(sqlTextOf(args[0]))) {
+			failed = true;
+			const error = new Error(message);
+			// pool.query (the fast path's statement) passes a callback; a client's own query returns a promise.
+			const callback = args[args.length - 1];
+			if (typeof callback === 'function') {
+				setImmediate(() => (callback as (e: Error) => void)(error));
+				return undefined as never;
+			}
+			return Promise.reject(error) as never;
+		}
+		return (original as (...a: unknown[]) => unknown).apply(this, args) as never;
+	});
 }
