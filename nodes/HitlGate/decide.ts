@@ -1,7 +1,8 @@
 /**
  * Recording a decision: form edits → final item, one atomic store step that writes the MAC'd
  * `decided` record and marks the request decided (or neither), and — for exactly one caller — resuming
- * the execution once every request of the group has a verified terminal record in the chain.
+ * the execution once every request of the group has a verified terminal record in the chain. The
+ * reviewer may be answered between the two: once the record is durable, not before.
  */
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
@@ -71,6 +72,11 @@ export async function decide(
 	keys: readonly SigningKey[],
 	now: Date,
 	guard?: DecisionGuard,
+	/**
+	 * Called once the decided record is durable in the chain and before the group is checked for
+	 * resuming: the reviewer's "recorded" answer need not wait for the resume bookkeeping.
+	 */
+	onRecorded?: () => void,
 ): Promise<DecisionResult> {
 	const prepared = await prepareDecision(ctx, store, request, payload, input, keys, now);
 	if (prepared.kind !== 'ready') return prepared;
@@ -83,6 +89,7 @@ export async function decide(
 	}
 	const committed = await commitDecision(store, request, resolution, now);
 	if (committed.kind !== 'decided') return committed;
+	onRecorded?.();
 	return { kind: 'decided', resume: await resumeIfComplete(ctx, store, request.groupId, keys, now) };
 }
 

@@ -51,13 +51,25 @@ function reviewersFor(ctx: IExecuteFunctions, itemIndex: number): string[] {
 	return reviewers;
 }
 
-/** A text parameter read once, or per item when it is an expression. */
+/**
+ * A text parameter read once, or per item when it is an expression — each item's value evaluated once
+ * per run: a batch asks for item 0's subject for every request and again for every mail, and n8n's
+ * expression evaluation (about a millisecond each) was most of building a large run's requests.
+ */
 function textReader(ctx: IExecuteFunctions, name: string, fallback: string): (i: number) => string {
 	if (!isExpressionParameter(ctx, name)) {
 		const once = String(ctx.getNodeParameter(name, 0, fallback) ?? '');
 		return () => once;
 	}
-	return (i) => String(ctx.getNodeParameter(name, i, fallback) ?? '');
+	const read = new Map<number, string>();
+	return (i) => {
+		let value = read.get(i);
+		if (value === undefined) {
+			value = String(ctx.getNodeParameter(name, i, fallback) ?? '');
+			read.set(i, value);
+		}
+		return value;
+	};
 }
 
 /** What a node built on the gate may change about its run (HITL Tool Approval signs links with n8n's URL HMAC). */

@@ -2,7 +2,8 @@
  * The gate's second half, served on n8n's waiting webhook. GET shows the review page and never
  * decides; POST with a valid link and CSRF token decides through one atomic store step (the MAC'd
  * terminal record and the request's new state, or neither), and the one caller that completes the
- * group resumes the execution. Stored requests are authenticated (their MAC, their draft's hash) before
+ * group resumes the execution. The reviewer's "recorded" page goes out as soon as the record is durable,
+ * before the checks for resuming. Stored requests are authenticated (their MAC, their draft's hash) before
  * anything is shown; whether a request ended is read from the chain, not from its stored status.
  * A decision that comes sooner after its page was served than the request's minimum time on page is
  * not taken: the page asks to confirm and the attempt is logged (timeOnPage.ts).
@@ -248,14 +249,22 @@ async function post(
 			return WAIT;
 		});
 	}
+	const decision = form.decision;
+	// Acknowledged means durable: decide() calls this once the decided record is in the chain, and only
+	// then checks whether the run may resume (that bookkeeping is not the reviewer's to wait for).
+	let answered = false;
+	const acknowledge = () => {
+		answered = true;
+		sendMessage(res, { kind: 'recorded', decision });
+	};
 	const result = await decide(ctx, store, request, payload, {
-		decision: form.decision,
+		decision,
 		comment,
 		edits: form.edits,
 		claims,
 		client: clientInfo(ctx, payload.hashClientInfo, keys[0]),
 		servedAt: csrf.servedAtMs === null ? null : new Date(csrf.servedAtMs),
-	}, keys, now, guard);
+	}, keys, now, guard, acknowledge);
 	switch (result.kind) {
 		case 'guard_refused': {
 			const refusal = result.refusal as { status: number; view: CodeFieldView };
@@ -275,7 +284,8 @@ async function post(
 			sendReviewPage(res, 400, { ...retry, error: result.message });
 			return WAIT;
 		case 'decided':
-			sendMessage(res, { kind: 'recorded', decision: form.decision });
+			// Answered by `acknowledge` as soon as the record was durable.
+			if (!answered) acknowledge();
 			return result.resume ?? WAIT;
 	}
 }

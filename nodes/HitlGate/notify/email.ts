@@ -7,11 +7,13 @@
  */
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { createTransport } from 'nodemailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool';
 
+import type { GatePayload } from '../types';
 import { dueText, isNoDeadline, type NotifyEntry } from './content';
 import { renderEmailHtml } from './emailHtml';
 import { renderEmailText } from './emailText';
-import { summarize } from './summary';
+import { summarize, type EntrySummary } from './summary';
 
 export interface ReviewerMail {
 	to: string;
@@ -32,10 +34,32 @@ const FOOTER =
 const SAMPLE_FOOTER =
 	'This link is personal: it records your name with your verdict. Opening it records nothing but your view; you give your verdict on the page.';
 
+/**
+ * Entry summaries of one sending, by payload and items: every reviewer of a run gets the same entries
+ * and only the links differ, so a 1,000-item run summarises each entry once, not once per reviewer.
+ */
+export type SummaryCache = Map<GatePayload, Map<string, EntrySummary>>;
+
+function summaryOf(entry: NotifyEntry, cache: SummaryCache | undefined): EntrySummary {
+	if (!cache) return summarize(entry);
+	let byItems = cache.get(entry.payload);
+	if (!byItems) {
+		byItems = new Map();
+		cache.set(entry.payload, byItems);
+	}
+	const items = entry.link.itemIndexes.join(',');
+	const known = byItems.get(items);
+	if (known) return { ...known, url: entry.link.url };
+	const made = summarize(entry);
+	byItems.set(items, made);
+	return made;
+}
+
 export function renderReviewEmail(
 	mail: ReviewerMail,
 	deadline: Date,
 	workflowName: string,
+	summaries?: SummaryCache,
 ): { subject: string; text: string; html: string } {
 	const subject = oneLine(mail.subject) || 'Review needed';
 	// Sample review: the items already went on; the mail must not say that a decision is awaited.
@@ -49,7 +73,7 @@ export function renderReviewEmail(
 		noDeadline: isNoDeadline(deadline),
 		alsoAsked: mail.alsoAsked ?? [],
 		footer: sampleReview ? SAMPLE_FOOTER : FOOTER,
-		entries: mail.entries.map(summarize),
+		entries: mail.entries.map((entry) => summaryOf(entry, summaries)),
 	};
 	return {
 		subject,
@@ -91,12 +115,21 @@ export async function sendReviewEmails(
 	deadline: Date,
 	workflowName: string,
 ): Promise<void> {
+	const summaries: SummaryCache = new Map();
+	const rendered = mails.map((mail) => renderReviewEmail(mail, deadline, workflowName, summaries));
+	// One connection for all the run's mails, still sent one after the other (a failure stops the rest, as
+	// before): a new connection per mail cost about 300 ms each in the hold bench (two small mails: 590 ms
+	// on two connections, 280 ms on one).
+	// maxRequeues 0: a connection that drops mid-message fails that mail, as a plain transport does (the
+	// pool's default re-sends it without limit: a duplicate mail, or a run that never finishes).
 	// File and URL access off: nothing in a mail may make nodemailer read local files or fetch URLs.
-	const transport = createTransport(smtpOptions(smtp), { disableFileAccess: true, disableUrlAccess: true });
+	// (maxRequeues is missing from @types/nodemailer's pool options; nodemailer 7 reads it.)
+	const withRequeues = { ...smtpOptions(smtp), pool: true as const, maxConnections: 1, maxRequeues: 0 };
+	const pooled: SMTPPool.Options = withRequeues;
+	const transport = createTransport(pooled, { pool: true, disableFileAccess: true, disableUrlAccess: true });
 	try {
-		for (const mail of mails) {
-			const rendered = renderReviewEmail(mail, deadline, workflowName);
-			await transport.sendMail({ from, to: mail.to, ...rendered, ...largeMailEncoding(rendered) });
+		for (const [i, mail] of mails.entries()) {
+			await transport.sendMail({ from, to: mail.to, ...rendered[i], ...largeMailEncoding(rendered[i]) });
 		}
 	} finally {
 		transport.close();
