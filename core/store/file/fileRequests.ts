@@ -1,7 +1,8 @@
 /**
  * The gate's working state for the file backend — an index of the chain, never a second source of truth.
  *
- * Files in `<chain>.requests/`, each replaced atomically (temp + fsync + rename + fsync dir):
+ * Files in `<chain>.requests/`, each replaced atomically (temp + fsync + rename + fsync dir; the files a
+ * put creates are written, fsynced, renamed and the folder fsynced together: fsUtil.ts writeFilesAtomic):
  * - `g-<sha256(groupId)>.json`: the requests of one gate run, plus, per ended request, where its
  *   terminal record sits in the log (seq, byte offset, length);
  * - `i-<sha256(id)>`: request id → group id;
@@ -27,7 +28,7 @@ import { StoreCorruptError, StoreUsageError } from '../errors';
 import { type checkErasureScope, erasureReaches, redactRequest } from '../requestErasure';
 import { checkReviewRequest, isRequestTerminalRecord, outcomeFromRecord, requestBindingOf } from '../requests';
 import type { RequestErasure, RequestErasureResult, ReviewOutcome, ReviewRecord, ReviewRequest } from '../types';
-import { fsyncDir, readFileOrNull, writeFileAtomic } from './fsUtil';
+import { fsyncDir, readFileOrNull, writeFileAtomic, writeFilesAtomic } from './fsUtil';
 
 /** Where a request's terminal record sits in the log. */
 export interface TerminalPointer {
@@ -105,8 +106,11 @@ export class FileRequestState {
 	private async writeGroup(group: GroupFile): Promise<void> {
 		await writeFileAtomic(this.groupPath(group.groupId), JSON.stringify(group));
 		const open = group.requests.some((r) => r.status === 'pending');
-		if (open) return;
-		await fs.unlink(this.openPath(group.groupId)).catch((error: NodeJS.ErrnoException) => {
+		if (!open) await this.dropOpenMarker(group.groupId);
+	}
+
+	private async dropOpenMarker(groupId: string): Promise<void> {
+		await fs.unlink(this.openPath(groupId)).catch((error: NodeJS.ErrnoException) => {
 			if (error.code !== 'ENOENT') throw error;
 		});
 	}
@@ -133,15 +137,20 @@ export class FileRequestState {
 		await this.ensureDir();
 		const byGroup = new Map<string, ReviewRequest[]>();
 		for (const r of checked) byGroup.set(r.groupId, [...(byGroup.get(r.groupId) ?? []), r]);
+		// Id index first (every request's, durable together: writeFilesAtomic), then each group, open marker
+		// last: a crash part-way leaves requests nobody can find (their run crashed with them), never a
+		// marker naming a request that cannot be looked up and resolved.
+		await writeFilesAtomic(checked.map((r) => ({ path: this.idPath(r.id), data: r.groupId })));
+		const groups: GroupFile[] = [];
 		for (const [groupId, list] of byGroup) {
 			const group = (await this.readGroup(groupId)) ?? { groupId, resumeClaimed: false, requests: [] };
 			group.requests.push(...list);
-			// Id index first, open marker last: a crash part-way leaves requests nobody can find (their run
-			// crashed with them), never a marker naming a request that cannot be looked up and resolved.
-			for (const r of list) await writeFileAtomic(this.idPath(r.id), groupId);
-			await this.writeGroup(group);
-			if (list.some((r) => r.status === 'pending')) await writeFileAtomic(this.openPath(groupId), groupId);
+			groups.push(group);
 		}
+		await writeFilesAtomic(groups.map((group) => ({ path: this.groupPath(group.groupId), data: JSON.stringify(group) })));
+		const open = groups.filter((group) => group.requests.some((r) => r.status === 'pending'));
+		for (const group of groups) if (!open.includes(group)) await this.dropOpenMarker(group.groupId);
+		await writeFilesAtomic(open.map((group) => ({ path: this.openPath(group.groupId), data: group.groupId })));
 	}
 
 	async get(id: string): Promise<ReviewRequest | null> {
