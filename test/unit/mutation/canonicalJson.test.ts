@@ -5,6 +5,7 @@ import {
 	canonicalize,
 	CanonicalJsonError,
 	canonicalizePair,
+	canonicalizeSealed,
 	hasLoneSurrogate,
 	MAX_CANONICAL_DEPTH,
 } from '../../../core/canonicalJson';
@@ -120,5 +121,17 @@ describe('canonical JSON (mutation-found gaps)', () => {
 		// Depth counts from the object itself, as in canonicalize.
 		expect(() => canonicalizePair({ a: nested(63) }, 'x')).not.toThrow();
 		expect(() => canonicalizePair({ a: nested(64) }, 'x')).toThrow(/Nesting deeper than 64 levels/);
+	});
+
+	test('canonicalizeSealed refuses null and what is not a plain object, and names bad members from the root', () => {
+		const seal = (without: string) => without.length;
+		for (const bad of [null, [1], new Date(0), 'text']) {
+			expect(errorOf(() => canonicalizeSealed(bad as unknown as Record<string, unknown>, 'hash', seal)).message).toBe('Expected a plain object at $');
+		}
+		// The path starts at the object: no member of the sealed value is named before the bad one.
+		expect(errorOf(() => canonicalizeSealed({ a: { b: undefined } }, 'hash', seal)).path).toBe('$.a.b');
+		expect(errorOf(() => canonicalizeSealed({ z: [1, NaN] }, 'hash', seal)).path).toBe('$.z[1]');
+		// The sealed value itself is checked under its own name.
+		expect(errorOf(() => canonicalizeSealed({ a: 1 }, 'hash', () => undefined)).path).toBe('$.hash');
 	});
 });
