@@ -71,12 +71,12 @@ export async function decide(
 	input: DecisionInput,
 	keys: readonly SigningKey[],
 	now: Date,
-	guard?: DecisionGuard,
+	guard: DecisionGuard | undefined,
 	/**
 	 * Called once the decided record is durable in the chain and before the group is checked for
 	 * resuming: the reviewer's "recorded" answer need not wait for the resume bookkeeping.
 	 */
-	onRecorded?: () => void,
+	onRecorded: () => void,
 ): Promise<DecisionResult> {
 	const prepared = await prepareDecision(ctx, store, request, payload, input, keys, now);
 	if (prepared.kind !== 'ready') return prepared;
@@ -89,7 +89,7 @@ export async function decide(
 	}
 	const committed = await commitDecision(store, request, resolution, now);
 	if (committed.kind !== 'decided') return committed;
-	onRecorded?.();
+	onRecorded();
 	return { kind: 'decided', resume: await resumeIfComplete(ctx, store, request.groupId, keys, now) };
 }
 

@@ -252,11 +252,7 @@ async function post(
 	const decision = form.decision;
 	// Acknowledged means durable: decide() calls this once the decided record is in the chain, and only
 	// then checks whether the run may resume (that bookkeeping is not the reviewer's to wait for).
-	let answered = false;
-	const acknowledge = () => {
-		answered = true;
-		sendMessage(res, { kind: 'recorded', decision });
-	};
+	const acknowledge = () => sendMessage(res, { kind: 'recorded', decision });
 	const result = await decide(ctx, store, request, payload, {
 		decision,
 		comment,
@@ -284,8 +280,7 @@ async function post(
 			sendReviewPage(res, 400, { ...retry, error: result.message });
 			return WAIT;
 		case 'decided':
-			// Answered by `acknowledge` as soon as the record was durable.
-			if (!answered) acknowledge();
+			// Already answered by `acknowledge`, which decide() calls before every 'decided' result.
 			return result.resume ?? WAIT;
 	}
 }

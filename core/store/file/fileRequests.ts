@@ -136,7 +136,11 @@ export class FileRequestState {
 		}
 		await this.ensureDir();
 		const byGroup = new Map<string, ReviewRequest[]>();
-		for (const r of checked) byGroup.set(r.groupId, [...(byGroup.get(r.groupId) ?? []), r]);
+		for (const r of checked) {
+			const list = byGroup.get(r.groupId);
+			if (list) list.push(r);
+			else byGroup.set(r.groupId, [r]);
+		}
 		// Id index first (every request's, durable together: writeFilesAtomic), then each group, open marker
 		// last: a crash part-way leaves requests nobody can find (their run crashed with them), never a
 		// marker naming a request that cannot be looked up and resolved.
@@ -148,8 +152,9 @@ export class FileRequestState {
 			groups.push(group);
 		}
 		await writeFilesAtomic(groups.map((group) => ({ path: this.groupPath(group.groupId), data: JSON.stringify(group) })));
-		const open = groups.filter((group) => group.requests.some((r) => r.status === 'pending'));
-		for (const group of groups) if (!open.includes(group)) await this.dropOpenMarker(group.groupId);
+		const isOpen = (group: GroupFile): boolean => group.requests.some((r) => r.status === 'pending');
+		const open = groups.filter(isOpen);
+		for (const group of groups) if (!isOpen(group)) await this.dropOpenMarker(group.groupId);
 		await writeFilesAtomic(open.map((group) => ({ path: this.openPath(group.groupId), data: group.groupId })));
 	}
 

@@ -13,16 +13,7 @@ export async function fsyncDir(dir: string): Promise<void> {
 
 /** Replaces `path` atomically: write a temp file, fsync it, rename over, fsync the directory. */
 export async function writeFileAtomic(path: string, data: string): Promise<void> {
-	const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-	const handle = await fs.open(tmp, 'w', 0o600);
-	try {
-		await handle.writeFile(data);
-		await handle.sync();
-	} finally {
-		await handle.close();
-	}
-	await fs.rename(tmp, path);
-	await fsyncDir(dirname(path));
+	await writeFilesAtomic([{ path, data }]);
 }
 
 /** Temp files written and fsynced at once by writeFilesAtomic (libuv's thread pool runs four at a time). */
