@@ -19,7 +19,7 @@ import { expireOverdueRequests, expiryResolution } from '../shared/expiry';
 import { getStoreSettings, openReviewStore, storeIdentity } from '../shared/reviewStore';
 import { subjectIdsFor } from './evidence';
 import { plainJson } from './draft';
-import { issueLinks } from './links';
+import { issueLinks, linkItemRanges } from './links';
 import { notifyReviewers, smtpCredentialTypeOf, type IssuedLink } from './notify/send';
 import { planForItem, readRunDeadline } from './deadlineSettings';
 import { requesterOf, withoutRequester } from './separationOfDuties';
@@ -213,8 +213,9 @@ export async function executeGate(this: IExecuteFunctions, hooks: GateHooks = {}
 		await store.putReviewRequests(requests);
 		// One `requested` record per link and request, written as one durable batch (one fsync / one transaction).
 		await store.appendMany(
-			links.flatMap((link) =>
-				link.requestIds.map((requestId) => {
+			links.flatMap((link) => {
+				const linkItems = batch ? linkItemRanges(link.itemIndexes) : null;
+				return link.requestIds.map((requestId) => {
 					const request = byId.get(requestId) as ReviewRequest;
 					const payload = request.payload as unknown as GatePayload;
 					return {
@@ -223,10 +224,10 @@ export async function executeGate(this: IExecuteFunctions, hooks: GateHooks = {}
 						...requestRecordFields(request, payload),
 						linkKeyId: signingKey.keyId,
 						linkNonce: link.nonce,
-						details: requestedDetails(request, payload, link),
+						details: requestedDetails(request, payload, link, linkItems),
 					};
-				}),
-			),
+				});
+			}),
 		);
 		// Counted by Review Log Metrics (skip rate, problem rate) with the later verdict on the same item key.
 		if (sample) await store.appendMany(sampledRecords(requests));
@@ -253,9 +254,9 @@ export async function executeGate(this: IExecuteFunctions, hooks: GateHooks = {}
 /**
  * The `requested` record's details. The builder's visible bypasses are logged with every request:
  * minSecondsOnPage 0 on a High request (time on page off), and in batch mode whether "Approve all" may
- * decide High-risk items.
+ * decide High-risk items. A batch link's items are written as ranges (links.ts linkItemRanges).
  */
-function requestedDetails(request: ReviewRequest, payload: GatePayload, link: IssuedLink): Record<string, unknown> {
+function requestedDetails(request: ReviewRequest, payload: GatePayload, link: IssuedLink, linkItems: string | null): Record<string, unknown> {
 	return {
 		itemIndexes: [request.itemIndex],
 		expiresAt: request.expiresAt,
@@ -263,7 +264,7 @@ function requestedDetails(request: ReviewRequest, payload: GatePayload, link: Is
 		minSecondsOnPage: payload.minSecondsOnPage ?? null,
 		...(payload.about ? { about: payload.about } : {}),
 		...(payload.oneTimeCode ? { oneTimeCode: true } : {}),
-		...(payload.mode === 'batch' ? { batchLink: true, linkItemIndexes: link.itemIndexes, allowApproveAllHigh: payload.allowApproveAllHigh === true } : {}),
+		...(payload.mode === 'batch' ? { batchLink: true, linkItemCount: link.itemIndexes.length, linkItems, allowApproveAllHigh: payload.allowApproveAllHigh === true } : {}),
 		// Visible on every request it affects: the item went on without waiting for this review.
 		...(payload.mode === 'sample' ? { sampleReview: true } : {}),
 	};

@@ -25,6 +25,32 @@ export function groupDigest(requests: readonly GroupMember[]): string {
 	return sha256Json(inItemOrder(requests).map((r) => ({ id: r.id, draftSha256: r.draftSha256 })));
 }
 
+/** Longest item list a `requested` record spells out (a record must stay far below the chain's 64 KiB). */
+export const MAX_LINK_ITEMS_TEXT = 1024;
+
+/**
+ * The items a batch link shows, as ranges in item order ("0-999", "0-3,5,8-9"): every `requested`
+ * record of a batch run names them. Spelled out as a list they made each record grow with the run (a
+ * 1,000-item run logged 2,000 records of 1,000 indexes each, and past about 12,000 items a record would
+ * no longer fit the chain). A run whose items are too scattered to write in MAX_LINK_ITEMS_TEXT gets
+ * null: the group's `requested` records for that reviewer name the same items one by one.
+ */
+export function linkItemRanges(itemIndexes: readonly number[]): string | null {
+	const sorted = [...new Set(itemIndexes)].sort((a, b) => a - b);
+	const parts: string[] = [];
+	let length = 0;
+	for (let i = 0; i < sorted.length; ) {
+		let end = i;
+		while (end + 1 < sorted.length && sorted[end + 1] === sorted[end] + 1) end += 1;
+		const part = end === i ? `${sorted[i]}` : `${sorted[i]}-${sorted[end]}`;
+		length += part.length + (parts.length > 0 ? 1 : 0);
+		if (length > MAX_LINK_ITEMS_TEXT) return null;
+		parts.push(part);
+		i = end + 1;
+	}
+	return parts.join(',');
+}
+
 export interface LinkRun {
 	mode: ReviewMode;
 	groupId: string;

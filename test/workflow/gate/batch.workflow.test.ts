@@ -125,6 +125,8 @@ describe('HITL Gate batch review: a decision per item', () => {
 		const requested = (await recordsOf(env, executionIdOf(link))).filter((r) => r.event === 'requested');
 		expect(requested).toHaveLength(6);
 		expect(requested.every((r) => r.details?.allowApproveAllHigh === true && r.details?.batchLink === true)).toBe(true);
+		// Each record names the link's items as ranges, not a list that grows with the run.
+		expect(requested.map((r) => [r.details?.linkItems, r.details?.linkItemCount])).toEqual(Array.from({ length: 6 }, () => ['0-2', 3]));
 		const page = await callWebhook(env, result, link, 'GET');
 		expect(page.body).toContain('value="approve_all"');
 		const all = await callWebhook(env, result, link, 'POST', { csrf: csrfOf(page.body), bulk: 'approve_all' });
