@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** fsync a directory so a created, renamed or removed entry survives a power loss. */
 export async function fsyncDir(dir: string): Promise<void> {
@@ -43,6 +43,60 @@ export async function writeFilesAtomic(files: ReadonlyArray<{ path: string; data
 	}
 	for (let i = 0; i < files.length; i++) await fs.rename(temps[i], files[i].path);
 	for (const dir of new Set(files.map((f) => dirname(f.path)))) await fsyncDir(dir);
+}
+
+/** Names one written inode gets at most (ext4 allows 65,000 links to a file; a fresh inode per this many). */
+const LINKS_PER_INODE = 10_000;
+/** link() refused by the file system or for this file: the paths left are written one by one instead. */
+const NO_LINK_CODES = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK', 'EXDEV', 'EACCES']);
+
+/**
+ * Creates many new files in one directory that all hold the same `data` (a gate run's request-id index:
+ * every file names the run's group), with writeFilesAtomic's guarantee when it returns — each durable
+ * under its name with exactly `data` — for one file write and two fsyncs instead of one fsync per file:
+ * the data is written and fsynced once into a temp file, each name is a hard link to it (atomic: a name
+ * exists with the whole, durable content or not at all), one fsync of the directory makes the names
+ * durable, then the temp name goes. Why: 1,000 index files fsynced one by one took most of the time a
+ * 1,000-item run spent putting its requests. Files are never written in place by the store (replacing
+ * one renames over its name), so sharing an inode is invisible to readers. Where the file system refuses
+ * hard links, or a name already exists, those paths go through writeFilesAtomic.
+ */
+export async function writeSameContentFiles(dir: string, paths: readonly string[], data: string): Promise<void> {
+	const rest: string[] = [];
+	const stamp = `${process.pid}-${Date.now()}`;
+	for (let start = 0; start < paths.length; start += LINKS_PER_INODE) {
+		const chunk = paths.slice(start, start + LINKS_PER_INODE);
+		if (rest.length > 0) {
+			rest.push(...chunk);
+			continue;
+		}
+		const temp = join(dir, `links.tmp-${stamp}-${start}`);
+		const handle = await fs.open(temp, 'wx', 0o600);
+		try {
+			await handle.writeFile(data);
+			await handle.sync();
+		} finally {
+			await handle.close();
+		}
+		try {
+			for (let i = 0; i < chunk.length; i++) {
+				try {
+					await fs.link(temp, chunk[i]);
+				} catch (error) {
+					const code = (error as NodeJS.ErrnoException).code ?? '';
+					if (code === 'EEXIST') rest.push(chunk[i]);
+					else if (NO_LINK_CODES.has(code)) {
+						rest.push(...chunk.slice(i));
+						break;
+					} else throw error;
+				}
+			}
+		} finally {
+			await fs.unlink(temp);
+		}
+	}
+	if (paths.length > 0) await fsyncDir(dir);
+	await writeFilesAtomic(rest.map((path) => ({ path, data })));
 }
 
 export async function readFileOrNull(path: string): Promise<string | null> {

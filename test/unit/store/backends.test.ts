@@ -142,6 +142,14 @@ describe.each(backends)('%s backend', (_name, open) => {
 		expect((await store.listReviewRequests(group)).map((r) => r.itemIndex).sort()).toEqual([0, 1]);
 		expect(await store.listReviewRequests('other')).toEqual([]);
 		await expect(store.putReviewRequests([reqs[0]])).rejects.toThrow(/already exists/);
+		// A taken id deep in a large put (past the first lookups made together) refuses the whole put.
+		const later = Array.from({ length: 70 }, (_, i) => request(randomUUID(), i));
+		await expect(store.putReviewRequests([...later.slice(0, 65), reqs[1], ...later.slice(65)])).rejects.toThrow(`Review request id ${reqs[1].id} already exists`);
+		expect(await store.getReviewRequest(later[0].id)).toBeNull();
+		// Many groups in one put: each request is found again in its own group.
+		await store.putReviewRequests(later);
+		expect((await store.getReviewRequest(later[69].id))?.groupId).toBe(later[69].groupId);
+		expect(await store.listReviewRequests(later[3].groupId)).toEqual([later[3]]);
 		await expect(store.resolveReviewRequest('nope', resolutionFor({ ...reqs[0], id: 'nope' }, 'expired'))).rejects.toThrow(/Unknown review request/);
 		await expect(store.resolveReviewRequest(reqs[0].id, { ...resolutionFor(reqs[0], 'decided'), outcome: null })).rejects.toThrow(/needs its outcome/);
 		expect(await store.resolveReviewRequest(reqs[1].id, resolutionFor(reqs[1], 'expired'))).toMatchObject({ applied: true, request: { status: 'expired', outcome: null }, record: { event: 'expired', itemKey: reqs[1].id } });
