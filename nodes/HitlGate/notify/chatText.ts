@@ -11,7 +11,7 @@
  */
 import { dueText, plainInline, type NotifyEntry } from './content';
 import { excerpt } from './fieldText';
-import { summarize, type EntrySummary } from './summary';
+import { moreItemsText, summarize, type EntrySummary } from './summary';
 
 /** Shorter than in the mail: a chat message is read in a narrow column. */
 const MAX_CHAT_FIELD_CHARS = 160;
@@ -46,6 +46,7 @@ function summaryBlock(e: EntrySummary): string[] {
 		const tag = item.heading === null ? '' : `[${item.heading.replace(/^Item /, '')}] `;
 		for (const f of item.fields) lines.push(codeLine(`${tag}${f.label}: ${f.text}`));
 	}
+	if (e.moreItems > 0) lines.push(codeLine(moreItemsText(e.moreItems)));
 	return lines.length === 0 ? [] : ['```', ...lines, '```'];
 }
 

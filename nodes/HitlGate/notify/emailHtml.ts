@@ -8,7 +8,7 @@
  */
 import { escapeHtml, escapeHtmlVisible } from '../../../core/html';
 import type { Tier } from '../../../core/tiers';
-import type { EntrySummary, SummaryItem } from './summary';
+import { moreItemsText, type EntrySummary, type SummaryItem } from './summary';
 
 export interface HtmlMail {
 	/** The document title (the subject): what a screen reader announces for the mail's HTML document. */
@@ -97,6 +97,7 @@ function entryHtml(e: EntrySummary): string {
 		`<h3 style="margin:24px 0 8px;padding-top:16px;border-top:1px solid ${COLOR.rule};font-size:18px;line-height:24px">${escapeHtml(e.title)}</h3>` +
 		tierHtml(e) +
 		fieldsHtml(e.items) +
+		(e.moreItems > 0 ? `<p style="margin:8px 0;font-weight:bold">${escapeHtml(moreItemsText(e.moreItems))}</p>` : '') +
 		buttonHtml(e)
 	);
 }

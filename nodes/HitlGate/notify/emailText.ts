@@ -7,7 +7,7 @@
  * tier or link at the margin. The link stays alone at the end of its line for link extraction.
  */
 import { plainInline, plainQuoted } from './content';
-import type { EntrySummary } from './summary';
+import { moreItemsText, type EntrySummary } from './summary';
 
 /** Plain-text indents: item text always sits deeper than the mail's own lines, behind a quote mark. */
 const MESSAGE_QUOTE = '  > ';
@@ -39,6 +39,7 @@ function entryLines(e: EntrySummary): string[] {
 		const tag = item.heading === null ? '' : `[${item.heading.replace(/^Item /, '')}] `;
 		for (const f of item.fields) lines.push(`${FIELD_INDENT}${tag}${plainInline(f.label)}:`, ...plainQuoted(f.text, VALUE_QUOTE));
 	}
+	if (e.moreItems > 0) lines.push(`${FIELD_INDENT}${moreItemsText(e.moreItems)}`);
 	lines.push(`Review and decide: ${e.url}`, '');
 	return lines;
 }

@@ -34,7 +34,21 @@ export interface EntrySummary {
 	tierWords: TierWords;
 	reasons: string[];
 	items: SummaryItem[];
+	/** Items of a batch the message does not show (past MAX_ITEMS_IN_MESSAGE); the review page shows them all. */
+	moreItems: number;
 	url: string;
+}
+
+/**
+ * A batch message shows its first items only. The page the link opens shows every item and is where the
+ * decision is made; a message listing all of a 1,000-item run was 1.6–3.9 MB — Gmail clips a message
+ * past 102 KB, cutting off the review button at its end, and a phone scrolls for minutes.
+ */
+export const MAX_ITEMS_IN_MESSAGE = 25;
+
+/** The line that stands for the items a batch message leaves out. */
+export function moreItemsText(more: number): string {
+	return `… and ${more} more ${more === 1 ? 'item' : 'items'}: the review page shows every item.`;
 }
 
 /** The tier in plain words: a short name ("High risk") and what it means for the reviewer. */
@@ -73,10 +87,11 @@ export function summarize(entry: NotifyEntry): EntrySummary {
 		tierName: tierLabel(p.tier),
 		tierWords: tierWords(p.tier, p.riskProvenance === 'unverified'),
 		reasons: p.tierReasons,
-		items: p.items.map((it) => ({
+		items: p.items.slice(0, MAX_ITEMS_IN_MESSAGE).map((it) => ({
 			heading: batch ? `Item ${it.index + 1}` : null,
 			fields: emailFieldsOf(p, it.json).map((f) => ({ label: f.label, text: fieldText(f) })),
 		})),
+		moreItems: Math.max(0, p.items.length - MAX_ITEMS_IN_MESSAGE),
 		url: entry.link.url,
 	};
 }

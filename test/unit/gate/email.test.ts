@@ -12,6 +12,7 @@ import { excerpt, fieldText } from '../../../nodes/HitlGate/notify/fieldText';
 import { htmlToText } from '../../../nodes/HitlGate/notify/htmlText';
 import { emailFieldsOf } from '../../../nodes/HitlGate/notify/fields';
 import { readableLabel } from '../../../nodes/HitlGate/notify/labels';
+import { MAX_ITEMS_IN_MESSAGE } from '../../../nodes/HitlGate/notify/summary';
 import { notificationBody } from '../../../nodes/HitlGate/notify/webhookPost';
 import { DEADLINE, entryOf, LINKS, MESSAGE, payloadOf, recruiterJson, recruiterMail, WORKFLOW } from './emailFixtures';
 import { HOSTILE_DRAFT, HOSTILE_STRINGS } from './hostile';
@@ -306,5 +307,40 @@ describe('chat notification text', () => {
 		expect(text).not.toContain('<https://evil.example');
 		// Every item line sits inside a fence: the fences pair up, and no item line holds one.
 		expect(text.split('\n').filter((l) => l.includes('```')).every((l) => l === '```')).toBe(true);
+	});
+});
+
+describe('a large batch: the message shows its first items, the page all of them', () => {
+	const batchOf = (n: number) =>
+		payloadOf({ mode: 'batch', shown: ['to', 'subject'], items: Array.from({ length: n }, (_, index) => ({ index, json: { ...recruiterJson(), to: `candidate${index}@example.com` } })) });
+	const mailOf = (n: number) => renderReviewEmail({ to: 'r@acme.example', subject: 'Batch', message: MESSAGE, entries: [entryOf(LINKS[1], batchOf(n))] }, DEADLINE, WORKFLOW);
+
+	test(`${MAX_ITEMS_IN_MESSAGE + 975} items: ${MAX_ITEMS_IN_MESSAGE} shown in both parts, a line for the rest, then the button; far below Gmail's 102 KB clip`, () => {
+		const n = MAX_ITEMS_IN_MESSAGE + 975;
+		const big = mailOf(n);
+		const { all, text } = parse(big.html);
+		const headings = cells(big.html).filter((c) => /^Item \d+$/.test(c));
+		expect(headings).toEqual(Array.from({ length: MAX_ITEMS_IN_MESSAGE }, (_, i) => `Item ${i + 1}`));
+		expect(all.filter((e) => e.name === 'p').map(text)).toContain('… and 975 more items: the review page shows every item.');
+		expect(all.filter((e) => e.name === 'a').map(text)).toEqual([`Review batch of ${n} items`]);
+		expect(big.html.indexOf('975 more items')).toBeLessThan(big.html.indexOf('Review batch of'));
+		expect(big.text.split('\n').filter((l) => /^ {4}\[\d+\] To:$/.test(l))).toHaveLength(MAX_ITEMS_IN_MESSAGE);
+		expect(big.text).toContain('… and 975 more items: the review page shows every item.\nReview and decide: ');
+		expect(big.text).toContain(`candidate${MAX_ITEMS_IN_MESSAGE - 1}@example.com`);
+		expect(big.text).not.toContain(`candidate${MAX_ITEMS_IN_MESSAGE}@example.com`);
+		expect(Buffer.byteLength(big.html) + Buffer.byteLength(big.text)).toBeLessThan(102 * 1024);
+	});
+
+	test(`exactly ${MAX_ITEMS_IN_MESSAGE} items: all shown, no line about more; one more item: "1 more item"`, () => {
+		const all = mailOf(MAX_ITEMS_IN_MESSAGE);
+		expect(all.html).not.toContain('more item');
+		expect(all.text).toContain(`candidate${MAX_ITEMS_IN_MESSAGE - 1}@example.com`);
+		expect(mailOf(MAX_ITEMS_IN_MESSAGE + 1).text).toContain('… and 1 more item: the review page shows every item.');
+	});
+
+	test('the chat text says the same', () => {
+		const chat = notificationBody([{ reviewer: 'ann@acme.example', entries: [entryOf(LINKS[1], batchOf(MAX_ITEMS_IN_MESSAGE + 3))] }], DEADLINE, WORKFLOW).text as string;
+		expect(chat).toContain('… and 3 more items: the review page shows every item.');
+		expect(chat).not.toContain(`candidate${MAX_ITEMS_IN_MESSAGE}@example.com`);
 	});
 });
