@@ -13,7 +13,7 @@ import type { GatePayload } from '../types';
 import { dueText, isNoDeadline, type NotifyEntry } from './content';
 import { renderEmailHtml } from './emailHtml';
 import { renderEmailText } from './emailText';
-import { summarize, type EntrySummary } from './summary';
+import { MAX_ITEMS_IN_MESSAGE, summarize, summarizeCompact, type EntrySummary } from './summary';
 
 export interface ReviewerMail {
 	to: string;
@@ -73,7 +73,8 @@ export function renderReviewEmail(
 		noDeadline: isNoDeadline(deadline),
 		alsoAsked: mail.alsoAsked ?? [],
 		footer: sampleReview ? SAMPLE_FOOTER : FOOTER,
-		entries: mail.entries.map((entry) => summaryOf(entry, summaries)),
+		// A long mail (per-item mode, a run of hundreds) lists its entries past the first ones compactly.
+		entries: mail.entries.map((entry, i) => (i < MAX_ITEMS_IN_MESSAGE ? summaryOf(entry, summaries) : summarizeCompact(entry))),
 	};
 	return {
 		subject,

@@ -8,7 +8,7 @@
  */
 import { escapeHtml, escapeHtmlVisible } from '../../../core/html';
 import type { Tier } from '../../../core/tiers';
-import { moreItemsText, type EntrySummary, type SummaryItem } from './summary';
+import { compactEntriesText, moreItemsText, type EntrySummary, type SummaryItem } from './summary';
 
 export interface HtmlMail {
 	/** The document title (the subject): what a screen reader announces for the mail's HTML document. */
@@ -92,7 +92,16 @@ function buttonHtml(e: EntrySummary): string {
 	);
 }
 
+/** An entry past a long mail's first ones: its name, tier and link, on one line. */
+function compactEntryHtml(e: EntrySummary): string {
+	return (
+		`<p style="margin:0;padding:10px 0;border-bottom:1px solid ${COLOR.rule}"><b>${escapeHtml(e.title)}</b> · ${escapeHtml(e.tierWords.short)}<br>` +
+		`<a href="${escapeHtml(e.url)}" style="color:${COLOR.button};font-weight:bold">${escapeHtml(e.action)}</a></p>`
+	);
+}
+
 function entryHtml(e: EntrySummary): string {
+	if (e.compact === true) return compactEntryHtml(e);
 	return (
 		`<h3 style="margin:24px 0 8px;padding-top:16px;border-top:1px solid ${COLOR.rule};font-size:18px;line-height:24px">${escapeHtml(e.title)}</h3>` +
 		tierHtml(e) +
@@ -113,7 +122,11 @@ export function renderEmailHtml(mail: HtmlMail): string {
 		: `Decide before: <b>${escapeHtml(mail.due)}</b> (after that nothing is approved)`;
 	const others = (mail.alsoAsked ?? []).length > 0 ? `<br>Also asked: ${escapeHtml((mail.alsoAsked ?? []).join(', '))}` : '';
 	body.push(`<p style="margin:0 0 8px">Workflow: <b>${escapeHtml(mail.workflowName)}</b><br>${due}${others}</p>`);
-	for (const e of mail.entries) body.push(entryHtml(e));
+	const compactFrom = mail.entries.findIndex((e) => e.compact === true);
+	mail.entries.forEach((e, i) => {
+		if (i === compactFrom) body.push(`<p style="margin:24px 0 8px;padding-top:16px;border-top:1px solid ${COLOR.rule};font-weight:bold">${escapeHtml(compactEntriesText(mail.entries.length - i))}</p>`);
+		body.push(entryHtml(e));
+	});
 	body.push(`<p style="margin:24px 0 0;font-size:13px;line-height:18px;color:${COLOR.muted}">${escapeHtml(mail.footer)}</p>`);
 	// An outer full-width table for the background, an inner one capped at 600 px: the width cap that
 	// survives clients which ignore max-width on <body> (most webmail replaces the body element). `lang`

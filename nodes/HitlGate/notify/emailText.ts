@@ -1,13 +1,14 @@
 /**
  * The review email's plain-text part: the same content as the HTML part, for readers that show only
  * text. Only the mail's own lines stand at column 0, in fixed places (workflow, deadline, "== Item N
- * ==", "Risk tier:" right below it, "Review and decide: <link>" as the entry's last line, footer).
+ * ==", "Risk tier:" right below it, "Review and decide: <link>" as the entry's last line, the line before a
+ * long mail's compact entries, footer).
  * Everything from the item — the builder's message, reasons, labels, values — is indented, and
  * values and the message are quoted line by line (plainQuoted), so no value can print a fake item,
  * tier or link at the margin. The link stays alone at the end of its line for link extraction.
  */
 import { plainInline, plainQuoted } from './content';
-import { moreItemsText, type EntrySummary } from './summary';
+import { compactEntriesText, moreItemsText, type EntrySummary } from './summary';
 
 /** Plain-text indents: item text always sits deeper than the mail's own lines, behind a quote mark. */
 const MESSAGE_QUOTE = '  > ';
@@ -28,6 +29,8 @@ export interface TextMail {
 }
 
 function entryLines(e: EntrySummary): string[] {
+	// Compact (past a long mail's first entries): the same fixed lines, without reasons and draft.
+	if (e.compact === true) return [`== ${e.title} ==`, `Risk tier: ${plainInline(e.tierName)}`, `Review and decide: ${e.url}`, ''];
 	// Fixed places: heading, then the tier right below it; the link is the entry's last line.
 	const lines = [`== ${e.title} ==`, `Risk tier: ${plainInline(e.tierName)}`, `${SECTION_INDENT}${e.tierWords.short}: ${e.tierWords.explain}`];
 	if (e.reasons.length > 0) {
@@ -56,7 +59,11 @@ export function renderEmailText(mail: TextMail): string {
 	);
 	if ((mail.alsoAsked ?? []).length > 0) text.push(`Also asked: ${plainInline((mail.alsoAsked ?? []).join(', '))}`);
 	text.push('');
-	for (const e of mail.entries) text.push(...entryLines(e));
+	const compactFrom = mail.entries.findIndex((e) => e.compact === true);
+	mail.entries.forEach((e, i) => {
+		if (i === compactFrom) text.push(compactEntriesText(mail.entries.length - i), '');
+		text.push(...entryLines(e));
+	});
 	text.push(mail.footer);
 	return text.join('\n');
 }

@@ -36,6 +36,11 @@ export interface EntrySummary {
 	items: SummaryItem[];
 	/** Items of a batch the message does not show (past MAX_ITEMS_IN_MESSAGE); the review page shows them all. */
 	moreItems: number;
+	/**
+	 * Listed by name, tier and link only (a mail's entries past MAX_ITEMS_IN_MESSAGE): no reasons, no
+	 * fields; the link opens the item with everything.
+	 */
+	compact?: boolean;
 	url: string;
 }
 
@@ -74,6 +79,29 @@ export function tierWords(tier: Tier | null, unverified: boolean): TierWords {
 		default:
 			return { short: 'Not classified', explain: 'nothing rated its risk, so treat it as high risk.' };
 	}
+}
+
+/** The entry as listed past a long mail's first MAX_ITEMS_IN_MESSAGE entries (see EntrySummary.compact). */
+export function summarizeCompact(entry: NotifyEntry): EntrySummary {
+	const p = entry.payload;
+	const title = entryTitle(entry);
+	return {
+		title,
+		action: `Review ${title.charAt(0).toLowerCase()}${title.slice(1)}`,
+		tier: p.tier,
+		tierName: tierLabel(p.tier),
+		tierWords: tierWords(p.tier, p.riskProvenance === 'unverified'),
+		reasons: [],
+		items: [],
+		moreItems: 0,
+		compact: true,
+		url: entry.link.url,
+	};
+}
+
+/** The line before a mail's compact entries. */
+export function compactEntriesText(count: number): string {
+	return `The next ${count} ${count === 1 ? 'item is' : 'items are'} listed by name only: each link opens the item with all its fields.`;
 }
 
 export function summarize(entry: NotifyEntry): EntrySummary {

@@ -344,3 +344,33 @@ describe('a large batch: the message shows its first items, the page all of them
 		expect(chat).not.toContain(`candidate${MAX_ITEMS_IN_MESSAGE}@example.com`);
 	});
 });
+
+describe('a long per-item mail: the first entries in full, the rest by name, tier and link', () => {
+	const linkOf = (i: number) => `${LINKS[0]}&n=${i}`;
+	const entriesOf = (n: number) => Array.from({ length: n }, (_, index) => entryOf(linkOf(index), payloadOf({ items: [{ index, json: { ...recruiterJson(), to: `candidate${index}@example.com` } }] })));
+	const mailOf = (n: number) => renderReviewEmail({ to: 'r@acme.example', subject: 'Many', message: MESSAGE, entries: entriesOf(n) }, DEADLINE, WORKFLOW);
+
+	test('1,000 entries: every item keeps its own link in both parts; fields only for the first 25; a line says why', () => {
+		const n = 1000;
+		const long = mailOf(n);
+		const { all, text } = parse(long.html);
+		const hrefs = all.filter((e) => e.name === 'a').map((e) => DomUtils.getAttributeValue(e, 'href'));
+		expect(hrefs).toEqual(Array.from({ length: n }, (_, i) => linkOf(i)));
+		expect(all.filter((e) => e.name === 'a').map(text).slice(MAX_ITEMS_IN_MESSAGE - 1, MAX_ITEMS_IN_MESSAGE + 1)).toEqual([`Review item ${MAX_ITEMS_IN_MESSAGE}`, `Review item ${MAX_ITEMS_IN_MESSAGE + 1}`]);
+		expect(all.filter((e) => e.name === 'p').map(text)).toContain(`The next ${n - MAX_ITEMS_IN_MESSAGE} items are listed by name only: each link opens the item with all its fields.`);
+		expect(long.html).toContain(`candidate${MAX_ITEMS_IN_MESSAGE - 1}@example.com`);
+		expect(long.html).not.toContain(`candidate${MAX_ITEMS_IN_MESSAGE}@example.com`);
+		const lines = long.text.split('\n');
+		expect(lines.filter((l) => l.startsWith('Review and decide: '))).toEqual(Array.from({ length: n }, (_, i) => `Review and decide: ${linkOf(i)}`));
+		const at = lines.indexOf(`== Item ${n} ==`);
+		expect(lines.slice(at, at + 3)).toEqual([`== Item ${n} ==`, 'Risk tier: high', `Review and decide: ${linkOf(n - 1)}`]);
+		expect(long.text).not.toContain(`candidate${MAX_ITEMS_IN_MESSAGE}@example.com`);
+	});
+
+	test(`${MAX_ITEMS_IN_MESSAGE} entries: all in full, no compact line`, () => {
+		const full = mailOf(MAX_ITEMS_IN_MESSAGE);
+		expect(full.text).not.toContain('listed by name only');
+		expect(full.text).toContain(`candidate${MAX_ITEMS_IN_MESSAGE - 1}@example.com`);
+		expect(mailOf(MAX_ITEMS_IN_MESSAGE + 1).text).toContain('The next 1 item is listed by name only');
+	});
+});
