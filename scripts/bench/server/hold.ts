@@ -10,10 +10,12 @@
  *   npm run bench -- hold --items 1000 --rounds 3
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as os from 'node:os';
 
 import { N8nClient, type WorkflowJson } from '../../../test/harness/n8nClient';
-import { listMail } from '../../../test/harness/smtpCapture';
+import type { CapturedMail } from '../../../test/harness/smtpCapture';
 import { startSuite, stopSuite } from '../../../test/harness/suite';
 import { sleep } from '../../../test/harness/net';
 
@@ -66,8 +68,30 @@ function holdWorkflow(mode: Mode, path: string, smtp: { id: string; name: string
 	} as unknown as WorkflowJson;
 }
 
+/**
+ * Subjects of the captured mails, each file read once. Why: listMail parses every captured mail on each
+ * call, and the round's 25 ms poll re-read all of them — per-item rounds leave two mails of several MB
+ * each, so the poll's own parsing took CPU from n8n on these two cores, more with every round.
+ */
+class MailSubjects {
+	private readonly subjects = new Map<string, string>();
+	constructor(private readonly mailDir: string) {}
+
+	countWith(tag: string): number {
+		if (!existsSync(this.mailDir)) return 0;
+		for (const name of readdirSync(this.mailDir)) {
+			// The sink writes each mail to a temp name and renames it: a .json file is complete.
+			if (!name.endsWith('.json') || this.subjects.has(name)) continue;
+			this.subjects.set(name, (JSON.parse(readFileSync(join(this.mailDir, name), 'utf8')) as CapturedMail).subject);
+		}
+		let count = 0;
+		for (const subject of this.subjects.values()) if (subject.includes(tag)) count += 1;
+		return count;
+	}
+}
+
 /** Milliseconds from the trigger call until the run waits and `mails` mails with the round's tag arrived. */
-async function holdRound(n8n: N8nClient, workflowId: string, path: string, mailDir: string, items: number, mails: (mode: number) => number, tag: string): Promise<{ ms: number; mails: number; executionId: string }> {
+async function holdRound(n8n: N8nClient, workflowId: string, path: string, mail: MailSubjects, items: number, mails: (mode: number) => number, tag: string): Promise<{ ms: number; mails: number; executionId: string }> {
 	const body = { items: Array.from({ length: items }, (_, i) => ({ tag, candidate: `Candidate ${i}`, email: `c${i}@example.com`, body: `<p>Dear Candidate ${i}, thank you for applying.</p>` })) };
 	const before = new Set((await n8n.listExecutions(workflowId, { limit: 20 })).map((e) => e.id));
 	const started = Date.now();
@@ -76,7 +100,7 @@ async function holdRound(n8n: N8nClient, workflowId: string, path: string, mailD
 	for (;;) {
 		const current = (await n8n.listExecutions(workflowId, { limit: 5 })).find((e) => !before.has(e.id));
 		if (current && ['error', 'crashed', 'success'].includes(current.status)) throw new Error(`hold run ${current.id} ended ${current.status}`);
-		const arrived = listMail(mailDir).filter((m) => m.subject.includes(tag)).length;
+		const arrived = mail.countWith(tag);
 		if (current?.status === 'waiting' && arrived >= mails(items)) return { ms: Date.now() - started, mails: arrived, executionId: current.id };
 		if (Date.now() - started > 600_000) throw new Error(`not on hold after 10 minutes (${arrived} mails)`);
 		await sleep(25);
@@ -91,6 +115,7 @@ export async function runHoldBench(argv: string[]): Promise<void> {
 	const suite = await startSuite();
 	try {
 		const n8n = N8nClient.fromConnectionInfo(suite.info);
+		const mail = new MailSubjects(suite.info.smtp.mailDir);
 		const smtp = await n8n.createCredential({ name: `Bench SMTP ${RUN}`, type: 'smtp', data: { host: suite.info.smtp.host, port: suite.info.smtp.port, secure: false, disableStartTls: true, user: '', password: '' } });
 		const workflows = new Map<Mode, { id: string; path: string }>();
 		for (const mode of MODES) {
@@ -105,14 +130,14 @@ export async function runHoldBench(argv: string[]): Promise<void> {
 		// Warm-up (module loads, store creation), not counted.
 		for (const mode of MODES) {
 			const w = workflows.get(mode) as { id: string; path: string };
-			const warm = await holdRound(n8n, w.id, w.path, suite.info.smtp.mailDir, 2, () => 1, `warm-${mode}-${RUN}`);
+			const warm = await holdRound(n8n, w.id, w.path, mail, 2, () => 1, `warm-${mode}-${RUN}`);
 			await n8n.rest('POST', `/executions/${warm.executionId}/stop`, {}).catch(() => undefined);
 		}
 		for (let r = 0; r < rounds; r++) {
 			const order = r % 3 === 0 ? MODES : r % 3 === 1 ? [MODES[1], MODES[2], MODES[0]] : [MODES[2], MODES[0], MODES[1]];
 			for (const mode of order) {
 				const w = workflows.get(mode) as { id: string; path: string };
-				const result = await holdRound(n8n, w.id, w.path, suite.info.smtp.mailDir, items, expected[mode], `r${r}-${mode}-${RUN}`);
+				const result = await holdRound(n8n, w.id, w.path, mail, items, expected[mode], `r${r}-${mode}-${RUN}`);
 				times[mode].push(result.ms);
 				sent[mode] = result.mails;
 				await n8n.rest('POST', `/executions/${result.executionId}/stop`, {}).catch(() => undefined);
