@@ -214,13 +214,16 @@ describe('HITL Gate batch review: a decision per item', () => {
 });
 
 describe('HITL Gate: a run of hundreds of items', () => {
-	test('300 items per item: one mail per reviewer listing every item, base64-encoded (large), every link intact; 2 items stay quoted-printable', async () => {
+	test('300 items per item: one mail per reviewer listing every item (the first 25 with their fields, the rest by name and link), base64-encoded (large), every link intact; 2 items stay quoted-printable', async () => {
 		const items = Array.from({ length: 300 }, (_, i) => ({ subject: `Offer ${i}`, body: `<p>Dear Candidate ${i}, thank you for applying — we would like to talk.</p>` }));
 		const { mails } = await runGate(env, items, { reviewers: 'ann@example.com, ben@example.com', reviewMode: 'perItem' });
 		expect(mails.map((m) => m.to[0]).sort()).toEqual(['ann@example.com', 'ben@example.com']);
 		for (const mail of mails) {
 			expect(new Set(gateLinks(mail)).size).toBe(300);
-			expect(mail.text).toContain('Offer 299');
+			expect(mail.text).toContain('Offer 24');
+			expect(mail.text).not.toContain('Offer 25');
+			expect(mail.text).toContain('The next 275 items are listed by name only');
+			expect(mail.text).toContain('== Item 300 ==');
 			expect(mail.raw).toMatch(/Content-Transfer-Encoding: base64/i);
 			expect(mail.raw).not.toMatch(/Content-Transfer-Encoding: quoted-printable/i);
 		}
