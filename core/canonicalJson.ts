@@ -110,6 +110,10 @@ export function canonicalize(value: unknown): string {
  * start there (`canonicalizeAt(v, ['details'])` reports `$.details.x`).
  */
 export function canonicalizeAt(value: unknown, at: ReadonlyArray<string | number>): string {
+	// A valid string or finite number is what serialise gives without a path (only an error needs
+	// one): no copy of `at` for the fields of every record a store writes.
+	if (typeof value === 'string' && !LONE_SURROGATE.test(value)) return JSON.stringify(value);
+	if (typeof value === 'number' && Number.isFinite(value)) return JSON.stringify(value);
 	return serialise(value, [...at]);
 }
 

@@ -7,7 +7,7 @@
  * A stored line is exactly `canonicalize(record)`; verifiers reject lines that are not canonical, so
  * an export is byte-for-byte what was hashed.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShotHash } from 'node:crypto';
 
 import { canonicalizeAt, CanonicalJsonError, canonicalizePair, canonicalizeSealed } from './canonicalJson';
 import { isTier } from './tiers';
@@ -198,6 +198,50 @@ function fieldText(value: unknown, field: string): string {
 
 /** Body fields in canonical (sorted) order: a normalised body's own keys are in this order. */
 const SORTED_BODY_FIELDS: readonly string[] = [...BODY_FIELDS].sort();
+/** For each of SORTED_BODY_FIELDS, its index in BODY_FIELDS (normaliseInput checks in one order, copies in the other). */
+const SORTED_FROM_BODY: readonly number[] = SORTED_BODY_FIELDS.map((f) => (BODY_FIELDS as readonly string[]).indexOf(f));
+
+/*
+ * A body and a record as ONE object literal each, from the body's values in SORTED_BODY_FIELDS order.
+ * Why: 28 members added one by one (`obj[field] = v`) turn an object into a slow dictionary (V8 allows
+ * only a dozen or so members added by keyed stores): building them so was ~22 µs of a 1,000-record
+ * batch's 50-75 µs per record (profiled), and their size a good part of its garbage collection; a
+ * literal has fast in-object members (measured 0.05 µs). Keys must stay in SORTED_BODY_FIELDS order, each with its own
+ * value: checked when this module loads (assertLiteralOrder) and by test/unit/canonical/singlePass.test.ts.
+ */
+function bodyFromValues(v: readonly unknown[]): Record<string, unknown> {
+	return {
+		clientIp: v[0], comment: v[1], decidedAt: v[2], decision: v[3], details: v[4], draftSha256: v[5], edits: v[6],
+		event: v[7], executionId: v[8], finalSha256: v[9], itemKey: v[10], linkKeyId: v[11], linkNonce: v[12],
+		modelName: v[13], modelVersion: v[14], nodeName: v[15], promptVersion: v[16], queueTimeMs: v[17],
+		requestedAt: v[18], requesterId: v[19], reviewerId: v[20], tier: v[21], tierReasons: v[22], userAgent: v[23],
+		viewedAt: v[24], workflowId: v[25], workflowName: v[26], workflowVersion: v[27],
+	};
+}
+
+/** What `{ ...body, v: 1, chain, seq, recordedAt, prevHash, hash }` gives for a body with these values (see bodyFromValues). */
+function recordFromValues(v: readonly unknown[], pos: ChainPosition, hash: string): Record<string, unknown> {
+	return {
+		clientIp: v[0], comment: v[1], decidedAt: v[2], decision: v[3], details: v[4], draftSha256: v[5], edits: v[6],
+		event: v[7], executionId: v[8], finalSha256: v[9], itemKey: v[10], linkKeyId: v[11], linkNonce: v[12],
+		modelName: v[13], modelVersion: v[14], nodeName: v[15], promptVersion: v[16], queueTimeMs: v[17],
+		requestedAt: v[18], requesterId: v[19], reviewerId: v[20], tier: v[21], tierReasons: v[22], userAgent: v[23],
+		viewedAt: v[24], workflowId: v[25], workflowName: v[26], workflowVersion: v[27],
+		v: 1, chain: pos.chain, seq: pos.seq, recordedAt: pos.recordedAt, prevHash: pos.prevHash, hash,
+	};
+}
+
+/** Fails loudly at load if a literal above lost the order or the mapping of SORTED_BODY_FIELDS. */
+function assertLiteralOrder(): void {
+	const pos: ChainPosition = { chain: 'chain', seq: 0, prevHash: 'prevHash', recordedAt: 'recordedAt' };
+	const body = Object.entries(bodyFromValues(SORTED_BODY_FIELDS));
+	const record = Object.entries(recordFromValues(SORTED_BODY_FIELDS, pos, 'hash'));
+	const want = [...SORTED_BODY_FIELDS.map((f) => [f, f]), ['v', 1], ['chain', 'chain'], ['seq', 0], ['recordedAt', 'recordedAt'], ['prevHash', 'prevHash'], ['hash', 'hash']];
+	if (JSON.stringify(body) !== JSON.stringify(want.slice(0, SORTED_BODY_FIELDS.length)) || JSON.stringify(record) !== JSON.stringify(want)) {
+		throw new Error('chain.ts: bodyFromValues / recordFromValues do not match SORTED_BODY_FIELDS');
+	}
+}
+assertLiteralOrder();
 
 /**
  * A copy of `from`'s own enumerable string-keyed members, like `{ ...from }` (an own "__proto__" stays
@@ -249,8 +293,10 @@ export function normaliseInput(input: unknown, keepText = false): ReviewRecordBo
 			unknown[0],
 		);
 	}
-	const checked = new Map<string, unknown>();
-	for (const field of BODY_FIELDS) {
+	// Indexed by BODY_FIELDS position (an array, not a Map: one allocation instead of 28 entries).
+	const checked: unknown[] = new Array<unknown>(BODY_FIELDS.length);
+	for (let i = 0; i < BODY_FIELDS.length; i++) {
+		const field = BODY_FIELDS[i];
 		let value = own(input, field);
 		if (value === undefined) value = null;
 		if (field === 'edits' && Array.isArray(value)) {
@@ -263,27 +309,32 @@ export function normaliseInput(input: unknown, keepText = false): ReviewRecordBo
 		}
 		const problem = checkField(field, value);
 		if (problem) throw new RecordError(problem, field);
-		checked.set(field, value);
+		checked[i] = value;
 	}
 	// Copied field by field in canonical order, each through its canonical text: the same object (keys
 	// in that order) and the same errors as a copy of the whole body through its canonical text.
-	const body: Record<string, unknown> = {};
-	const values: unknown[] = [];
-	const texts: string[] = [];
-	for (const field of SORTED_BODY_FIELDS) {
-		const given = checked.get(field);
-		const text = fieldText(given, field);
+	const values: unknown[] = new Array<unknown>(SORTED_BODY_FIELDS.length);
+	const texts: string[] = new Array<string>(SORTED_BODY_FIELDS.length);
+	for (let i = 0; i < SORTED_BODY_FIELDS.length; i++) {
+		const given = checked[SORTED_FROM_BODY[i]];
+		const text = fieldText(given, SORTED_BODY_FIELDS[i]);
 		// A string or a finite number is its own copy (only -0 reads back as 0); objects and arrays are parsed.
-		const value = given === null || typeof given !== 'object' ? (given === 0 ? 0 : given) : (JSON.parse(text) as unknown);
-		body[field] = value;
-		values.push(value);
-		texts.push(text);
+		values[i] = given === null || typeof given !== 'object' ? (given === 0 ? 0 : given) : (JSON.parse(text) as unknown);
+		texts[i] = text;
 	}
+	const body = bodyFromValues(values);
 	if (keepText) Object.defineProperty(body, KEPT_TEXT, { value: { values, texts } satisfies BodyText, writable: true });
 	return body as unknown as ReviewRecordBody;
 }
 
+/**
+ * crypto.hash (Node 20.12+; the package needs 20.15) hashes in one call without a Hash object: about
+ * half of createHash/update/digest's ~2 µs for a record (measured). The same digest either way.
+ */
+const hasOneShotHash = typeof oneShotHash === 'function';
+
 export function sha256Hex(text: string): string {
+	if (hasOneShotHash) return oneShotHash('sha256', text, 'hex');
 	return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
@@ -299,65 +350,98 @@ export interface ChainPosition {
 	recordedAt: string;
 }
 
-/** Fields of a record other than `hash`, in canonical order, with their `"name":` prefix; -1: not a body field. */
+/**
+ * Fields of a record other than `hash`, in canonical order, with their `,"name":` lead, their index in
+ * SORTED_BODY_FIELDS (`body`) or CHAIN_FIELDS (`chain`), -1 for neither.
+ */
 const RECORD_ORDER = [...BODY_FIELDS, ...CHAIN_FIELDS.filter((f) => f !== 'hash')]
 	.sort()
-	.map((name) => ({ name, prefix: `${JSON.stringify(name)}:`, body: SORTED_BODY_FIELDS.indexOf(name) }));
+	.map((name, i) => ({
+		name,
+		/** `"name":`, after the comma that separates it from the field before (one concatenation less a field). */
+		lead: `${i > 0 ? ',' : ''}${JSON.stringify(name)}:`,
+		/** The lead with `null`: most body fields of a record are null, and then cost one concatenation, not two. */
+		leadNull: `${i > 0 ? ',' : ''}${JSON.stringify(name)}:null`,
+		body: SORTED_BODY_FIELDS.indexOf(name),
+		chain: (CHAIN_FIELDS as readonly string[]).indexOf(name),
+	}));
 /** Where `"hash":…` goes among them: before the first field that sorts after "hash". */
 const HASH_AT = RECORD_ORDER.findIndex((f) => f.name > 'hash');
 
 /**
- * The canonical JSON of the record without `hash` from a body's kept text (normaliseInput's
- * `keepText`) and the chain fields, with the offset where `"hash":…` goes; null when the body has no
- * kept text or was changed since (then the caller serialises it).
+ * A body's kept text (normaliseInput's `keepText`), or null when it has none or was changed since
+ * (then the caller serialises it): exactly SORTED_BODY_FIELDS, in that order, with the kept values.
  */
-function textWithoutHash(body: ReviewRecordBody, pos: ChainPosition): { without: string; cut: number } | null {
+function keptTextOf(body: ReviewRecordBody): BodyText | null {
 	const fields = body as unknown as Record<string | symbol, unknown>;
 	const kept = fields[KEPT_TEXT] as BodyText | undefined;
 	if (!kept) return null;
 	// Used once (a store chains each body once): dropped now, it leaves less for the garbage collector.
 	fields[KEPT_TEXT] = undefined;
-	if (Object.keys(fields).length !== SORTED_BODY_FIELDS.length) return null;
-	for (let i = 0; i < SORTED_BODY_FIELDS.length; i++) if (fields[SORTED_BODY_FIELDS[i]] !== kept.values[i]) return null;
-	const chainText: Record<string, string> = {
-		v: '1',
-		chain: canonicalizeAt(pos.chain, ['chain']),
-		seq: canonicalizeAt(pos.seq, ['seq']),
-		recordedAt: canonicalizeAt(pos.recordedAt, ['recordedAt']),
-		prevHash: canonicalizeAt(pos.prevHash, ['prevHash']),
-	};
-	let without = '{';
+	const keys = Object.keys(fields);
+	if (keys.length !== SORTED_BODY_FIELDS.length) return null;
+	// The key order too: the record is then built by recordFromValues, whose keys are in this order.
+	for (let i = 0; i < SORTED_BODY_FIELDS.length; i++) {
+		if (keys[i] !== SORTED_BODY_FIELDS[i] || fields[SORTED_BODY_FIELDS[i]] !== kept.values[i]) return null;
+	}
+	return kept;
+}
+
+/**
+ * RECORD_DOMAIN followed by the canonical JSON of the record without `hash`, from the kept text and the
+ * chain fields, with the offset where `"hash":…` goes. One string: hashing flattens it once, and the
+ * stored line is two slices of it around the hash (no second copy of the members).
+ */
+function hashInput(kept: BodyText, pos: ChainPosition): { text: string; cut: number } {
+	// Indexed as CHAIN_FIELDS (v, chain, seq, recordedAt, prevHash: RECORD_ORDER's `chain`); the
+	// same calls, in the same order, as before: the same errors for a bad position.
+	const chainText = [
+		'1',
+		canonicalizeAt(pos.chain, ['chain']),
+		canonicalizeAt(pos.seq, ['seq']),
+		canonicalizeAt(pos.recordedAt, ['recordedAt']),
+		canonicalizeAt(pos.prevHash, ['prevHash']),
+	];
+	let text = `${RECORD_DOMAIN}{`;
 	let cut = -1;
 	for (let i = 0; i < RECORD_ORDER.length; i++) {
 		const f = RECORD_ORDER[i];
-		if (i > 0) without += ',';
-		if (i === HASH_AT) cut = without.length;
-		without += f.prefix + (f.body >= 0 ? kept.texts[f.body] : chainText[f.name]);
+		// After the comma of the field's lead (HASH_AT > 0: "chain" and others sort before "hash").
+		if (i === HASH_AT) cut = text.length + 1;
+		const value = f.body >= 0 ? kept.texts[f.body] : chainText[f.chain];
+		if (value === 'null') text += f.leadNull;
+		else {
+			text += f.lead;
+			text += value;
+		}
 	}
-	return { without: `${without}}`, cut };
+	return { text: `${text}}`, cut };
 }
 
 /** Builds the next record and its stored line; refuses records over {@link MAX_RECORD_BYTES}. */
 export function createRecord(body: ReviewRecordBody, pos: ChainPosition): { record: ReviewRecord; line: string } {
 	assertChainName(pos.chain);
-	// What `{ ...body, v: 1, chain, seq, recordedAt, prevHash, hash }` gives, built without the spread (copyMembers).
-	const fields = copyMembers(body);
-	fields.v = 1;
-	fields.chain = pos.chain;
-	fields.seq = pos.seq;
-	fields.recordedAt = pos.recordedAt;
-	fields.prevHash = pos.prevHash;
-	fields.hash = ZERO_HASH;
 	// The record is serialised once: the hashed text (without `hash`) and the stored line (with it) come
 	// from one pass, the same bytes as canonicalize(record); a body normalised for a store is not
 	// serialised again at all.
 	let line: string;
-	const kept = textWithoutHash(body, pos);
+	let fields: Record<string, unknown>;
+	const kept = keptTextOf(body);
 	if (kept) {
-		const hash = sha256Hex(RECORD_DOMAIN + kept.without);
-		line = `${kept.without.slice(0, kept.cut)}"hash":"${hash}",${kept.without.slice(kept.cut)}`;
-		fields.hash = hash;
+		const input = hashInput(kept, pos);
+		const hash = sha256Hex(input.text);
+		line = `${input.text.slice(RECORD_DOMAIN.length, input.cut)}"hash":"${hash}",${input.text.slice(input.cut)}`;
+		// The same object as the copy below: keptTextOf checked the keys, their order and the values.
+		fields = recordFromValues(kept.values, pos, hash);
 	} else {
+		// What `{ ...body, v: 1, chain, seq, recordedAt, prevHash, hash }` gives, built without the spread (copyMembers).
+		fields = copyMembers(body);
+		fields.v = 1;
+		fields.chain = pos.chain;
+		fields.seq = pos.seq;
+		fields.recordedAt = pos.recordedAt;
+		fields.prevHash = pos.prevHash;
+		fields.hash = ZERO_HASH;
 		const sealed = canonicalizeSealed(fields, 'hash', (without) => sha256Hex(RECORD_DOMAIN + without));
 		line = sealed.full;
 		fields.hash = sealed.sealed;

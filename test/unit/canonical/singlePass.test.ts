@@ -3,7 +3,11 @@
  * an oracle (./oracle/): canonicalizeSealed, normaliseInput (with and without its kept text) and
  * createRecord must give the same bytes, the same hash, the same record object (key order included) and
  * the same errors, on generated inputs — every string unit, keys sorting around "hash", nested values.
+ * Also the fast paths after it (a batch's per-record CPU): bodies and records built as object literals,
+ * canonicalizeAt without a path for strings and numbers, and the one-shot SHA-256.
  */
+import { createHash } from 'node:crypto';
+
 import fc from 'fast-check';
 
 import { canonicalize, canonicalizeAt, canonicalizeSealed } from '../../../core/canonicalJson';
@@ -186,5 +190,73 @@ describe('normaliseInput and createRecord against the old implementation', () =>
 			expect(mine.ok).toBe(false);
 			expect(mine).toEqual(outcome(() => chainV1.createRecord(chainV1.normaliseInput({ event: 'note' }), bad)));
 		}
+	});
+});
+
+describe('the batch fast paths (object literals, path-free canonicalizeAt, one-shot SHA-256)', () => {
+	const pos = { chain: 'main', seq: 42, prevHash: 'ab'.repeat(32), recordedAt: '2026-12-02T12:00:00.000Z' };
+	// Every body field set, each to a value no other field has: a value under the wrong key shows.
+	const everyField = {
+		event: 'decided', decision: 'approved', reviewerId: 'rev', requesterId: 'req', requestedAt: '2026-01-01T00:00:01Z',
+		viewedAt: '2026-01-01T00:00:02Z', decidedAt: '2026-01-01T00:00:03Z', queueTimeMs: 1234, workflowId: 'wf-id',
+		workflowName: 'wf-name', workflowVersion: 'wf-v', executionId: 'exec', nodeName: 'node', itemKey: 'item',
+		modelName: 'model', modelVersion: 'model-v', promptVersion: 'prompt-v', tier: 'high', tierReasons: ['r1', 'r2'],
+		draftSha256: '1'.repeat(64), finalSha256: '2'.repeat(64), edits: [{ path: 'p', before: 'b', after: 'a' }],
+		comment: 'comment é \uD83D\uDE00', linkKeyId: 'lk', linkNonce: 'ln', clientIp: '10.0.0.1', userAgent: 'ua',
+		details: { nested: { x: [1, 2] } },
+	};
+
+	it('a body with every field set: the same body, line, hash and record (key order included) as the old code', () => {
+		const oldBody = chainV1.normaliseInput(everyField);
+		const expected = chainV1.createRecord(oldBody, pos);
+		for (const keep of [false, true]) {
+			const body = normaliseInput(everyField, keep);
+			expect(JSON.stringify(body)).toBe(JSON.stringify(oldBody));
+			const got = createRecord(body, pos);
+			expect(got.line).toBe(expected.line);
+			expect(Object.keys(got.record)).toEqual(Object.keys(expected.record));
+			expect(JSON.stringify(got.record)).toBe(JSON.stringify(expected.record));
+			expect(got.record).toEqual(expected.record);
+		}
+	});
+
+	it('a kept body whose keys were reordered is serialised afresh: the same line, the record in its key order', () => {
+		const body = normaliseInput(everyField, true) as unknown as Record<string, unknown>;
+		const comment = body.comment;
+		delete body.comment;
+		body.comment = comment; // same value, now the last key
+		const oldBody = { ...chainV1.normaliseInput(everyField) } as Record<string, unknown>;
+		delete oldBody.comment;
+		oldBody.comment = comment;
+		const expected = chainV1.createRecord(oldBody as never, pos);
+		const got = createRecord(body as never, pos);
+		expect(got.line).toBe(expected.line);
+		expect(Object.keys(got.record)).toEqual(Object.keys(expected.record));
+		expect(Object.keys(got.record).indexOf('comment')).toBe(Object.keys(got.record).indexOf('v') - 1);
+	});
+
+	it('canonicalizeAt gives the old canonical JSON, and errors at the path it is given', () => {
+		fc.assert(
+			fc.property(json, (value) => {
+				const mine = outcome(() => canonicalizeAt(value, ['details']));
+				const old = outcome(() => v1.canonicalize(value));
+				expect(mine.ok).toBe(old.ok);
+				if (mine.ok && old.ok) expect(mine.value).toBe(old.value);
+				else if (!mine.ok) expect(mine.error).toContain('at $.details');
+			}),
+			{ numRuns: 2000 },
+		);
+		for (const bad of ['x\uD800', Number.NaN, Number.POSITIVE_INFINITY]) expect(() => canonicalizeAt(bad, ['comment'])).toThrow('at $.comment');
+		expect(canonicalizeAt(-0, ['queueTimeMs'])).toBe('0');
+	});
+
+	it('sha256Hex is SHA-256 of the UTF-8 text, as createHash gives it', () => {
+		expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+		fc.assert(
+			fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), (t) => {
+				expect(sha256Hex(t)).toBe(createHash('sha256').update(t, 'utf8').digest('hex'));
+			}),
+			{ numRuns: 500 },
+		);
 	});
 });
