@@ -81,8 +81,8 @@ export function tierWords(tier: Tier | null, unverified: boolean): TierWords {
 	}
 }
 
-/** The entry as listed past a long mail's first MAX_ITEMS_IN_MESSAGE entries (see EntrySummary.compact). */
-export function summarizeCompact(entry: NotifyEntry): EntrySummary {
+/** What every summary of an entry says, in full or compact: its title, button text, tier and link. */
+function entryHead(entry: NotifyEntry): Pick<EntrySummary, 'title' | 'action' | 'tier' | 'tierName' | 'tierWords' | 'url'> {
 	const p = entry.payload;
 	const title = entryTitle(entry);
 	return {
@@ -91,12 +91,13 @@ export function summarizeCompact(entry: NotifyEntry): EntrySummary {
 		tier: p.tier,
 		tierName: tierLabel(p.tier),
 		tierWords: tierWords(p.tier, p.riskProvenance === 'unverified'),
-		reasons: [],
-		items: [],
-		moreItems: 0,
-		compact: true,
 		url: entry.link.url,
 	};
+}
+
+/** The entry as listed past a long mail's first MAX_ITEMS_IN_MESSAGE entries (see EntrySummary.compact). */
+export function summarizeCompact(entry: NotifyEntry): EntrySummary {
+	return { ...entryHead(entry), reasons: [], items: [], moreItems: 0, compact: true };
 }
 
 /** The line before a mail's compact entries. */
@@ -106,20 +107,14 @@ export function compactEntriesText(count: number): string {
 
 export function summarize(entry: NotifyEntry): EntrySummary {
 	const p = entry.payload;
-	const title = entryTitle(entry);
 	const batch = p.items.length > 1;
 	return {
-		title,
-		action: `Review ${title.charAt(0).toLowerCase()}${title.slice(1)}`,
-		tier: p.tier,
-		tierName: tierLabel(p.tier),
-		tierWords: tierWords(p.tier, p.riskProvenance === 'unverified'),
+		...entryHead(entry),
 		reasons: p.tierReasons,
 		items: p.items.slice(0, MAX_ITEMS_IN_MESSAGE).map((it) => ({
 			heading: batch ? `Item ${it.index + 1}` : null,
 			fields: emailFieldsOf(p, it.json).map((f) => ({ label: f.label, text: fieldText(f) })),
 		})),
 		moreItems: Math.max(0, p.items.length - MAX_ITEMS_IN_MESSAGE),
-		url: entry.link.url,
 	};
 }
