@@ -46,7 +46,7 @@ export async function writeFilesAtomic(files: ReadonlyArray<{ path: string; data
 }
 
 /** Names one written inode gets at most (ext4 allows 65,000 links to a file; a fresh inode per this many). */
-const LINKS_PER_INODE = 10_000;
+export const LINKS_PER_INODE = 10_000;
 /** link() refused by the file system or for this file: the paths left are written one by one instead. */
 const NO_LINK_CODES = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK', 'EXDEV', 'EACCES']);
 
@@ -64,9 +64,10 @@ const NO_LINK_CODES = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLI
 export async function writeSameContentFiles(dir: string, paths: readonly string[], data: string): Promise<void> {
 	const rest: string[] = [];
 	const stamp = `${process.pid}-${Date.now()}`;
+	let linksRefused = false;
 	for (let start = 0; start < paths.length; start += LINKS_PER_INODE) {
 		const chunk = paths.slice(start, start + LINKS_PER_INODE);
-		if (rest.length > 0) {
+		if (linksRefused) {
 			rest.push(...chunk);
 			continue;
 		}
@@ -87,6 +88,7 @@ export async function writeSameContentFiles(dir: string, paths: readonly string[
 					if (code === 'EEXIST') rest.push(chunk[i]);
 					else if (NO_LINK_CODES.has(code)) {
 						rest.push(...chunk.slice(i));
+						linksRefused = true;
 						break;
 					} else throw error;
 				}

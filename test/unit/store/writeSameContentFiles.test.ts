@@ -8,7 +8,7 @@
 import { promises as fs, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { writeSameContentFiles } from '../../../core/store/file/fsUtil';
+import { LINKS_PER_INODE, writeSameContentFiles } from '../../../core/store/file/fsUtil';
 import { tempDir } from './helpers';
 
 async function syncProto(): Promise<{ sync: () => Promise<void> }> {
@@ -101,3 +101,20 @@ test('a name that already exists is replaced whole; any other link error fails t
 		cleanup();
 	}
 });
+
+test('more names than one inode takes: a fresh inode per chunk; a name that existed in one chunk does not push the next ones off the link way', async () => {
+	const { dir, cleanup } = tempDir('same-content-chunks');
+	try {
+		const paths = Array.from({ length: LINKS_PER_INODE + 5 }, (_, i) => join(dir, `i-${i}`));
+		writeFileSync(paths[0], 'stale');
+		await writeSameContentFiles(dir, paths, 'g');
+		expect(readFileSync(paths[0], 'utf8')).toBe('g');
+		expect(statSync(paths[0]).nlink).toBe(1);
+		expect(statSync(paths[1]).nlink).toBe(LINKS_PER_INODE - 1);
+		expect(statSync(paths[LINKS_PER_INODE + 4]).nlink).toBe(5);
+		expect(readFileSync(paths[LINKS_PER_INODE + 4], 'utf8')).toBe('g');
+		expect(readdirSync(dir)).toHaveLength(LINKS_PER_INODE + 5);
+	} finally {
+		cleanup();
+	}
+}, 60_000);
