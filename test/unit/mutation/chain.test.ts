@@ -365,6 +365,24 @@ describe('edits logged by SHA-256 (values too large to log in full)', () => {
 		);
 	});
 
+	test('a digest given as undefined is no digest: the edit is taken without it (JSON has no undefined)', () => {
+		const body = normaliseInput({ event: 'decided', edits: [{ path: 'body', before: 'a', after: 'b', beforeSha256: undefined, afterSha256: undefined }] });
+		expect(body.edits).toEqual([{ path: 'body', before: 'a', after: 'b' }]);
+		expect(Object.keys(body.edits?.[0] ?? {}).sort()).toEqual(['after', 'before', 'path']);
+		const one = normaliseInput({ event: 'decided', edits: [{ path: 'body', before: null, after: 'b', beforeSha256: HEX, afterSha256: undefined }] });
+		expect(one.edits).toEqual([{ path: 'body', before: null, after: 'b', beforeSha256: HEX }]);
+	});
+
+	test('a body built by hand with an own "__proto__" member keeps it as a member in the record and the line, never as its prototype', () => {
+		// Not a body normaliseInput makes (it has the fixed fields only): createRecord's copy of any other body.
+		const body = JSON.parse('{"event":"note","__proto__":{"polluted":true}}') as ReviewRecordBody;
+		const { record, line } = createRecord(body, POS);
+		expect(Object.keys(record)).toContain('__proto__');
+		expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
+		expect((record as unknown as Record<string, unknown>).polluted).toBeUndefined();
+		expect(line).toContain('"__proto__":{"polluted":true}');
+	});
+
 	test('assertStorable throws exactly what an append would, and nothing for a record that fits', () => {
 		expect(() => assertStorable(normaliseInput({ event: 'note', comment: 'fits' }), 'main')).not.toThrow();
 		const tooLarge = normaliseInput({ event: 'note', comment: 'x'.repeat(MAX_RECORD_BYTES) });
