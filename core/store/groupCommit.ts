@@ -44,26 +44,33 @@ export function chainGroup(members: GroupMember[], chain: string, head: { seq: n
 	const records: ReviewRecord[] = [];
 	let prev = head;
 	for (const member of members) {
-		const mine: Array<{ record: ReviewRecord; line: string }> = [];
-		let at = prev;
+		let mine: ChainedGroup;
 		try {
-			for (const body of member.bodies) {
-				const created = createRecord(body, { chain, seq: at.seq + 1, prevHash: at.hash, recordedAt });
-				mine.push(created);
-				at = { seq: created.record.seq, hash: created.record.hash };
-			}
+			mine = chainBodies(member.bodies, chain, prev, recordedAt);
 		} catch (error) {
 			member.error = error;
 			continue;
 		}
-		member.records = mine.map((m) => m.record);
-		for (const m of mine) {
-			records.push(m.record);
-			lines.push(m.line);
-		}
-		prev = at;
+		member.records = mine.records;
+		records.push(...mine.records);
+		lines.push(...mine.lines);
+		prev = mine.head;
 	}
 	return { lines, records, head: prev };
+}
+
+/** Chains `bodies` from `head` in order; a body that cannot be stored throws (nothing is kept). */
+export function chainBodies(bodies: readonly ReviewRecordBody[], chain: string, head: { seq: number; hash: string }, recordedAt: string): ChainedGroup {
+	const lines: string[] = [];
+	const records: ReviewRecord[] = [];
+	let at = head;
+	for (const body of bodies) {
+		const created = createRecord(body, { chain, seq: at.seq + 1, prevHash: at.hash, recordedAt });
+		records.push(created.record);
+		lines.push(created.line);
+		at = { seq: created.record.seq, hash: created.record.hash };
+	}
+	return { lines, records, head: at };
 }
 
 /**

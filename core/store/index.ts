@@ -16,7 +16,8 @@ export type { PostgresConnection } from './postgres/pgStore';
 export * from './types';
 export { StoreCorruptError, StoreFatalError, StoreUsageError } from './errors';
 export { QueryError, matchesQuery, normaliseQuery, type NormalisedQuery } from './query';
-export { isRequestTerminalRecord, requestBindingOf } from './requests';
+export { isRequestTerminalRecord, MAX_RESOLUTIONS_PER_CALL, requestBindingOf } from './requests';
+export { firstRefusal, resolveEach, type ResolveOutcome } from './resolveEach';
 export { REQUEST_ERASURE_DETAILS_KEY, requestErasureRecords, type RequestErasureDetails } from './requestErasure';
 
 interface CommonConfig {
@@ -117,7 +118,9 @@ export async function openReviewStore(config: ReviewStoreConfig): Promise<Review
 		getReviewRequest: (id) => store.getReviewRequest(id),
 		listReviewRequests: (groupId) => store.listReviewRequests(groupId),
 		resolveReviewRequest: (id, resolution) => store.resolveReviewRequest(id, resolution),
+		resolveReviewRequests: (resolutions) => store.resolveReviewRequests(resolutions),
 		terminalRecord: (id) => store.terminalRecord(id),
+		terminalRecords: (ids) => store.terminalRecords(ids),
 		listOverdueRequests: (now, limit) => store.listOverdueRequests(now, limit),
 		claimGroupResume: (groupId) => store.claimGroupResume(groupId),
 		eraseRequestContent: (scope, erasure) => store.eraseRequestContent(scope, erasure),

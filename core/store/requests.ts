@@ -1,11 +1,12 @@
 /** Checks for the gate's review requests and their resolutions, shared by both backends. */
-import { normaliseInput } from '../chain';
+import { assertStorable, normaliseInput } from '../chain';
 import { canonicalize } from '../canonicalJson';
 import { StoreUsageError } from './errors';
 import {
 	REQUEST_BINDING_KEY,
 	TERMINAL_EVENTS,
 	type RequestBinding,
+	type RequestResolution,
 	type Resolution,
 	type ReviewOutcome,
 	type ReviewRecord,
@@ -91,6 +92,32 @@ export function normaliseAppendInputs(inputs: ReviewRecordInput[]): ReviewRecord
 		refuseReservedBinding(input);
 		// The bodies stay inside the store (queued, then chained): their canonical text is kept for createRecord.
 		return normaliseInput(input, true);
+	});
+}
+
+/** Resolutions handed to one `resolveReviewRequests` call; at most this many (a 10,000-item batch page: 10 calls). */
+export const MAX_RESOLUTIONS_PER_CALL = 1000;
+
+/**
+ * The checks `resolveReviewRequests` makes before taking any lock: a list of at most
+ * {@link MAX_RESOLUTIONS_PER_CALL}, each id once, each record one the store can take (size, types).
+ * Returns the records' normalised bodies, in order. Throws {@link StoreUsageError} / RecordError.
+ */
+export function checkResolutionList(resolutions: readonly RequestResolution[], chain: string): ReviewRecordBody[] {
+	if (!Array.isArray(resolutions)) throw new StoreUsageError('resolveReviewRequests takes a list of { id, resolution }');
+	if (resolutions.length > MAX_RESOLUTIONS_PER_CALL) {
+		throw new StoreUsageError(`resolveReviewRequests takes at most ${MAX_RESOLUTIONS_PER_CALL} resolutions a call (got ${resolutions.length}): split the list`);
+	}
+	const seen = new Set<string>();
+	return resolutions.map((entry) => {
+		if (entry === null || typeof entry !== 'object' || typeof entry.id !== 'string' || entry.id === '') {
+			throw new StoreUsageError('Each entry of resolveReviewRequests needs a request id and a resolution');
+		}
+		if (seen.has(entry.id)) throw new StoreUsageError(`Review request ${entry.id} appears twice in one resolveReviewRequests call`);
+		seen.add(entry.id);
+		const body = normaliseInput(entry.resolution?.record);
+		assertStorable(body, chain);
+		return body;
 	});
 }
 

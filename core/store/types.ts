@@ -114,6 +114,12 @@ export interface Resolution {
 	record: ReviewRecordInput;
 }
 
+/** One request to end, with how: an entry of `ReviewStore.resolveReviewRequests`. */
+export interface RequestResolution {
+	id: string;
+	resolution: Resolution;
+}
+
 export type ResolveResult =
 	| { applied: true; request: ReviewRequest; record: ReviewRecord }
 	/** Nothing was written: the request had already ended; `record` is its terminal record, if the chain has one. */
@@ -219,8 +225,24 @@ export interface ReviewStore {
 	 * throws before anything changes.
 	 */
 	resolveReviewRequest(id: string, resolution: Resolution): Promise<ResolveResult>;
+	/**
+	 * Ends several pending requests at once — a batch page's "Approve all", or a run's deadline — each
+	 * exactly as `resolveReviewRequest` would, in one write: one lock and one fsync of the log (file), one
+	 * transaction (Postgres), the terminal records contiguous in the chain in the order given. Results
+	 * come back in that order; a request that had already ended gets `applied: false` and no record.
+	 * Every input is checked first: an unknown id, an id given twice, a resolution that does not match
+	 * its request or a record the store cannot take fails the whole call with nothing written. After a
+	 * crash before it answers, the file log keeps a prefix of the records (each request then ended or
+	 * still pending, never half), Postgres all or none; the caller learns of nothing before the fsync/commit.
+	 */
+	resolveReviewRequests(resolutions: readonly RequestResolution[]): Promise<ResolveResult[]>;
 	/** The request's terminal record, read from the chain; null when the chain has none. */
 	terminalRecord(id: string): Promise<ReviewRecord | null>;
+	/**
+	 * `terminalRecord` for many requests (a run's verdicts), by id; a request without one is absent. One
+	 * read of the index per run (file), one query per 1,000 ids (Postgres) — not one per request.
+	 */
+	terminalRecords(ids: readonly string[]): Promise<Map<string, ReviewRecord>>;
 	/** Pending requests whose deadline is before `now` (oldest deadline first, at most `limit`). */
 	listOverdueRequests(now: Date, limit?: number): Promise<ReviewRequest[]>;
 	/** Claims the one right to resume a group's execution; true for exactly one caller. */

@@ -25,10 +25,10 @@ import { fstatSync, promises as fs, statSync, writeSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { assertChainName, assertStorable, createRecord, MAX_RECORD_BYTES, normaliseInput, parseRecordLine, ZERO_HASH } from '../../chain';
+import { assertChainName, createRecord, MAX_RECORD_BYTES, normaliseInput, parseRecordLine, ZERO_HASH } from '../../chain';
 import { checkErasureScope, checkRequestErasure } from '../requestErasure';
-import { GroupCommitQueue, type GroupMember, chainGroup } from '../groupCommit';
-import { checkResolution, normaliseAppendInputs, requestBindingOf } from '../requests';
+import { GroupCommitQueue, type GroupMember, chainBodies, chainGroup } from '../groupCommit';
+import { checkResolution, checkResolutionList, normaliseAppendInputs, requestBindingOf } from '../requests';
 import { type CheckpointKey, type CheckpointKeyConfig, checkpointKeyList, signCheckpoint } from '../../checkpoint';
 import { readLines } from '../../lineReader';
 import { verifyFile } from '../../verify';
@@ -36,7 +36,7 @@ import { StoreCorruptError, StoreFatalError, StoreUsageError } from '../errors';
 import { encodeCursor, matchesQuery, normaliseQuery } from '../query';
 import type {
 	DeadlineEvent, DeadlineEventStatus, DeadlineWorkerBeat,
-	QueryFilter, QueryPage, QueryResult, Resolution, ResolveResult, ReviewRecord, ReviewRecordBody, ReviewRecordInput,
+	QueryFilter, QueryPage, QueryResult, RequestResolution, Resolution, ResolveResult, ReviewOutcome, ReviewRecord, ReviewRecordBody, ReviewRecordInput,
 	RequestErasure, RequestErasureResult, RequestErasureScope, ReviewRequest, ReviewStore, SignedCheckpoint,
 	StoredCheckpointNote, VerifyResult,
 } from '../types';
@@ -308,6 +308,26 @@ export class JsonlReviewStore implements ReviewStore {
 		this.moveHead(head, head.size + buf.length, last, count);
 	}
 
+	/**
+	 * Writes whole lines at the end of the log, one write(2) per APPEND_BATCH_CHARS of them (a 1,000-record
+	 * batch of ordinary records: one write); returns the bytes written. Not durable until syncLog.
+	 */
+	private writeLines(lines: readonly string[]): number {
+		let written = 0;
+		let start = 0;
+		let chars = 0;
+		for (let i = 0; i < lines.length; i++) {
+			chars += lines[i].length + 1;
+			if (chars < APPEND_BATCH_CHARS && i + 1 < lines.length) continue;
+			const buf = linesBuffer(lines, start, i + 1);
+			this.writeBytes(buf);
+			written += buf.length;
+			start = i + 1;
+			chars = 0;
+		}
+		return written;
+	}
+
 	/** One write(2) of whole lines on the O_APPEND descriptor; a failed or short write is fatal. */
 	private writeBytes(buf: Buffer): void {
 		const fd = this.writable();
@@ -350,19 +370,7 @@ export class JsonlReviewStore implements ReviewStore {
 		const head = await this.refreshHead(true);
 		const group = chainGroup(take(), this.chain, head, this.now().toISOString());
 		if (group.records.length === 0) return;
-		let size = head.size;
-		// One write(2) per APPEND_BATCH_CHARS of lines (a 1,000-record batch of ordinary records: one write).
-		let start = 0;
-		let chars = 0;
-		for (let i = 0; i < group.lines.length; i++) {
-			chars += group.lines[i].length + 1;
-			if (chars < APPEND_BATCH_CHARS && i + 1 < group.lines.length) continue;
-			const buf = linesBuffer(group.lines, start, i + 1);
-			this.writeBytes(buf);
-			size += buf.length;
-			start = i + 1;
-			chars = 0;
-		}
+		const size = head.size + this.writeLines(group.lines);
 		await this.syncLog();
 		this.moveHead(head, size, group.head, group.records.length);
 		// None of these ends a request (refused before): an index in sync stays in sync.
@@ -494,35 +502,78 @@ export class JsonlReviewStore implements ReviewStore {
 		return found?.terminal ? this.readTerminal(id, found.terminal) : null;
 	}
 
+	async terminalRecords(ids: readonly string[]): Promise<Map<string, ReviewRecord>> {
+		await this.syncIndex();
+		const found = await this.requests.lookupMany(ids);
+		const records = new Map<string, ReviewRecord>();
+		for (let i = 0; i < ids.length; i++) {
+			const terminal = found[i]?.terminal;
+			const record = terminal ? await this.readTerminal(ids[i], terminal) : null;
+			if (record) records.set(ids[i], record);
+		}
+		return records;
+	}
+
 	async resolveReviewRequest(id: string, resolution: Resolution): Promise<ResolveResult> {
+		const [result] = await this.resolveReviewRequests([{ id, resolution }]);
+		return result;
+	}
+
+	async resolveReviewRequests(resolutions: readonly RequestResolution[]): Promise<ResolveResult[]> {
 		this.writable();
-		const body = normaliseInput(resolution.record);
 		// The store's own record checks (size, types) before anything changes: a record that cannot be
-		// written must not leave the request decided.
-		assertStorable(body, this.chain);
+		// written must not leave a request decided.
+		const bodies = checkResolutionList(resolutions, this.chain);
+		if (bodies.length === 0) return [];
 		return this.lock.run(async () => {
 			this.writable();
 			await this.syncedHead();
-			const found = await this.requests.lookup(id);
-			if (!found) throw new StoreUsageError(`Unknown review request ${id}`);
-			const outcome = checkResolution(found.request, resolution);
-			// The chain decides: only an existing terminal record ends a request (a status alone does not).
-			if (found.terminal) {
-				return { applied: false, request: found.request, record: found.terminal ? await this.readTerminal(id, found.terminal) : null };
+			const found = await this.requests.lookupMany(resolutions.map((r) => r.id));
+			const results: Array<ResolveResult | null> = [];
+			const toEnd: Array<{ index: number; outcome: ReviewOutcome | null }> = [];
+			// Every resolution checked against its request before anything is written.
+			for (let i = 0; i < resolutions.length; i++) {
+				const entry = found[i];
+				if (!entry) throw new StoreUsageError(`Unknown review request ${resolutions[i].id}`);
+				const outcome = checkResolution(entry.request, resolutions[i].resolution);
+				// The chain decides: only an existing terminal record ends a request (a status alone does not).
+				if (entry.terminal) {
+					results.push({ applied: false, request: entry.request, record: await this.readTerminal(entry.request.id, entry.terminal) });
+				} else {
+					results.push(null);
+					toEnd.push({ index: i, outcome });
+				}
 			}
-			// Approved content first: once the record (the commit point) is written, nothing may be missing.
-			if (outcome?.finalJson) await this.requests.putContent(outcome.finalJson);
-			const { record, pointer, head } = await this.appendLocked(body);
-			let request: ReviewRequest | null;
+			if (toEnd.length === 0) return results as ResolveResult[];
+			// Approved content first: once a record (the commit point) is written, nothing may be missing.
+			await this.requests.putContents(toEnd.flatMap((e) => (e.outcome?.finalJson ? [e.outcome.finalJson] : [])));
+			const head = await this.refreshHead(true);
+			const chained = chainBodies(toEnd.map((e) => bodies[e.index]), this.chain, head, this.now().toISOString());
+			const size = head.size + this.writeLines(chained.lines);
+			await this.syncLog();
+			this.moveHead(head, size, chained.head, chained.records.length);
+			let offset = head.size;
+			const entries = chained.records.map((record, k) => {
+				const length = Buffer.byteLength(chained.lines[k], 'utf8') + 1;
+				const pointer = { seq: record.seq, offset, length };
+				offset += length;
+				return { record, pointer, outcome: toEnd[k].outcome };
+			});
+			let applied: Array<ReviewRequest | null>;
 			try {
-				request = await this.requests.applyTerminal(record, pointer, outcome);
+				applied = await this.requests.applyTerminals(entries);
 			} catch (error) {
-				// The record stands (the log decides); the next lock holder replays it into the index.
-				this.requests.rewind(head.ino, pointer.offset);
+				// The records stand (the log decides); the next lock holder replays them into the index.
+				this.requests.rewind(head.ino, head.size);
 				throw error;
 			}
-			this.requests.advance({ path: this.path, ino: head.ino, size: pointer.offset }, pointer.offset + pointer.length);
-			return { applied: true, request: request ?? { ...found.request, status: resolution.status, outcome }, record };
+			this.requests.advance({ path: this.path, ino: head.ino, size: head.size }, size);
+			toEnd.forEach(({ index, outcome }, k) => {
+				const request = found[index]?.request as ReviewRequest;
+				const status = resolutions[index].resolution.status;
+				results[index] = { applied: true, request: applied[k] ?? { ...request, status, outcome }, record: chained.records[k] };
+			});
+			return results as ResolveResult[];
 		});
 	}
 

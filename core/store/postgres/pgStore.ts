@@ -16,18 +16,18 @@
  */
 import type { Pool, PoolClient } from 'pg';
 
-import { assertStorable, createRecord, normaliseInput, parseRecordLine, ZERO_HASH } from '../../chain';
+import { parseRecordLine, ZERO_HASH } from '../../chain';
 import { assertChainName } from '../../chain';
 import { type CheckpointKey, type CheckpointKeyConfig, checkpointKeyList, signCheckpoint } from '../../checkpoint';
 import { verifyLines } from '../../verify';
 import { StoreCorruptError, StoreUsageError } from '../errors';
 import { encodeCursor, normaliseQuery } from '../query';
 import { checkErasureScope, checkRequestErasure, erasureReaches, redactRequest } from '../requestErasure';
-import { GroupCommitQueue, type GroupMember, chainGroup } from '../groupCommit';
-import { checkResolution, checkReviewRequest, normaliseAppendInputs, requestBindingOf } from '../requests';
+import { GroupCommitQueue, type GroupMember, chainBodies, chainGroup } from '../groupCommit';
+import { checkResolution, checkResolutionList, checkReviewRequest, normaliseAppendInputs, requestBindingOf } from '../requests';
 import type {
 	DeadlineEvent, DeadlineEventStatus, DeadlineWorkerBeat,
-	QueryFilter, QueryPage, QueryResult, Resolution, ResolveResult, ReviewRecord, ReviewRecordBody, ReviewRecordInput,
+	QueryFilter, QueryPage, QueryResult, RequestResolution, Resolution, ResolveResult, ReviewRecord, ReviewRecordInput,
 	RequestErasure, RequestErasureResult, RequestErasureScope, ReviewRequest, ReviewStore, SignedCheckpoint,
 	StoredCheckpointNote, VerifyResult,
 } from '../types';
@@ -61,6 +61,8 @@ export interface PostgresStoreOptions {
 }
 
 const BATCH = 2000;
+/** Request ids per query of terminalRecords. */
+const TERMINALS_PER_QUERY = 1000;
 
 /**
  * Requests of this store's chain. The request table is shared by every chain in the database; rows
@@ -219,20 +221,6 @@ export class PostgresReviewStore implements ReviewStore {
 		this.knownHead = head;
 	}
 
-	/** Inside a transaction: the next record of the chain (serialised per chain by an advisory lock). */
-	private async appendWith(client: PoolClient, body: ReviewRecordBody): Promise<ReviewRecord> {
-		await client.query(`SELECT pg_advisory_xact_lock(hashtext('n8n-nodes-hitl:log:' || $1))`, [this.chain]);
-		const head = await this.headWith(client);
-		const { record, line } = createRecord(body, {
-			chain: this.chain,
-			seq: head.seq + 1,
-			prevHash: head.hash,
-			recordedAt: this.now().toISOString(),
-		});
-		await insertRows(client, [{ record, line }]);
-		return record;
-	}
-
 	private async headWith(client: PoolClient): Promise<{ seq: number; hash: string }> {
 		const { rows } = await client.query<{ seq: string; hash: string }>(
 			`SELECT seq, hash FROM ${LOG_TABLE} WHERE chain = $1 ORDER BY seq DESC LIMIT 1`,
@@ -370,16 +358,24 @@ export class PostgresReviewStore implements ReviewStore {
 
 	/** The request's terminal record from the log table (`ends_request`); null when there is none. */
 	private async terminalWith(client: Pick<PoolClient, 'query'>, id: string): Promise<ReviewRecord | null> {
-		const { rows } = await client.query<{ line: string }>(
-			`SELECT line FROM ${LOG_TABLE} WHERE chain = $1 AND ends_request = $2 ORDER BY seq LIMIT 1`,
-			[this.chain, id],
+		return (await this.terminalsWith(client, [id])).get(id) ?? null;
+	}
+
+	/** The terminal records of `ids` that the log table has (one per request: a unique index), by request id. */
+	private async terminalsWith(client: Pick<PoolClient, 'query'>, ids: readonly string[]): Promise<Map<string, ReviewRecord>> {
+		const { rows } = await client.query<{ ends_request: string; line: string }>(
+			`SELECT ends_request, line FROM ${LOG_TABLE} WHERE chain = $1 AND ends_request = ANY($2::text[])`,
+			[this.chain, ids],
 		);
-		if (rows.length === 0) return null;
-		const parsed = parseRecordLine(rows[0].line);
-		if (!parsed.ok || parsed.computedHash !== parsed.record.hash || requestBindingOf(parsed.record)?.id !== id) {
-			throw new StoreCorruptError(`The terminal record of review request ${id} in chain ${this.chain} is damaged`);
+		const found = new Map<string, ReviewRecord>();
+		for (const { ends_request: id, line } of rows) {
+			const parsed = parseRecordLine(line);
+			if (!parsed.ok || parsed.computedHash !== parsed.record.hash || requestBindingOf(parsed.record)?.id !== id) {
+				throw new StoreCorruptError(`The terminal record of review request ${id} in chain ${this.chain} is damaged`);
+			}
+			found.set(id, parsed.record);
 		}
-		return parsed.record;
+		return found;
 	}
 
 	async terminalRecord(id: string): Promise<ReviewRecord | null> {
@@ -387,32 +383,68 @@ export class PostgresReviewStore implements ReviewStore {
 		return this.terminalWith(this.pool, id);
 	}
 
-	async resolveReviewRequest(id: string, resolution: Resolution): Promise<ResolveResult> {
+	async terminalRecords(ids: readonly string[]): Promise<Map<string, ReviewRecord>> {
 		this.usable();
-		const body = normaliseInput(resolution.record);
+		const records = new Map<string, ReviewRecord>();
+		for (let start = 0; start < ids.length; start += TERMINALS_PER_QUERY) {
+			for (const [id, record] of await this.terminalsWith(this.pool, ids.slice(start, start + TERMINALS_PER_QUERY))) records.set(id, record);
+		}
+		return records;
+	}
+
+	async resolveReviewRequest(id: string, resolution: Resolution): Promise<ResolveResult> {
+		const [result] = await this.resolveReviewRequests([{ id, resolution }]);
+		return result;
+	}
+
+	async resolveReviewRequests(resolutions: readonly RequestResolution[]): Promise<ResolveResult[]> {
+		this.usable();
 		// The store's own record checks (size, types) before anything changes.
-		assertStorable(body, this.chain);
-		const result = await this.tx(async (client): Promise<ResolveResult> => {
-			// The row lock serialises concurrent resolutions of one request; the log lock comes second, in
-			// the same order for every caller, so two resolutions cannot deadlock.
-			const { rows } = await client.query<{ data: ReviewRequest }>(`SELECT data FROM ${REQUEST_TABLE} WHERE id = $1 FOR UPDATE`, [id]);
-			if (rows.length === 0) throw new StoreUsageError(`Unknown review request ${id}`);
-			const request = rows[0].data;
-			const outcome = checkResolution(request, resolution);
-			const existing = await this.terminalWith(client, id);
-			// The log decides: only an existing terminal record ends a request (the status column alone does not).
-			if (existing) return { applied: false, request, record: existing };
-			const record = await this.appendWith(client, body);
-			const updated = await client.query<{ data: ReviewRequest }>(
-				`UPDATE ${REQUEST_TABLE} SET status = $2, data = data || jsonb_build_object('status', $2::text, 'outcome', $3::jsonb)
-				 WHERE id = $1 RETURNING data`,
-				[id, resolution.status, JSON.stringify(outcome)],
+		const bodies = checkResolutionList(resolutions, this.chain);
+		if (bodies.length === 0) return [];
+		const ids = resolutions.map((r) => r.id);
+		const done = await this.tx(async (client) => {
+			// The row locks serialise concurrent resolutions of a request; taken in id order by every caller,
+			// and the log lock second, so two resolutions (of one request or of overlapping lists) cannot deadlock.
+			const { rows } = await client.query<{ data: ReviewRequest }>(
+				`SELECT data FROM ${REQUEST_TABLE} WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+				[ids],
 			);
-			return { applied: true, request: updated.rows[0].data, record };
+			const byId = new Map(rows.map((r) => [r.data.id, r.data]));
+			// Every resolution checked against its request before anything is written.
+			const outcomes = resolutions.map(({ id, resolution }) => {
+				const request = byId.get(id);
+				if (!request) throw new StoreUsageError(`Unknown review request ${id}`);
+				return checkResolution(request, resolution);
+			});
+			const existing = await this.terminalsWith(client, ids);
+			// The log decides: only an existing terminal record ends a request (the status column alone does not).
+			const results: Array<ResolveResult | null> = ids.map((id) => {
+				const record = existing.get(id);
+				return record ? { applied: false, request: byId.get(id) as ReviewRequest, record } : null;
+			});
+			const toEnd = ids.flatMap((id, i) => (existing.has(id) ? [] : [i]));
+			if (toEnd.length === 0) return { results: results as ResolveResult[], head: null };
+			await client.query(`SELECT pg_advisory_xact_lock(hashtext('n8n-nodes-hitl:log:' || $1))`, [this.chain]);
+			const chained = chainBodies(toEnd.map((i) => bodies[i]), this.chain, await this.headWith(client), this.now().toISOString());
+			for (let start = 0; start < chained.records.length; start += ROWS_PER_INSERT) {
+				await insertRows(client, chained.records.slice(start, start + ROWS_PER_INSERT).map((record, k) => ({ record, line: chained.lines[start + k] })));
+			}
+			const updates = toEnd.map((i) => ({ id: ids[i], status: resolutions[i].resolution.status, outcome: outcomes[i] }));
+			const updated = await client.query<{ data: ReviewRequest }>(
+				`UPDATE ${REQUEST_TABLE} r SET status = u.status, data = r.data || jsonb_build_object('status', u.status, 'outcome', u.outcome)
+				 FROM jsonb_to_recordset($1::jsonb) AS u(id text, status text, outcome jsonb) WHERE r.id = u.id RETURNING r.data`,
+				[JSON.stringify(updates)],
+			);
+			const after = new Map(updated.rows.map((r) => [r.data.id, r.data]));
+			toEnd.forEach((i, k) => {
+				results[i] = { applied: true, request: after.get(ids[i]) as ReviewRequest, record: chained.records[k] };
+			});
+			return { results: results as ResolveResult[], head: chained.head };
 		});
 		// The head this store just committed (a hint for the next append; see knownHead).
-		if (result.applied) this.knownHead = { seq: result.record.seq, hash: result.record.hash };
-		return result;
+		if (done.head) this.knownHead = done.head;
+		return done.results;
 	}
 
 	async listOverdueRequests(now: Date, limit = 100): Promise<ReviewRequest[]> {

@@ -75,33 +75,39 @@ type PgModule = typeof import('../../../../core/store/postgres/pgStore');
 
 function installDieHooks(backend: string, pgModule: PgModule | null): void {
 	if (backend === 'file') {
+		// The terminal records are in the log when the index update starts (resolveReviewRequests, catchUp).
 		const proto = FileRequestState.prototype;
-		const apply = proto.applyTerminal;
-		proto.applyTerminal = async function (this: FileRequestState, ...args: Parameters<typeof apply>) {
-			die(args[0], 'before-index');
+		const apply = proto.applyTerminals;
+		proto.applyTerminals = async function (this: FileRequestState, ...args: Parameters<typeof apply>) {
+			for (const entry of args[0]) die(entry.record, 'before-index');
 			const result = await apply.apply(this, args);
-			die(args[0], 'after-index');
+			for (const entry of args[0]) die(entry.record, 'after-index');
 			return result;
 		};
 		return;
 	}
-	// Postgres: the private appendWith(client, body) inserts the record inside the resolution's transaction.
-	type AppendWith = (client: { query: (sql: string, args?: unknown[]) => Promise<unknown> }, body: { details: Record<string, unknown> | null }) => Promise<ReviewRecord>;
-	const proto = (pgModule as PgModule).PostgresReviewStore.prototype as unknown as { appendWith: AppendWith };
-	const appendWith = proto.appendWith;
-	proto.appendWith = async function (this: unknown, client, body) {
-		const record = await appendWith.call(this, client, body);
-		die(record, 'before-index');
-		if (dies(record, 'after-index')) {
-			// Let the resolution's UPDATE run first, then die before COMMIT.
+	// Postgres: every query of the resolution's transaction (the private tx) is watched. Once the INSERT
+	// of the log row carrying this process's attempt tag has run: 'before-index' dies at once,
+	// 'after-index' after the request's UPDATE, before COMMIT.
+	type Client = { query: (sql: string, args?: unknown[]) => Promise<unknown> };
+	type Tx = (fn: (client: Client, begun: unknown) => Promise<unknown>, begin?: string) => Promise<unknown>;
+	const proto = (pgModule as PgModule).PostgresReviewStore.prototype as unknown as { tx: Tx };
+	const tx = proto.tx;
+	proto.tx = function (this: unknown, fn, begin) {
+		return tx.call(this, (client, begun) => {
 			const query = client.query.bind(client);
+			let mine: Pick<ReviewRecord, 'details'> | null = null;
 			client.query = async (sql: string, args?: unknown[]) => {
 				const out = await query(sql, args);
-				if (/^\s*UPDATE /.test(sql)) die(record, 'after-index');
+				if (dieOn && /^\s*INSERT INTO \S*log/i.test(sql) && (args ?? []).some((a) => typeof a === 'string' && a.includes(`"attempt":"${dieOn?.attempt}"`))) {
+					mine = { details: { attempt: dieOn.attempt } };
+					die(mine, 'before-index');
+				}
+				if (mine && /^\s*UPDATE /.test(sql)) die(mine, 'after-index');
 				return out;
 			};
-		}
-		return record;
+			return fn(client, begun);
+		}, begin);
 	};
 }
 
