@@ -9,7 +9,7 @@ import { isRequester } from './separationOfDuties';
 import { reviewersAt } from '../../core/deadline';
 import type { GroupLinkClaims, SigningKey } from '../../core/links';
 import type { RequestErasure, ReviewRequest, ReviewStore } from '../../core/store';
-import { reportTamper, verdictFor, type Verdict } from './ledger';
+import { reportTamper, verdictsFor, type Verdict } from './ledger';
 import { groupDigest, inItemOrder } from './links';
 import { asGatePayload, type GatePayload } from './types';
 
@@ -56,8 +56,9 @@ export async function readGroup(
 	}
 	const members: GroupMember[] = [];
 	let tampered = false;
-	for (const request of requests) {
-		const verdict = await verdictFor(store, request, keys);
+	const verdicts = await verdictsFor(store, requests, keys);
+	for (const [i, request] of requests.entries()) {
+		const verdict = verdicts[i];
 		if (verdict.kind === 'tampered') {
 			await reportTamper(store, request, verdict.reason, { reviewerId: claims.rev });
 			tampered = true;

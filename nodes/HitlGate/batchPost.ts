@@ -2,8 +2,8 @@
  * A decision POST from the batch page. The same gates as the single page, in the same order — strict
  * form, CSRF token of this link's page, a choice, the minimum time on page, a reason to reject, edits
  * that type-check, a record the store can take — and all of them for every chosen item before any is
- * recorded: either every chosen item passes and each is recorded by its own atomic store step (its own
- * MAC'd `decided` record), or the page comes back saying what to fix and nothing is decided.
+ * recorded: either every chosen item passes and all are recorded in one store step, each its own atomic
+ * change with its own MAC'd `decided` record, or the page comes back saying what to fix and nothing is decided.
  * "Approve all" is refused while a High-risk or unclassified item waits, unless the builder allowed it
  * (signed into each request). Items left undecided stay open; the run resumes once every item ended.
  * "Preview changes" (the form's `preview`) is checked right after the CSRF token and the items named,
@@ -19,7 +19,7 @@ import type { Resolution, ReviewStore } from '../../core/store';
 import { readGroup, type GroupMember, type GroupState } from './batchGroup';
 import { approveAllAllowed, approveAllRefusal, sendBatchPage, type BatchPageState } from './batchRespond';
 import { clientInfo } from './clientInfo';
-import { commitDecision, expireGroup, prepareDecision, resumeIfComplete, type CommitResult } from './decide';
+import { commitDecisions, expireGroup, prepareDecision, resumeIfComplete, type CommitResult } from './decide';
 import { parseBatchForm, type BatchForm } from './page';
 import { requestRecordFields } from '../shared/requestRecords';
 import { sendMessage } from './respond';
@@ -93,8 +93,9 @@ export async function postBatch(
 	const minSeconds = Math.max(...chosen.map((c) => minSecondsOfPayload(c.member.payload)));
 	const timing = decisionTiming(csrf.servedAtMs, minSeconds, now);
 	if (timing.tooFast) {
-		for (const { member, decision } of chosen) {
-			await store.append({
+		// One record per chosen item, written together (one append).
+		await store.appendMany(
+			chosen.map(({ member, decision }) => ({
 				event: 'decision_too_fast',
 				reviewerId: claims.rev,
 				...requestRecordFields(member.request, member.payload),
@@ -110,8 +111,8 @@ export async function postBatch(
 					minSecondsOnPage: minSeconds,
 					servedAt: csrf.servedAtMs === null ? null : new Date(csrf.servedAtMs).toISOString(),
 				},
-			});
-		}
+			})),
+		);
 		sendBatchPage(res, 200, { ...retry, servedAt: now, error: CONFIRM_DECISION_NOTICE });
 		return WAIT;
 	}
@@ -150,8 +151,9 @@ export async function postBatch(
 		return refuse(`${first}${itemErrors.size > 1 ? ` (and ${itemErrors.size - 1} more item${itemErrors.size > 2 ? 's' : ''} below)` : ''} Nothing was decided.`, { itemErrors, editErrors });
 	}
 
-	const results: Array<Chosen & { result: CommitResult }> = [];
-	for (const p of prepared) results.push({ ...p, result: await commitDecision(store, p.member.request, p.resolution, now) });
+	// One store step for every chosen item (one fsync or transaction), each its own record.
+	const committed = await commitDecisions(store, prepared.map((p) => ({ request: p.member.request, resolution: p.resolution })), now);
+	const results: Array<Chosen & { result: CommitResult }> = prepared.map((p, i) => ({ ...p, result: committed[i] }));
 	if (results.some((r) => r.result.kind === 'expired')) {
 		// The deadline passed while deciding: the run leaves through Timed Out, as after any expired POST.
 		const resume = await expireGroup(ctx, store, claims.grp, keys, now);

@@ -1,7 +1,7 @@
 /**
  * A batch link (v2 token naming the run's group) on the gate's waiting webhook. GET shows the batch
  * page with the items that still wait and never decides; POST (batchPost.ts) decides the items the
- * reviewer chose, each through its own atomic store step and its own MAC'd record. Every refusal the
+ * reviewer chose in one store step, each its own atomic change with its own MAC'd record. Every refusal the
  * single page has applies here too, for the group as a whole: a foreign or lost group, an integrity
  * failure in any request, a reviewer not listed, an expired deadline.
  */
@@ -15,7 +15,7 @@ import { postBatch } from './batchPost';
 import { sendBatchPage } from './batchRespond';
 import { expireGroup } from './decide';
 import { sendMessage } from './respond';
-import { recordFirstView } from './viewRecord';
+import { recordFirstViews } from './viewRecord';
 
 const WAIT: IWebhookResponseData = { noWebhookResponse: true };
 
@@ -70,8 +70,8 @@ export async function handleGroupLink(
 		return WAIT;
 	}
 	if (method === 'POST') return await postBatch(ctx, store, state, claims, keys, now);
-	// One `viewed` record per reviewer and request, as on the single page.
-	for (const { request, payload } of state.open) await recordFirstView(ctx, store, request, payload, claims, keys[0], now);
+	// One `viewed` record per reviewer and request, as on the single page (all written in one append).
+	await recordFirstViews(ctx, store, state.open, claims, keys[0], now);
 	sendBatchPage(res, 200, { ...state, claims, key: keys[0] });
 	return WAIT;
 }

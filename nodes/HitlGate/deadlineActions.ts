@@ -18,14 +18,14 @@ import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { deriveDeadlineActionKey, verifyDeadlineOrder, type DeadlineOrder, addedAt, reviewersAt, type DeadlinePlan } from '../../core/deadline';
 import type { SigningKey } from '../../core/links';
-import type { DeadlineEvent, ReviewRecordInput, ReviewRequest, ReviewStore } from '../../core/store';
+import { firstRefusal, resolveEach, type DeadlineEvent, type ReviewRecordInput, type ReviewRequest, type ReviewStore } from '../../core/store';
 import { maxTier } from '../../core/tiers';
 import { expiryResolution } from '../shared/expiry';
 import { instanceEncryptionKey } from '../shared/instanceKey';
 import { deliveryFailedNote, requestRecordFields } from '../shared/requestRecords';
 import { openReviewStore } from '../shared/reviewStore';
 import { resumeIfComplete } from './decide';
-import { verdictFor } from './ledger';
+import { verdictsFor } from './ledger';
 import { issueLinks } from './links';
 import { sendNotifications, type IssuedLink } from './notify/send';
 import { currentTurn, readVotes } from './quorum';
@@ -92,8 +92,10 @@ interface GroupMember {
 /** The run's requests whose MAC verifies (anything else is never acted on), with whether each is still open. */
 async function authenticGroup(store: ReviewStore, groupId: string, keys: readonly SigningKey[]): Promise<GroupMember[] | null> {
 	const members: GroupMember[] = [];
-	for (const request of await store.listReviewRequests(groupId)) {
-		const verdict = await verdictFor(store, request, keys);
+	const requests = await store.listReviewRequests(groupId);
+	const verdicts = await verdictsFor(store, requests, keys);
+	for (const [i, request] of requests.entries()) {
+		const verdict = verdicts[i];
 		if (verdict.kind === 'tampered' || verdict.kind === 'erased') continue;
 		members.push({ request, payload: asGatePayload(request.payload) as GatePayload, pending: verdict.kind === 'pending' });
 	}
@@ -119,13 +121,21 @@ async function actOnDeadline(
 		answer(ctx, 425, { ok: false, error: 'the deadline has not passed yet' });
 		return WAIT;
 	}
-	for (const member of group.filter((m) => m.pending)) {
-		const rejectOnTimeout = member.payload.deadlinePlan?.rejectOnTimeout === true;
-		await store.resolveReviewRequest(
-			member.request.id,
-			expiryResolution(member.request, 'deadline_passed', keys[0], { actedBy: 'deadline_worker', worker: order.worker, rejectOnTimeout }),
-		);
-	}
+	// Every pending request of the run in one store step (a refused one alone is retried by itself).
+	const refused = firstRefusal(
+		await resolveEach(
+			store,
+			group.filter((m) => m.pending).map((member) => ({
+				id: member.request.id,
+				resolution: expiryResolution(member.request, 'deadline_passed', keys[0], {
+					actedBy: 'deadline_worker',
+					worker: order.worker,
+					rejectOnTimeout: member.payload.deadlinePlan?.rejectOnTimeout === true,
+				}),
+			})),
+		),
+	);
+	if (refused !== null) throw refused;
 	await store.finishDeadlineEvent(event.id, order.claimToken, { status: 'done', result: 'acted', at: now });
 	const resume = await resumeIfComplete(ctx, store, order.groupId, keys, now);
 	answer(ctx, 200, { ok: true, acted: 'deadline', expired: group.filter((m) => m.pending).length, resumed: resume !== null });

@@ -10,12 +10,12 @@ import { assertStorable, normaliseInput, RecordError } from '../../core/chain';
 import { applyEdits, sha256Json, type EditError } from '../../core/edits';
 import type { AnyLinkClaims, SigningKey } from '../../core/links';
 import type { FieldEdit, ReviewDecision } from '../../core/records';
-import type { Resolution, ReviewOutcome, ReviewRequest, ReviewStore } from '../../core/store';
+import { firstRefusal, resolveEach, type Resolution, type ResolveResult, type ReviewOutcome, type ReviewRequest, type ReviewStore } from '../../core/store';
 import { maxTier, type Tier } from '../../core/tiers';
 import { expiryResolution, type ExpiryReason } from '../shared/expiry';
 import type { ClientInfo } from './clientInfo';
 import { keepEvidence } from './evidence';
-import { decisionResolution, draftOf, reportTamper, verdictFor, withDecisionDetails, type Verdict } from './ledger';
+import { decisionResolution, draftOf, reportTamper, verdictsFor, withDecisionDetails, type Verdict } from './ledger';
 import { buildOutputs, type ReleasedRequest } from './resume';
 import { asGatePayload, type GatePayload } from './types';
 
@@ -162,7 +162,24 @@ export async function prepareDecision(
 
 /** The one atomic step: the MAC'd record and the request's new state, or neither (someone else was first). */
 export async function commitDecision(store: ReviewStore, request: ReviewRequest, resolution: Resolution, now: Date): Promise<CommitResult> {
-	const result = await store.resolveReviewRequest(request.id, resolution);
+	return commitResultOf(await store.resolveReviewRequest(request.id, resolution), now);
+}
+
+/**
+ * Several decisions of one reviewer (a batch page's submit) in one store step — each its own MAC'd
+ * record and atomic change — in the order given. A request the store refuses alone (erased since the
+ * page was served) does not hold the others; the first refusal is thrown once every other is recorded.
+ */
+export async function commitDecisions(store: ReviewStore, decisions: ReadonlyArray<{ request: ReviewRequest; resolution: Resolution }>, now: Date): Promise<CommitResult[]> {
+	const outcomes = await resolveEach(store, decisions.map((d) => ({ id: d.request.id, resolution: d.resolution })));
+	return outcomes.map((o) => {
+		if (!o.ok) throw o.error;
+		return commitResultOf(o.result, now);
+	});
+}
+
+/** What a resolution's result means for the reviewer: recorded, too late (expired), or someone else's. */
+function commitResultOf(result: ResolveResult, now: Date): CommitResult {
 	if (result.applied) return { kind: 'decided' };
 	if (result.record?.event === 'expired' || (!result.record && result.request.status === 'expired')) return { kind: 'expired' };
 	return {
@@ -184,12 +201,11 @@ export async function expireGroup(
 	now: Date,
 	reason: ExpiryReason = 'expired_link_posted',
 ): Promise<IWebhookResponseData | null> {
-	for (const r of await store.listReviewRequests(groupId)) {
-		// Whether a request ended is the chain's to say (a stored status could be forged); the store's
-		// resolution refuses a second terminal record anyway.
-		if (now.getTime() < new Date(r.expiresAt).getTime() || (await store.terminalRecord(r.id))) continue;
-		await store.resolveReviewRequest(r.id, expiryResolution(r, reason, keys[0]));
-	}
+	// Whether a request ended is the chain's to say (a stored status could be forged): every request past
+	// its deadline goes to the store, which writes nothing for one that already has its terminal record.
+	const due = (await store.listReviewRequests(groupId)).filter((r) => now.getTime() >= new Date(r.expiresAt).getTime());
+	const refused = firstRefusal(await resolveEach(store, due.map((r) => ({ id: r.id, resolution: expiryResolution(r, reason, keys[0]) }))));
+	if (refused !== null) throw refused;
 	return await resumeIfComplete(ctx, store, groupId, keys, now);
 }
 
@@ -209,8 +225,9 @@ export async function resumeIfComplete(
 	if (group.length === 0) return null;
 	const released: ReleasedRequest[] = [];
 	let complete = true;
-	for (const request of group) {
-		const verdict: Verdict = await verdictFor(store, request, keys);
+	const verdicts = await verdictsFor(store, group, keys);
+	for (const [i, request] of group.entries()) {
+		const verdict: Verdict = verdicts[i];
 		if (verdict.kind === 'tampered') {
 			await reportTamper(store, request, verdict.reason);
 			complete = false;

@@ -14,7 +14,7 @@ import { NodeApiError, NodeOperationError, WAIT_INDEFINITELY } from 'n8n-workflo
 import type { SigningKey } from '../../core/links';
 import { signRequest } from '../../core/links';
 import { loadSigningKeys } from './signingKeys';
-import type { ReviewRequest, ReviewStore } from '../../core/store';
+import { resolveEach, type ReviewRequest, type ReviewStore } from '../../core/store';
 import { expireOverdueRequests, expiryResolution } from '../shared/expiry';
 import { getStoreSettings, openReviewStore, storeIdentity } from '../shared/reviewStore';
 import { subjectIdsFor } from './evidence';
@@ -306,11 +306,6 @@ async function closeOverdueRequests(ctx: IExecuteFunctions, store: ReviewStore, 
 /** Sending failed: the requests must not stay decidable for a run that will never resume. */
 async function abandon(store: ReviewStore, requests: ReviewRequest[], key: SigningKey, cause: unknown): Promise<void> {
 	const error = String((cause as Error)?.message ?? cause).slice(0, 500);
-	for (const r of requests) {
-		try {
-			await store.resolveReviewRequest(r.id, expiryResolution(r, 'notification_failed', key, { error }));
-		} catch {
-			// The original error is what the user must see; the deadline sweep also ends these requests.
-		}
-	}
+	// Refusals are dropped: the original error is what the user must see; the deadline sweep also ends these requests.
+	await resolveEach(store, requests.map((r) => ({ id: r.id, resolution: expiryResolution(r, 'notification_failed', key, { error }) })));
 }

@@ -9,7 +9,7 @@
 import type { SigningKey } from '../../core/links';
 import type { ReviewRequest, ReviewStore } from '../../core/store';
 import { INTEGRITY_NOTICE } from '../HitlGate/batchWebhook';
-import { verdictFor, type Verdict } from '../HitlGate/ledger';
+import { verdictsFor, type Verdict } from '../HitlGate/ledger';
 import type { StandardMessage } from '../HitlGate/page';
 import { erasedNotice } from '../HitlGate/respond';
 
@@ -28,8 +28,7 @@ function isBusy(answer: RunAnswer): boolean {
 export async function answerFromLog(store: ReviewStore, requests: ReviewRequest[], keys: readonly SigningKey[], answer: RunAnswer): Promise<StandardMessage> {
 	if (requests.length === 0) return { kind: 'invalid' };
 	if (isBusy(answer)) return { kind: 'busy' };
-	const verdicts: Verdict[] = [];
-	for (const request of requests) verdicts.push(await verdictFor(store, request, keys));
+	const verdicts: Verdict[] = await verdictsFor(store, requests, keys);
 	if (verdicts.some((v) => v.kind === 'tampered')) return { kind: 'error', detail: INTEGRITY_NOTICE };
 	const erased = verdicts.find((v) => v.kind === 'erased');
 	if (erased && verdicts.every((v) => v.kind === 'erased')) return { kind: 'error', detail: erasedNotice(erased.erasure) };

@@ -7,7 +7,7 @@
  */
 import { signDecision, type SigningKey } from '../../core/links';
 import { REQUEST_BINDING_KEY } from '../../core/records';
-import type { Resolution, ReviewRequest, ReviewStore } from '../../core/store';
+import { firstRefusal, resolveEach, type Resolution, type ReviewRequest, type ReviewStore } from '../../core/store';
 import { isTier } from '../../core/tiers';
 import { requestRecordFields, type RequestDescription } from './requestRecords';
 
@@ -90,17 +90,11 @@ export async function expireOverdueRequests(
 	now: Date,
 	options: { key?: SigningKey | null; limit?: number } = {},
 ): Promise<number> {
-	let closed = 0;
-	let firstError: unknown = null;
-	for (const request of await store.listOverdueRequests(now, options.limit ?? 100)) {
-		try {
-			const result = await store.resolveReviewRequest(request.id, expiryResolution(request, 'deadline_passed', options.key ?? null));
-			if (result.applied) closed++;
-		} catch (error) {
-			// One request that cannot be closed (damaged state) must not keep the others open.
-			firstError ??= error;
-		}
-	}
+	const overdue = await store.listOverdueRequests(now, options.limit ?? 100);
+	// One store step for all of them; one request that cannot be closed (damaged state) must not keep
+	// the others open (resolveEach retries a refused step one request at a time).
+	const outcomes = await resolveEach(store, overdue.map((request) => ({ id: request.id, resolution: expiryResolution(request, 'deadline_passed', options.key ?? null) })));
+	const firstError = firstRefusal(outcomes);
 	if (firstError !== null) throw firstError;
-	return closed;
+	return outcomes.filter((o) => o.ok && o.result.applied).length;
 }

@@ -230,4 +230,40 @@ describe('HITL Gate: a run of hundreds of items', () => {
 		const small = await runGate(env, items.slice(0, 2), { reviewers: 'ann@example.com', reviewMode: 'perItem' });
 		expect(small.mails[0].raw).toMatch(/Content-Transfer-Encoding: quoted-printable/i);
 	}, 60_000);
+
+	test('1,005 items in one batch: the page records one view per item however often it is opened, and Approve all decides every item once (more than one store call of 1,000)', async () => {
+		const items = Array.from({ length: 1005 }, (_, i) => ({ reviewers: 'x@example.com', subject: `Note ${i}` }));
+		const { result, mails } = await runGate(env, items, { reviewMode: 'batch', reviewers: 'ann@example.com', allowApproveAllHigh: true, ...TIME_ON_PAGE_OFF });
+		const link = gateLinks(mails[0])[0];
+		const executionId = executionIdOf(link);
+		await callWebhook(env, result, link, 'GET');
+		// The second view finds the first's 1,005 records over two query pages: nothing new is written.
+		const page = await callWebhook(env, result, link, 'GET');
+		const views = await eventsOf(executionId, 'viewed');
+		expect(views).toHaveLength(1005);
+		expect(new Set(views.map((r) => r.itemKey)).size).toBe(1005);
+		const all = await callWebhook(env, result, link, 'POST', { csrf: csrfOf(page.body), bulk: 'approve_all' });
+		expect(titleOf(all.body)).toBe('Decision recorded');
+		const [timedOut, approved, rejected] = outputsOf(all);
+		expect([timedOut.length, approved.length, rejected.length]).toEqual([0, 1005, 0]);
+		expect(approved.map((i) => i.json.subject)).toEqual(items.map((i) => i.subject));
+		const decided = await eventsOf(executionId, 'decided');
+		expect(decided).toHaveLength(1005);
+		expect(new Set(decided.map((r) => r.itemKey)).size).toBe(1005);
+		// Contiguous in the chain: one store step per 1,000 items, not one per item.
+		const seqs = decided.map((r) => r.seq).sort((a, b) => a - b);
+		expect(seqs[999] - seqs[0]).toBe(999);
+	}, 120_000);
 });
+
+/** Every record of `event` in the execution (all pages), oldest first. */
+async function eventsOf(executionId: string, event: ReviewRecord['event']): Promise<ReviewRecord[]> {
+	const out: ReviewRecord[] = [];
+	let cursor: string | undefined;
+	do {
+		const page = await env.store.query({ executionId, event }, { limit: 1000, cursor });
+		out.push(...page.records);
+		cursor = page.nextCursor ?? undefined;
+	} while (cursor !== undefined);
+	return out.reverse();
+}
