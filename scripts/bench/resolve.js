@@ -4,7 +4,9 @@
 // gate used before (one resolveReviewRequest / terminalRecord per request) on a twin run of the same size.
 //   write: N requests of one run ended by one resolveReviewRequests call per 1,000 (core/store/resolveEach)
 //          ÷ the same N ended one resolveReviewRequest after another;
-//   read:  the run's N terminal records by terminalRecords ÷ N terminalRecord calls.
+//   read:  the run's N terminal records by terminalRecords ÷ N terminalRecord calls;
+//   sweep (file store): the overdue sweep over open runs none of which is due, every run's request file
+//          read (markers as written before they named their run's earliest deadline) ÷ runs skipped.
 // The machine's load (os.loadavg) is printed; each figure is the median over rounds of its in-round ratio.
 // Postgres runs embedded with fsync on (scripts/bench/lib/postgres.js).
 //   npm run bench -- resolve                       N = 200 and 1,000, 3 rounds
@@ -118,6 +120,47 @@ async function backend(name, open, sizes, rounds) {
 	}
 }
 
+/**
+ * The file store's overdue sweep (every gate run and Review Log operation runs one) with `runs` open runs
+ * of `n` requests, none due: open markers naming their run's earliest deadline (skipped unread) ÷ the same
+ * markers holding only the run id, as written before that field (every run's request file read).
+ */
+async function sweepRound(JsonlReviewStore, dir, runs, n) {
+	const chain = `sweep-${randomUUID().slice(0, 8)}`;
+	const store = await JsonlReviewStore.open({ directory: dir, chain });
+	try {
+		for (let r = 0; r < runs; r++) await store.putReviewRequests(gateRun(n));
+		const sweepMs = async () => {
+			const times = [];
+			for (let k = 0; k < 5; k++) times.push(await ms(() => store.listOverdueRequests(new Date())));
+			return median(times);
+		};
+		const markedMs = await sweepMs();
+		const folder = path.join(dir, `${chain}.requests`);
+		for (const name of fs.readdirSync(folder).filter((f) => f.startsWith('o-'))) {
+			const marker = JSON.parse(fs.readFileSync(path.join(folder, name), 'utf8'));
+			fs.writeFileSync(path.join(folder, name), marker.groupId);
+		}
+		const bareMs = await sweepMs();
+		return { markedMs, bareMs };
+	} finally {
+		await store.close();
+	}
+}
+
+async function sweep(JsonlReviewStore, dir, rounds) {
+	console.log(`\nfile store, overdue sweep with open runs none of which is due; load (1/5/15 min) ${load()}`);
+	console.log('| open runs × requests | every run read (markers as before) | runs not due skipped | ratio |');
+	console.log('|---|---|---|---|');
+	for (const [runs, n] of [[20, 1000], [200, 50]]) {
+		const results = [];
+		for (let r = 0; r < rounds; r++) results.push(await sweepRound(JsonlReviewStore, dir, runs, n));
+		const m = (key) => median(results.map((x) => x[key]));
+		const ratio = median(results.map((x) => x.bareMs / x.markedMs));
+		console.log(`| ${runs} × ${n} | ${m('bareMs').toFixed(1)} ms | ${m('markedMs').toFixed(1)} ms | ${ratio.toFixed(1)}× faster |`);
+	}
+}
+
 async function run(argv) {
 	const rounds = arg(argv, 'rounds', 3);
 	const items = arg(argv, 'items', 0);
@@ -128,6 +171,7 @@ async function run(argv) {
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hitl-bench-resolve-'));
 		try {
 			await backend('file store', (chain) => JsonlReviewStore.open({ directory: dir, chain }), sizes, rounds);
+			await sweep(JsonlReviewStore, dir, rounds);
 		} finally {
 			fs.rmSync(dir, { recursive: true, force: true });
 		}

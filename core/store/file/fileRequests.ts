@@ -7,7 +7,9 @@
  * - `g-<sha256(groupId)>.json`: the requests of one gate run, plus, per ended request, where its
  *   terminal record sits in the log (seq, byte offset, length);
  * - `i-<sha256(id)>`: request id → group id;
- * - `o-<sha256(groupId)>`: marks a group that still has pending requests (the expiry sweep lists these);
+ * - `o-<sha256(groupId)>`: marks a group that still has pending requests (the expiry sweep lists these),
+ *   with the earliest deadline among them when the marker was written (OpenMarker): the sweep skips a
+ *   group whose earliest deadline is still ahead without reading its group file;
  * - `c-<sha256>.json`: approved content, by the SHA-256 of its canonical JSON (the record's finalSha256),
  *   written before the terminal record so a crash right after the record loses nothing;
  * - `watermark.json`: how far the log has been replayed into this index.
@@ -62,6 +64,17 @@ export interface TerminalEntry {
 	record: ReviewRecord;
 	pointer: TerminalPointer;
 	outcome?: ReviewOutcome | null;
+}
+
+/**
+ * An open marker's content. Deadlines never change after a put and ending requests only removes
+ * pending ones, so the earliest deadline a marker names is never later than the group's real earliest
+ * pending deadline: skipping a group whose marker deadline is ahead never hides an overdue request.
+ * Markers written before this field held the bare group id; those groups are always read.
+ */
+interface OpenMarker {
+	groupId: string;
+	earliestExpiresAt: string;
 }
 
 /** Terminal records replayed into the index per write of its group files. */
@@ -166,7 +179,7 @@ export class FileRequestState {
 		const isOpen = (group: GroupFile): boolean => group.requests.some((r) => r.status === 'pending');
 		const open = groups.filter(isOpen);
 		for (const group of groups) if (!isOpen(group)) await this.dropOpenMarker(group.groupId);
-		await writeFilesAtomic(open.map((group) => ({ path: this.openPath(group.groupId), data: group.groupId })));
+		await writeFilesAtomic(open.map((group) => ({ path: this.openPath(group.groupId), data: JSON.stringify(openMarkerOf(group)) })));
 	}
 
 	async get(id: string): Promise<ReviewRequest | null> {
@@ -216,9 +229,12 @@ export class FileRequestState {
 		const due: ReviewRequest[] = [];
 		for (const name of names) {
 			if (!name.startsWith('o-') || name.includes('.tmp-')) continue;
-			const groupId = await readFileOrNull(join(this.dir, name));
-			if (groupId === null) continue;
-			const group = await this.readGroup(groupId);
+			const text = await readFileOrNull(join(this.dir, name));
+			if (text === null) continue;
+			const marker = parseOpenMarker(text);
+			// Not one request of this group is due yet: its group file (all its requests) is not read.
+			if (marker.earliestExpiresAt !== null && Date.parse(marker.earliestExpiresAt) >= now.getTime()) continue;
+			const group = await this.readGroup(marker.groupId);
 			for (const r of group?.requests ?? []) {
 				if (r.status === 'pending' && Date.parse(r.expiresAt) < now.getTime()) due.push(r);
 			}
@@ -451,4 +467,31 @@ export class FileRequestState {
 		await writeFileAtomic(this.groupPath(groupId), JSON.stringify(group));
 		return true;
 	}
+}
+
+function openMarkerOf(group: GroupFile): OpenMarker {
+	let earliest: ReviewRequest | null = null;
+	for (const r of group.requests) {
+		if (r.status === 'pending' && (earliest === null || Date.parse(r.expiresAt) < Date.parse(earliest.expiresAt))) earliest = r;
+	}
+	return { groupId: group.groupId, earliestExpiresAt: (earliest as ReviewRequest).expiresAt };
+}
+
+/**
+ * A marker as written now, or one from before (the bare group id). A missing or unreadable deadline
+ * counts as "maybe due": the group is read, and a damaged group file is reported there.
+ */
+function parseOpenMarker(text: string): { groupId: string; earliestExpiresAt: string | null } {
+	if (text.startsWith('{')) {
+		try {
+			const parsed = JSON.parse(text) as Partial<OpenMarker>;
+			if (typeof parsed.groupId === 'string') {
+				// An unreadable date parses to NaN, which is never ahead of now: the group is read.
+				return { groupId: parsed.groupId, earliestExpiresAt: typeof parsed.earliestExpiresAt === 'string' ? parsed.earliestExpiresAt : null };
+			}
+		} catch {
+			// Not a marker of this format: a bare group id that happens to start with "{".
+		}
+	}
+	return { groupId: text, earliestExpiresAt: null };
 }
