@@ -117,7 +117,12 @@ async function createApiKey(baseUrl: string, cookie: string, browserId: string):
  * into a fresh n8n user folder, starts SMTP capture, Postgres and n8n, sets up the owner, and
  * writes the connection-info file. Throws — failing the suite — if any step fails.
  */
-export async function startSuite(): Promise<RunningSuite> {
+export interface SuiteOptions {
+	/** How the SMTP capture keeps mail (smtpCapture.ts CaptureOptions); tests read it parsed. */
+	mail?: 'parsed' | 'raw';
+}
+
+export async function startSuite(options: SuiteOptions = {}): Promise<RunningSuite> {
 	const timings: Record<string, number> = {};
 	const suiteStarted = Date.now();
 
@@ -155,7 +160,7 @@ export async function startSuite(): Promise<RunningSuite> {
 
 	const started: Array<() => Promise<void>> = [];
 	try {
-		const smtp = await timed(timings, 'start SMTP capture', async () => await startSmtpCapture(path.join(runDir, 'mail')));
+		const smtp = await timed(timings, 'start SMTP capture', async () => await startSmtpCapture(path.join(runDir, 'mail'), 0, { parse: options.mail !== 'raw' }));
 		started.push(async () => await smtp.stop());
 
 		// Postgres and n8n start in parallel; both take a while.
