@@ -112,16 +112,16 @@ async function createApiKey(baseUrl: string, cookie: string, browserId: string):
 	return ((await res.json()) as { data: { rawApiKey: string } }).data.rawApiKey;
 }
 
-/**
- * Installs what is missing (n8n + Node 24, Chromium), builds and packs this package, installs it
- * into a fresh n8n user folder, starts SMTP capture, Postgres and n8n, sets up the owner, and
- * writes the connection-info file. Throws — failing the suite — if any step fails.
- */
 export interface SuiteOptions {
 	/** How the SMTP capture keeps mail (smtpCapture.ts CaptureOptions); tests read it parsed. */
 	mail?: 'parsed' | 'raw';
 }
 
+/**
+ * Installs what is missing (n8n + Node 24, Chromium), builds and packs this package, installs it
+ * into a fresh n8n user folder, starts SMTP capture, Postgres and n8n, sets up the owner, and
+ * writes the connection-info file. Throws — failing the suite — if any step fails.
+ */
 export async function startSuite(options: SuiteOptions = {}): Promise<RunningSuite> {
 	const timings: Record<string, number> = {};
 	const suiteStarted = Date.now();
