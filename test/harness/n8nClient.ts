@@ -230,6 +230,26 @@ export class N8nClient {
 	}
 
 	/**
+	 * The execution's custom data once n8n has saved it. Why wait: n8n 2.x saves a finished execution
+	 * (status `success`) and then, in a second step, its custom data (execution-lifecycle-hooks.js:
+	 * updateExistingExecution, then updateExistingExecutionMetadata), so a poll in between sees a
+	 * successful execution with no custom data yet.
+	 */
+	async waitForExecutionCustomData(id: string, timeoutMs = 10_000): Promise<Record<string, string>> {
+		return await pollUntil(
+			async () => {
+				const execution = await this.getExecution(id);
+				// The REST API's customData; the run data's own copy where an API version leaves that out.
+				for (const custom of [execution.customData, execution.data?.resultData?.metadata]) {
+					if (custom && Object.keys(custom).length > 0) return custom as Record<string, string>;
+				}
+				return undefined;
+			},
+			{ timeoutMs, intervalMs: 200, describe: () => `execution ${id} has no custom data after ${timeoutMs} ms` },
+		);
+	}
+
+	/**
 	 * Waits until the workflow has at least `count` executions (newer than `afterId`, if given)
 	 * that are all in a settled state (`statuses`, default success/error/waiting/canceled/crashed),
 	 * and returns them decoded, oldest first.

@@ -410,7 +410,7 @@ describe('HITL Gate on a real n8n server', () => {
 		// the gate also names the input item itself.
 		expect((nodeOutputs(execution, GATE)[1][0].json.hitl as Record<string, unknown>).itemIndex).toBe(0);
 		// Execution custom data, shown in n8n's execution list.
-		const custom = execution.customData ?? execution.data.resultData.metadata ?? {};
+		const custom = await n8n.waitForExecutionCustomData(c.executionId as string);
 		expect(custom).toMatchObject({ hitl_decision: 'approved_with_edits', hitl_reviewer: reviewer, hitl_tier: 'high' });
 		// The log: requested, viewed, decided — the decision with the edit and the reviewer.
 		const records = logRecords(c.executionId as string);
@@ -462,7 +462,7 @@ describe('HITL Gate on a real n8n server', () => {
 		expect(app.json.hitl).toMatchObject({ decision: 'approved', reviewer: carol, itemIndex: 1 });
 		expect(nodeOutput(execution, 'Rejected')[0].json.subject).toBe(c.items[0].subject);
 		expect(nodeOutput(execution, 'Approved')[0].json.subject).toBe('Second item');
-		expect(execution.customData ?? execution.data.resultData.metadata).toMatchObject({ hitl_decision: 'mixed: approved, rejected' });
+		expect(await n8n.waitForExecutionCustomData(c.executionId as string)).toMatchObject({ hitl_decision: 'mixed: approved, rejected' });
 		const decided = logRecords(c.executionId as string).filter((r) => r.event === 'decided');
 		expect(decided.map((r) => [r.reviewerId, r.decision])).toEqual([
 			[bob, 'rejected'],
@@ -636,7 +636,7 @@ describe('HITL Gate on a real n8n server', () => {
 		expect(nodeOutput(execution, 'Timed Out')).toHaveLength(1);
 		// The gate's own path: annotated, with one `expired` record and no decision.
 		expect(nodeOutputs(execution, GATE)[0][0].json.hitl).toMatchObject({ decision: 'timed_out', reviewer: null });
-		expect(execution.customData ?? execution.data.resultData.metadata).toMatchObject({ hitl_decision: 'timed_out' });
+		expect(await n8n.waitForExecutionCustomData(c.executionId as string)).toMatchObject({ hitl_decision: 'timed_out' });
 		const records = recordsOfRun(c);
 		expect(records.filter((r) => r.event === 'decided')).toHaveLength(0);
 		expect(records.filter((r) => r.event === 'expired')).toHaveLength(1);

@@ -197,7 +197,7 @@ describe('HITL Tool Approval with n8n\'s AI Agent on a real n8n server', () => {
 		const about = { kind: 'agent_tool_call', tool: 'record_refund', toolCallId: 'call_approve', argumentsSha256: expect.stringMatching(/^[0-9a-f]{64}$/) };
 		for (const record of [log[0], log[2]]) expect(record.details).toMatchObject({ about });
 		// Execution custom data for n8n's execution list, as the gate sets it.
-		const custom = detail.customData ?? detail.data.resultData.metadata ?? {};
+		const custom = await n8n.waitForExecutionCustomData(executionId);
 		expect(custom).toMatchObject({ hitl_decision: 'approved', hitl_reviewer: who('approvefin'), hitl_tier: 'high' });
 		const decidedRecord = log.find((r) => r.event === 'decided');
 		expect(decidedRecord?.decision).toBe('approved');
