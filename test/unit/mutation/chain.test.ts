@@ -187,6 +187,17 @@ describe('normaliseInput: every field is checked', () => {
 		}
 	});
 
+	test('a hash or time that only looks right as text (a one-element list) is refused in caller input too', () => {
+		// A regex test and Date.parse coerce a list to its text, so the type check is what refuses these
+		// (a Stryker survivor: `typeof value === 'string'` → true let them into the body as lists).
+		for (const field of ['draftSha256', 'finalSha256']) {
+			refused({ [field]: [HEX] }, `${field} must be 64 lower-case hex characters (SHA-256) or null`, field);
+		}
+		for (const field of ['requestedAt', 'viewedAt', 'decidedAt']) {
+			refused({ [field]: ['2026-01-01T00:00:00Z'] }, `${field} must be an ISO-8601 date-time or null`, field);
+		}
+	});
+
 	test('edits: a list of objects with a string path; before/after default to null', () => {
 		expect(normaliseInput({ event: 'note', edits: [] }).edits).toEqual([]);
 		expect(normaliseInput({ event: 'note', edits: [{ path: 'body', before: 'a' }, { path: 'x', after: 2 }] }).edits).toEqual([
@@ -263,6 +274,18 @@ describe('record size limit', () => {
 			`Record is ${MAX_RECORD_BYTES + 1} bytes as canonical JSON; the limit is ${MAX_RECORD_BYTES} bytes. Shorten the comment, details or edits (store large drafts elsewhere and log their SHA-256).`,
 		);
 		expect(parseRecordLine(`${line} `)).toEqual({ ok: false, message: `line longer than ${MAX_RECORD_BYTES} bytes` });
+	});
+
+	test('assertStorable checks the size at the longest position: the largest seq and the longest time', () => {
+		// Fits at seq 1 with a short time, not at the worst position assertStorable assumes (a Stryker
+		// survivor: an empty recordedAt there let a record pass the check and then fail its append).
+		const worst = { chain: 'main', seq: Number.MAX_SAFE_INTEGER, prevHash: ZERO_HASH, recordedAt: '9999-12-31T23:59:59.999Z' };
+		const base = createRecord(normaliseInput({ event: 'note', comment: '' }), worst).line.length;
+		const atLimit = normaliseInput({ event: 'note', comment: 'c'.repeat(MAX_RECORD_BYTES - base) });
+		expect(() => assertStorable(atLimit, 'main')).not.toThrow();
+		const oneOver = normaliseInput({ event: 'note', comment: 'c'.repeat(MAX_RECORD_BYTES - base + 1) });
+		expect(() => createRecord(oneOver, { ...POS, recordedAt: '2026-01-01T00:00:00Z' })).not.toThrow();
+		expect(recordError(() => assertStorable(oneOver, 'main')).message).toMatch(/^Record is 65537 bytes as canonical JSON; the limit is 65536 bytes\./);
 	});
 
 	test('the limit counts UTF-8 bytes, not characters', () => {
