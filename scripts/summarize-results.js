@@ -14,7 +14,7 @@
 //   - it ran zero tests (numTotalTests minus pending/todo is 0): "No tests found" (jest exits 1), or
 //     every test skipped (jest exits 0);
 //   - a test file crashed before running its tests (numRuntimeErrorTestSuites).
-// The checks (typecheck, lint, build) are reported apart on a `checks:` line and never add to the passed
+// The checks (typecheck, lint, mutation table, build) are reported apart on a `checks:` line and never add to the passed
 // tests; a failed check adds one failed to the summary, so the last line and the exit code show it.
 'use strict';
 const fs = require('fs');

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The README's test command (`npm test`): the whole test ladder, then one summary line over every suite.
-#   checks    — typecheck, lint, build: reported apart on a `checks:` line, never added to the passed
-#               tests; a failing check counts as one failed in the summary line
+#   checks    — typecheck, lint, mutation table (scripts/check-mutation-table.js: no documented mutation
+#               score for a safety-critical file that changed since its run), build: reported apart on a
+#               `checks:` line, never added to the passed tests; a failing check counts as one failed in
+#               the summary line
 #   unit      — core logic, no n8n
 #   workflow  — built nodes inside real n8n execution (n8n-core WorkflowExecute)
 #   server    — a real n8n 2.x server, real SMTP, real Postgres, headless Chromium
@@ -46,6 +48,7 @@ run_jest_project() {
 projects=()
 run_check typecheck npx tsc -p tsconfig.json --noEmit
 run_check lint npx eslint .
+run_check mutation-table node scripts/check-mutation-table.js
 # The server suite packs dist/ as users would install it; when it was just built, skip its second build.
 if run_check build npm run build --silent; then export HITL_SKIP_BUILD=1; fi
 
