@@ -112,15 +112,17 @@ async function killLoop(
 			await afterKill(k);
 		}
 	};
+	// The first failure is the one reported: killing the other slots' children makes them fail too (a
+	// child killed before it was ready reads as "failed to open the store"), and those came later.
+	let firstFailure: { error: unknown } | null = null;
 	const guarded = () =>
 		slot().catch((error: unknown) => {
+			firstFailure ??= { error };
 			started = Infinity; // the other slots start no new child
 			for (const c of live) c.kill();
-			throw error;
 		});
-	const outcomes = await Promise.allSettled(Array.from({ length: PARALLEL }, guarded));
-	const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-	if (failed) throw failed.reason;
+	await Promise.all(Array.from({ length: PARALLEL }, guarded));
+	if (firstFailure) throw (firstFailure as { error: unknown }).error;
 	return { killed, startupMs: Math.round(typicalStartup()) };
 }
 
