@@ -20,6 +20,7 @@ module.exports = {
 		'<rootDir>/test/unit/store/tamper.test.ts', // core/verify.ts, core/chain.ts, core/checkpoint.ts
 		'<rootDir>/test/unit/gate/ledger.test.ts', // nodes/HitlGate/ledger.ts, core/links/decisionMac.ts (the decision path)
 		'<rootDir>/test/unit/gate/timeOnPage.test.ts', // nodes/HitlGate/timeOnPage.ts (a click too soon decides nothing)
+		'<rootDir>/test/unit/gate/rubberStamp.test.ts', // nodes/HitlGate/timeOnPage.ts (the rubber-stamp thresholds and judgement)
 		'<rootDir>/test/unit/deadline/action.test.ts', // core/deadline/action.ts (the deadline worker's signed order)
 		'<rootDir>/test/unit/deadline/plan.test.ts', // core/deadline/plan.ts (reminders, escalation levels, who may decide when)
 		'<rootDir>/test/unit/gate/oneTimeCode.test.ts', // core/links/oneTimeCode.ts (a decision needs the latest, unspent, unexpired code)

@@ -61,6 +61,7 @@ describe('the threshold fixed into the payload, and the judgement on the decided
 		expect(rubberStampDetails({ rubberStampSeconds: '30' }, 1_000)).toEqual({});
 		expect(rubberStampDetails({ rubberStampSeconds: -1 }, 1_000)).toEqual({});
 		expect(rubberStampDetails({ rubberStampSeconds: Number.NaN }, 1_000)).toEqual({});
+		expect(rubberStampDetails({ rubberStampSeconds: Number.POSITIVE_INFINITY }, 1_000)).toEqual({});
 		expect(rubberStampDetails({ rubberStampSeconds: 30 }, null)).toEqual({});
 	});
 });
