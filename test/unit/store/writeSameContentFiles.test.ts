@@ -118,3 +118,41 @@ test('more names than one inode takes: a fresh inode per chunk; a name that exis
 		cleanup();
 	}
 }, 60_000);
+
+test('the links are made several at a time, never before the data is fsynced, all before the directory fsync', async () => {
+	const { dir, cleanup } = tempDir('same-content-parallel');
+	const proto = await syncProto();
+	const realSync = proto.sync;
+	const realLink = fs.link;
+	let syncs = 0;
+	let inFlight = 0;
+	let mostInFlight = 0;
+	const linkedAfterSyncs: number[] = [];
+	const sync = jest.spyOn(proto, 'sync').mockImplementation(async function (this: unknown) {
+		syncs += 1;
+		return realSync.call(this);
+	});
+	const link = jest.spyOn(fs, 'link').mockImplementation(async (from, to) => {
+		inFlight += 1;
+		mostInFlight = Math.max(mostInFlight, inFlight);
+		linkedAfterSyncs.push(syncs);
+		try {
+			return await realLink(from, to);
+		} finally {
+			inFlight -= 1;
+		}
+	});
+	try {
+		const paths = names(100).map((n) => join(dir, n));
+		await writeSameContentFiles(dir, paths, 'g');
+		expect(mostInFlight).toBeGreaterThan(1);
+		expect(new Set(linkedAfterSyncs)).toEqual(new Set([1]));
+		expect(syncs).toBe(2);
+		for (const p of paths) expect(readFileSync(p, 'utf8')).toBe('g');
+		expect(readdirSync(dir)).toHaveLength(100);
+	} finally {
+		sync.mockRestore();
+		link.mockRestore();
+		cleanup();
+	}
+});
