@@ -40,8 +40,9 @@ export default [
 	},
 	{
 		// DEPARTURE 1, continued — the import of nodemailer itself (the gate's SMTP sender) is what
-		// no-restricted-imports flags; allowed in that one file.
-		files: ['nodes/HitlGate/notify/email.ts'],
+		// no-restricted-imports flags; allowed in that one file, and node:net in the one beside it that opens
+		// the sender's TCP connection with TCP_NODELAY (smtpSocket.ts says why).
+		files: ['nodes/HitlGate/notify/email.ts', 'nodes/HitlGate/notify/smtpSocket.ts'],
 		rules: { '@n8n/community-nodes/no-restricted-imports': 'off' },
 	},
 	{

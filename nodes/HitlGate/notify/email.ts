@@ -13,6 +13,7 @@ import type { GatePayload } from '../types';
 import { dueText, isNoDeadline, type NotifyEntry } from './content';
 import { renderEmailHtml } from './emailHtml';
 import { renderEmailText } from './emailText';
+import { connectNoDelay } from './smtpSocket';
 import { MAX_ITEMS_IN_MESSAGE, summarize, summarizeCompact, type EntrySummary } from './summary';
 
 export interface ReviewerMail {
@@ -96,6 +97,8 @@ export function smtpOptions(c: ICredentialDataDecryptedObject): Record<string, u
 	if (c.secure === false) options.ignoreTLS = c.disableStartTls;
 	if (typeof c.hostName === 'string' && c.hostName !== '') options.name = c.hostName;
 	if (c.user || c.password) options.auth = { user: c.user, pass: c.password };
+	// Our own connection, with TCP_NODELAY: about 40 ms less a mail (smtpSocket.ts).
+	options.getSocket = connectNoDelay;
 	return options;
 }
 
