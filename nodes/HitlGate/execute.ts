@@ -27,50 +27,12 @@ import { checkQuorumReviewers, policyForItem, readQuorumPolicy } from './quorum'
 import { scheduleDeadlines } from './deadlineSchedule';
 import { buildRequest, payloadFor, type RunContext } from './requests';
 import { requestRecordFields } from '../shared/requestRecords';
-import { isExpressionParameter, parseReviewerList, readGateSettings, readReviewMode } from './settings';
+import { isExpressionParameter, readGateSettings, readReviewMode } from './settings';
+import { reviewersReader, textReader } from './itemParameters';
 import type { GateItem, GatePayload } from './types';
 import { reviewLinksUrlFor } from './reviewLinks';
 import type { RiskVerifier } from './riskProvenance';
 import { checkSampleSettings, checkSampleTiers, requireReviewLinks, sampledRecords, sampleOutputs } from './sample';
-
-function reviewersFor(ctx: IExecuteFunctions, itemIndex: number): string[] {
-	const raw = ctx.getNodeParameter('reviewers', itemIndex, '');
-	const { reviewers, invalid } = parseReviewerList(raw);
-	if (invalid.length > 0) {
-		throw new NodeOperationError(ctx.getNode(), `Invalid reviewer email: ${invalid.join(', ')}`, {
-			itemIndex,
-			description: 'Reviewers must be plain email addresses separated by commas or semicolons.',
-		});
-	}
-	if (reviewers.length === 0) {
-		throw new NodeOperationError(ctx.getNode(), 'No reviewer for this item', {
-			itemIndex,
-			description: 'Fill in "Reviewers" with at least one email address (an expression that returns none fails closed).',
-		});
-	}
-	return reviewers;
-}
-
-/**
- * A text parameter read once, or per item when it is an expression — each item's value evaluated once
- * per run: a batch asks for item 0's subject for every request and again for every mail, and n8n's
- * expression evaluation (about a millisecond each) was most of building a large run's requests.
- */
-function textReader(ctx: IExecuteFunctions, name: string, fallback: string): (i: number) => string {
-	if (!isExpressionParameter(ctx, name)) {
-		const once = String(ctx.getNodeParameter(name, 0, fallback) ?? '');
-		return () => once;
-	}
-	const read = new Map<number, string>();
-	return (i) => {
-		let value = read.get(i);
-		if (value === undefined) {
-			value = String(ctx.getNodeParameter(name, i, fallback) ?? '');
-			read.set(i, value);
-		}
-		return value;
-	};
-}
 
 /** What a node built on the gate may change about its run (HITL Tool Approval signs links with n8n's URL HMAC). */
 export interface GateHooks {
@@ -113,8 +75,9 @@ export async function executeGate(this: IExecuteFunctions, hooks: GateHooks = {}
 	const groupId = `${executionId}:${node.id}:${randomUUID()}`;
 	const subjectOf = textReader(this, 'subject', 'Review needed');
 	const messageOf = textReader(this, 'message', '');
+	const reviewersOf = reviewersReader(this);
 	const reviewersExpr = isExpressionParameter(this, 'reviewers');
-	const sharedReviewers = reviewersExpr ? null : reviewersFor(this, 0);
+	const sharedReviewers = reviewersExpr ? null : reviewersOf(0);
 	const run: RunContext = {
 		settings,
 		groupId,
@@ -145,14 +108,14 @@ export async function executeGate(this: IExecuteFunctions, hooks: GateHooks = {}
 	// One request per item in both modes: each item's decision is its own terminal record. A batch reads
 	// its reviewers and message once (item 0), as its one page and one email per reviewer show them.
 	const batch = settings.reviewMode === 'batch';
-	const batchReviewers = batch ? (sharedReviewers ?? reviewersFor(this, 0)) : null;
+	const batchReviewers = batch ? (sharedReviewers ?? reviewersOf(0)) : null;
 	const notify = { ...settings, smtpCredentialType: smtpCredentialTypeOf(this) };
 	const quorum = readQuorumPolicy(this, batch);
 	const requests: ReviewRequest[] = gateItems.map((gi) => {
 		// A batch reads its requester and backups once (item 0), as it reads its reviewers.
 		const policyItem = batch ? 0 : gi.index;
 		const requester = requesterOf(this, policyItem);
-		const listed = batchReviewers ?? sharedReviewers ?? reviewersFor(this, gi.index);
+		const listed = batchReviewers ?? sharedReviewers ?? reviewersOf(gi.index);
 		const reviewers = withoutRequester(this, policyItem, listed, requester);
 		const itemQuorum = policyForItem(quorum, reviewers);
 		checkQuorumReviewers(this, gi.index, reviewers, itemQuorum);

@@ -1,0 +1,135 @@
+/**
+ * The native fast path for simple per-item expressions (core/textTemplate.ts) and the gate's reader
+ * over it (nodes/HitlGate/itemParameters.ts): which expressions it takes, what it answers, and that it
+ * asks n8n for everything else. Whether its answers are n8n's own is tested against n8n's real
+ * expression engine in test/workflow/textTemplate.workflow.test.ts.
+ */
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { compileTextTemplate, renderTextTemplate } from '../../../core/textTemplate';
+import { itemParameterReader, reviewersReader, textReader } from '../../../nodes/HitlGate/itemParameters';
+
+describe('compileTextTemplate: what the fast path takes', () => {
+	test.each([
+		['=Offer for {{ $json.name }}', ['Offer for ', { path: ['name'] }]],
+		['={{ $json.a.b }}', [{ path: ['a', 'b'] }]],
+		['={{$json.list[0]}} and {{ $json["first name"] }}!', [{ path: ['list', 0] }, ' and ', { path: ['first name'] }, '!']],
+		["={{ $json['x-y'] }}", [{ path: ['x-y'] }]],
+		['=Plain text', ['Plain text']],
+		['=', []],
+	])('%s', (raw, parts) => {
+		expect(compileTextTemplate(raw)).toEqual(parts);
+	});
+
+	test.each([
+		['not an expression', 'Offer for {{ $json.name }}'],
+		['not text', 42],
+		['another variable', '={{ $node.Set.json.name }}'],
+		['a method call', '={{ $json.name.toUpperCase() }}'],
+		['an operator', '={{ $json.a + 1 }}'],
+		['$json alone', '={{ $json }}'],
+		['another item', "={{ $('Set').item.json.name }}"],
+		['an unclosed placeholder', '=Offer {{ $json.name'],
+		['a stray closing brace pair', '=Offer }} {{ $json.name }}'],
+		['a backslash', '=Offer \\{{ $json.name }}'],
+		['a prototype key', '={{ $json.__proto__ }}'],
+		['a constructor key', '={{ $json.a.constructor }}'],
+		['an empty placeholder', '=Offer {{ }}'],
+	])('refuses %s', (_what, raw) => {
+		expect(compileTextTemplate(raw)).toBeNull();
+	});
+});
+
+describe('renderTextTemplate: an answer only where it is a string or a finite number', () => {
+	const template = compileTextTemplate('=Offer for {{ $json.name }} ({{ $json.amount }})')!;
+
+	test('strings as they are, numbers as JavaScript writes them', () => {
+		expect(renderTextTemplate(template, { name: 'Ada Lovelace', amount: 5000 })).toBe('Offer for Ada Lovelace (5000)');
+		expect(renderTextTemplate(template, { name: '', amount: -0 })).toBe('Offer for  (0)');
+		expect(renderTextTemplate(template, { name: 'Zoë 🎉', amount: 1e21 })).toBe('Offer for Zoë 🎉 (1e+21)');
+	});
+
+	test.each([
+		['a missing field', { name: 'Ada' }],
+		['null', { name: 'Ada', amount: null }],
+		['a boolean', { name: 'Ada', amount: true }],
+		['an object', { name: 'Ada', amount: { v: 1 } }],
+		['an array', { name: 'Ada', amount: [1] }],
+		['NaN', { name: 'Ada', amount: Number.NaN }],
+		['Infinity', { name: 'Ada', amount: Number.POSITIVE_INFINITY }],
+	])('no answer for %s', (_what, json) => {
+		expect(renderTextTemplate(template, json)).toBeNull();
+	});
+
+	test('own properties only: nothing inherited is read', () => {
+		const only = compileTextTemplate('={{ $json.toString }}')!;
+		expect(renderTextTemplate(only, {})).toBeNull();
+		expect(renderTextTemplate(only, Object.create({ toString: 'inherited' }))).toBeNull();
+	});
+
+	test('array indexes and nested paths', () => {
+		const nested = compileTextTemplate('={{ $json.people[1].name }}')!;
+		expect(renderTextTemplate(nested, { people: [{ name: 'A' }, { name: 'B' }] })).toBe('B');
+		expect(renderTextTemplate(nested, { people: [{ name: 'A' }] })).toBeNull();
+	});
+});
+
+/** A stand-in for n8n's context that counts what it is asked: only the reader's own logic is under test. */
+function context(parameters: Record<string, unknown>, items: INodeExecutionData[], evaluate: (name: string, i: number) => unknown) {
+	const asked: Array<[string, number]> = [];
+	const ctx = {
+		getNode: () => ({ name: 'HITL Gate', type: 'n8n-nodes-hitl.hitlGate', typeVersion: 1, position: [0, 0], parameters }),
+		getInputData: () => items,
+		getNodeParameter: (name: string, i: number, fallback: unknown) => {
+			asked.push([name, i]);
+			return evaluate(name, i) ?? fallback;
+		},
+	} as unknown as IExecuteFunctions;
+	return { ctx, asked };
+}
+
+describe('the gate reads per-item parameters once each, and asks n8n only where the fast path cannot answer', () => {
+	const items: INodeExecutionData[] = [{ json: { name: 'Ada', amount: 5 } }, { json: { name: { first: 'Bob' } } }, { json: { name: 'Cy' } }];
+
+	test('a simple template: n8n is asked only for the item whose field is not text or a number', () => {
+		const { ctx, asked } = context({ subject: '=Offer for {{ $json.name }}' }, items, (_name, i) => `n8n's answer for item ${i}`);
+		const subjectOf = textReader(ctx, 'subject', 'Review needed');
+		expect([0, 1, 2, 1, 0].map(subjectOf)).toEqual(['Offer for Ada', "n8n's answer for item 1", 'Offer for Cy', "n8n's answer for item 1", 'Offer for Ada']);
+		expect(asked).toEqual([['subject', 1]]);
+	});
+
+	test('any other expression: n8n, once per item', () => {
+		const { ctx, asked } = context({ subject: '={{ $json.name.toUpperCase() }}' }, items, (_name, i) => `N8N ${i}`);
+		const subjectOf = textReader(ctx, 'subject', 'Review needed');
+		expect([2, 0, 2].map(subjectOf)).toEqual(['N8N 2', 'N8N 0', 'N8N 2']);
+		expect(asked).toEqual([['subject', 2], ['subject', 0]]);
+	});
+
+	test('not an expression: read once, the same for every item', () => {
+		const { ctx, asked } = context({ message: 'Please review' }, items, () => 'Please review');
+		const messageOf = textReader(ctx, 'message', '');
+		expect([0, 1, 2].map(messageOf)).toEqual(['Please review', 'Please review', 'Please review']);
+		expect(asked).toEqual([['message', 0]]);
+		const { ctx: empty } = context({ message: 'x' }, items, () => undefined);
+		expect(itemParameterReader(empty, 'message', 'fallback')(0)).toBe('fallback');
+	});
+
+	test('reviewers from a field: parsed and checked per item, failing closed with the item named', () => {
+		const people: INodeExecutionData[] = [{ json: { reviewer: 'ann@hitl.test' } }, { json: { reviewer: 'not an address' } }, { json: { reviewer: '' } }];
+		const { ctx, asked } = context({ reviewers: '={{ $json.reviewer }}' }, people, () => null);
+		const reviewersOf = reviewersReader(ctx);
+		expect(reviewersOf(0)).toEqual(['ann@hitl.test']);
+		expect(() => reviewersOf(1)).toThrow(NodeOperationError);
+		expect(() => reviewersOf(1)).toThrow('Invalid reviewer email: not');
+		try {
+			reviewersOf(2);
+			throw new Error('an empty reviewer list passed');
+		} catch (error) {
+			expect(error).toBeInstanceOf(NodeOperationError);
+			expect((error as NodeOperationError).message).toBe('No reviewer for this item');
+			expect((error as NodeOperationError).context.itemIndex).toBe(2);
+		}
+		expect(asked).toEqual([]);
+	});
+});
