@@ -7,7 +7,8 @@
  * is microseconds. The fast path answers only where its answer is n8n's own — every placeholder a plain
  * own-property path that holds a string or a finite number — and says "ask n8n" (null) otherwise: a
  * missing field, any other type, any other expression syntax, a backslash, a stray brace. The equivalence
- * with n8n's engine is tested against real n8n expression evaluation (test/workflow/textTemplate.workflow.test.ts).
+ * with n8n's engine is tested against real n8n expression evaluation
+ * (test/workflow/gate/textTemplate.workflow.test.ts).
  */
 import { FORBIDDEN_KEYS, getOwn, parsePath, type PathSegment } from './router/path';
 
