@@ -6,8 +6,8 @@
  * server (profiled: 385 ms of a 1,000-item per-item gate run went to the subject alone). A field lookup
  * is microseconds. The fast path answers only where its answer is n8n's own — every placeholder a plain
  * own-property path that holds a string or a finite number — and says "ask n8n" (null) otherwise: a
- * missing field, any other type, any other expression syntax, a backslash, a stray brace. The equivalence
- * with n8n's engine is tested against real n8n expression evaluation
+ * missing field, any other type, any other expression syntax, a backslash, a brace outside a
+ * placeholder. The equivalence with n8n's engine is tested against real n8n expression evaluation
  * (test/workflow/gate/textTemplate.workflow.test.ts).
  */
 import { FORBIDDEN_KEYS, getOwn, parsePath, type PathSegment } from './router/path';
@@ -32,7 +32,8 @@ export function compileTextTemplate(raw: unknown): TextTemplate | null {
 	while (at < body.length) {
 		const open = body.indexOf('{{', at);
 		const literal = body.slice(at, open < 0 ? body.length : open);
-		if (literal.includes('}}')) return null;
+		// A brace next to a placeholder (`{{{`, `}}}`) or a stray `}}` is n8n's to read.
+		if (literal.includes('{') || literal.includes('}')) return null;
 		if (literal !== '') parts.push(literal);
 		if (open < 0) break;
 		const close = body.indexOf('}}', open + 2);
