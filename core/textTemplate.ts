@@ -8,7 +8,8 @@
  * own-property path that holds a string or a finite number — and says "ask n8n" (null) otherwise: a
  * missing field, any other type, any other expression syntax, a backslash, a brace outside a
  * placeholder. The equivalence with n8n's engine is tested against real n8n expression evaluation
- * (test/workflow/gate/textTemplate.workflow.test.ts).
+ * (test/workflow/gate/textTemplate.workflow.test.ts for text, test/workflow/reviewlog/mappedFields.workflow.test.ts
+ * for values with their type).
  */
 import { FORBIDDEN_KEYS, getOwn, parsePath, type PathSegment } from './router/path';
 
@@ -67,4 +68,20 @@ export function renderTextTemplate(template: TextTemplate, json: unknown): strin
 		else return null;
 	}
 	return out;
+}
+
+/**
+ * What n8n's getNodeParameter gives for the template and one item's json, its type included, or null
+ * when the lookup cannot say. n8n returns a field's own value for an expression that is one placeholder
+ * and nothing else (`={{ $json.amount }}` is the number 5000, not "5000"; -0 stays -0): answered for a
+ * string or a finite number. Any other template is text (renderTextTemplate).
+ */
+export function renderTemplateValue(template: TextTemplate, json: unknown): string | number | null {
+	if (template.length === 1 && typeof template[0] !== 'string') {
+		const value = getOwn(json, template[0].path);
+		if (typeof value === 'string') return value;
+		if (typeof value === 'number' && Number.isFinite(value)) return value;
+		return null;
+	}
+	return renderTextTemplate(template, json);
 }

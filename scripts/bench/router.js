@@ -10,6 +10,8 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
+const { EMIT, inProcessN8n, nodeTypesOf, runInProcess } = require('./lib/inProcessN8n');
+
 const ROOT = path.resolve(__dirname, '..', '..');
 const ROUTER_JS = path.join(ROOT, 'dist', 'nodes', 'BlastRadiusRouter', 'BlastRadiusRouter.node.js');
 
@@ -62,44 +64,12 @@ function routerParams(rules, samplingKey) {
 }
 
 async function runOnce(core, wf, nodeTypes, items, routerName) {
-	const { WorkflowExecute, ExecutionLifecycleHooks } = core.nCore;
-	const { Workflow } = core.nWorkflow;
-	const trigger = 'Trigger';
-	const workflow = new Workflow({ id: 'bench', name: 'bench', nodes: wf.nodes, connections: wf.connections, active: false, nodeTypes, settings: { executionOrder: 'v1' } });
-	const pinData = { [trigger]: items };
-	const base = 'http://localhost:5678';
-	const additionalData = {
-		hooks: new ExecutionLifecycleHooks('manual', 'bench', { id: 'bench', name: 'bench', nodes: wf.nodes, connections: wf.connections, active: false, settings: {} }),
-		credentialsHelper: {},
-		executeWorkflow: async () => {
-			throw new Error('not in bench');
-		},
-		getRunExecutionData: async () => undefined,
-		getRuntimeCredential: async () => undefined,
-		currentNodeExecutionIndex: 0,
-		restApiUrl: `${base}/rest`,
-		instanceBaseUrl: `${base}/`,
-		formBaseUrl: `${base}/form`,
-		formWaitingBaseUrl: `${base}/form-waiting`,
-		formTestBaseUrl: `${base}/form-test`,
-		webhookBaseUrl: `${base}/webhook`,
-		webhookWaitingBaseUrl: `${base}/webhook-waiting`,
-		webhookTestBaseUrl: `${base}/webhook-test`,
-		mcpBaseUrl: `${base}/mcp`,
-		mcpTestBaseUrl: `${base}/mcp-test`,
-		variables: {},
-		logAiEvent: () => {},
-		startRunnerTask: async () => {
-			throw new Error('not in bench');
-		},
-	};
 	const started = process.hrtime.bigint();
 	const cpuStarted = process.cpuUsage();
-	const run = await new WorkflowExecute(additionalData, 'manual').run({ workflow, startNode: workflow.getNode(trigger), pinData });
+	const run = await runInProcess(core, wf, nodeTypes, 'Trigger', items);
 	const cpu = process.cpuUsage(cpuStarted);
 	const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
 	const cpuMs = (cpu.user + cpu.system) / 1000;
-	if (run.status !== 'success') throw new Error(`bench run failed: ${run.data.resultData.error && run.data.resultData.error.message}`);
 	const task = run.data.resultData.runData[routerName][0];
 	const routed = task.data.main.reduce((n, o) => n + (o ? o.length : 0), 0);
 	if (routed !== items.length) throw new Error(`router emitted ${routed} of ${items.length} items`);
@@ -113,13 +83,7 @@ function median(values) {
 
 async function run(argv) {
 	if (!fs.existsSync(ROUTER_JS)) throw new Error(`${path.relative(ROOT, ROUTER_JS)} is missing: run "npm run build" first.`);
-	if (!process.env.N8N_USER_FOLDER) {
-		// n8n-core writes an encryption key into the user folder: keep it out of the home folder.
-		const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-hitl-bench-'));
-		process.env.N8N_USER_FOLDER = userFolder;
-		process.on('exit', () => fs.rmSync(userFolder, { recursive: true, force: true }));
-	}
-	const core = { nCore: require('n8n-core'), nWorkflow: require('n8n-workflow') };
+	const core = inProcessN8n();
 	const { BlastRadiusRouter } = require(ROUTER_JS);
 	const nItems = arg(argv, 'items', 20000);
 	const nExpr = arg(argv, 'expr-items', 2000);
@@ -131,18 +95,7 @@ async function run(argv) {
 			return [this.getInputData(), [], [], []];
 		},
 	};
-	const emit = {
-		description: { displayName: 'Trigger', name: 'emit', group: ['trigger'], version: 1, description: '', defaults: { name: 'Trigger' }, inputs: [], outputs: ['main'], properties: [] },
-		async execute() {
-			return [this.getInputData()];
-		},
-	};
-	const types = { 'bench.emit': emit, 'bench.pass': passThrough, 'n8n-nodes-hitl.blastRadiusRouter': new BlastRadiusRouter() };
-	const nodeTypes = {
-		getByName: (n) => types[n],
-		getByNameAndVersion: (n) => types[n],
-		getKnownTypes: () => ({}),
-	};
+	const nodeTypes = nodeTypesOf({ 'bench.emit': EMIT, 'bench.pass': passThrough, 'n8n-nodes-hitl.blastRadiusRouter': new BlastRadiusRouter() });
 	const workflowFor = (type, parameters) => ({
 		nodes: [
 			{ id: 't', name: 'Trigger', type: 'bench.emit', typeVersion: 1, position: [0, 0], parameters: {} },

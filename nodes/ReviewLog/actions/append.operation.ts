@@ -1,9 +1,10 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeParameters, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { assertStorable, normaliseInput, RecordError } from '../../../core/chain';
 import type { ReviewRecord, ReviewRecordInput } from '../../../core/records';
 import type { ReviewStore } from '../../../core/store';
 import { failedItem } from '../helpers/perItem';
+import { mappedFieldsReader } from '../helpers/mappedFieldsReader';
 import { RecordInputError, recordFromItem, type AppendSettings, type EventMode, type MappedFields } from '../helpers/recordFromItem';
 import type { StoreSettings } from '../../shared/reviewStore';
 import { DECISION_OPTIONS, TIER_OPTIONS } from '../../shared/options';
@@ -97,14 +98,6 @@ function storeWouldAccept(input: ReviewRecordInput, chain: string): void {
 	assertStorable(normaliseInput(input), chain);
 }
 
-/** True when a parameter value (or anything inside it) is an n8n expression. */
-function hasExpression(value: unknown): boolean {
-	if (typeof value === 'string') return value.startsWith('=');
-	if (Array.isArray(value)) return value.some(hasExpression);
-	if (typeof value === 'object' && value !== null) return Object.values(value).some(hasExpression);
-	return false;
-}
-
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
@@ -124,10 +117,9 @@ export async function execute(
 		context: { workflowId: workflow.id ?? null, workflowName: workflow.name ?? null, executionId: this.getExecutionId() ?? null, nodeName: node.name },
 	};
 	const outputField = (options.outputField as string) || 'reviewLog';
-	// Mapped fields are per-item expressions by nature; without any expression one read serves all items.
-	const rawFields = (node.parameters as INodeParameters).fields;
-	const perItem = hasExpression(rawFields);
-	const shared = perItem ? null : (this.getNodeParameter('fields', 0, {}) as MappedFields);
+	// Mapped fields are per-item expressions by nature: simple `{{ $json.path }}` ones are filled in by a
+	// field lookup (n8n's own value), the rest by n8n; without any expression one read serves all items.
+	const mappedOf = mappedFieldsReader(this, 'fields');
 
 	// Validate every item before writing anything, so a bad item leaves the log untouched. With
 	// "Continue On Fail" a bad item goes out with its error instead, unrecorded, and the rest is written
@@ -135,7 +127,7 @@ export async function execute(
 	const inputs: Array<ReviewRecordInput | { failed: INodeExecutionData }> = [];
 	for (let i = 0; i < items.length; i++) {
 		try {
-			const mapped = shared ?? (this.getNodeParameter('fields', i, {}) as MappedFields);
+			const mapped = mappedOf(i) as MappedFields;
 			const input = recordFromItem(items[i].json, mapped, settings);
 			storeWouldAccept(input, store.chain);
 			inputs.push(input);

@@ -4,11 +4,12 @@
  * asks n8n for everything else. Whether its answers are n8n's own is tested against n8n's real
  * expression engine in test/workflow/textTemplate.workflow.test.ts.
  */
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { compileTextTemplate, renderTextTemplate } from '../../../core/textTemplate';
 import { itemParameterReader, reviewersReader, textReader } from '../../../nodes/HitlGate/itemParameters';
+import { countingContext } from '../../support/countingContext';
 
 describe('compileTextTemplate: what the fast path takes', () => {
 	test.each([
@@ -78,19 +79,7 @@ describe('renderTextTemplate: an answer only where it is a string or a finite nu
 	});
 });
 
-/** A stand-in for n8n's context that counts what it is asked: only the reader's own logic is under test. */
-function context(parameters: Record<string, unknown>, items: INodeExecutionData[], evaluate: (name: string, i: number) => unknown) {
-	const asked: Array<[string, number]> = [];
-	const ctx = {
-		getNode: () => ({ name: 'HITL Gate', type: 'n8n-nodes-hitl.hitlGate', typeVersion: 1, position: [0, 0], parameters }),
-		getInputData: () => items,
-		getNodeParameter: (name: string, i: number, fallback: unknown) => {
-			asked.push([name, i]);
-			return evaluate(name, i) ?? fallback;
-		},
-	} as unknown as IExecuteFunctions;
-	return { ctx, asked };
-}
+const context = countingContext;
 
 describe('the gate reads per-item parameters once each, and asks n8n only where the fast path cannot answer', () => {
 	const items: INodeExecutionData[] = [{ json: { name: 'Ada', amount: 5 } }, { json: { name: { first: 'Bob' } } }, { json: { name: 'Cy' } }];

@@ -10,6 +10,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INo
 
 import { compileTextTemplate, renderTextTemplate } from '../../../core/textTemplate';
 import { runWorkflow, type WorkflowJson } from '../harness';
+import { anyValue, itemOf, literal, placeholder } from '../expressionArbitraries';
 
 /** Returns, per item, what n8n makes of its `text` parameter for that item. */
 class EvaluateNode implements INodeType {
@@ -47,38 +48,8 @@ async function n8nValues(text: string, items: IDataObject[]): Promise<string[]> 
 	return result.json('Evaluate').map((j) => String(j.value ?? ''));
 }
 
-const FIELDS = ['name', 'amount', 'first name', 'x-y'];
-const placeholder = fc.oneof(
-	fc.constantFrom('{{ $json.name }}', '{{$json.amount}}', '{{ $json["first name"] }}', "{{ $json['x-y'] }}", '{{ $json.nested.value }}', '{{ $json.list[1] }}'),
-);
-/** Literal text n8n and the fast path both take as it is (no braces or backslashes: those are n8n's). */
-const literal = fc.string({ unit: 'grapheme', maxLength: 12 }).filter((s) => !/[{}\\]/.test(s));
 const template = fc.array(fc.oneof(literal, placeholder), { minLength: 1, maxLength: 5 }).map((parts) => `=${parts.join('')}`);
-const value = fc.oneof(
-	fc.string({ unit: 'grapheme', maxLength: 20 }),
-	fc.string({ unit: 'binary', maxLength: 8 }),
-	fc.integer(),
-	fc.double({ noNaN: false }),
-	fc.constantFrom(0, -0, 1e21, 1e-7, 123.456, Number.MAX_SAFE_INTEGER),
-	fc.boolean(),
-	fc.constant(null),
-	fc.constant(undefined),
-	fc.array(fc.integer(), { maxLength: 2 }),
-	fc.record({ v: fc.integer() }),
-);
-const item = fc
-	.record({
-		fields: fc.tuple(...FIELDS.map(() => value)),
-		nested: fc.oneof(fc.record({ value }), value),
-		list: fc.array(value, { maxLength: 3 }),
-	})
-	.map(({ fields, nested, list }) => {
-		const json: Record<string, unknown> = { nested, list };
-		FIELDS.forEach((f, i) => {
-			if (fields[i] !== undefined) json[f] = fields[i];
-		});
-		return json;
-	});
+const item = itemOf(anyValue);
 
 describe('simple per-item expressions: the fast path answers as n8n does, or not at all', () => {
 	test('generated templates and items', async () => {
