@@ -16,13 +16,16 @@ import { evidenceReference, type EvidenceReference } from '../../core/evidence';
 import type { ReviewOutcome } from '../../core/store';
 import { openEvidenceVaultFor } from '../shared/evidence';
 import { getStoreSettings, type StoreSettings } from '../shared/reviewStore';
+import { itemParameterReader } from './itemParameters';
 import type { GatePayload } from './types';
 
 /** The builder's Data Subject ID for each item (execute time); null when the credential keeps no evidence. */
 export function subjectIdsFor(ctx: IExecuteFunctions, settings: StoreSettings, count: number): Array<string | null> {
+	if (!settings.evidence) return Array.from({ length: count }, () => null);
+	// Read once per item; a `{{ $json.path }}` ID by a field lookup (itemParameters.ts).
+	const subjectAt = itemParameterReader(ctx, 'dataSubjectId', '');
 	return Array.from({ length: count }, (_, i) => {
-		if (!settings.evidence) return null;
-		const value = ctx.getNodeParameter('dataSubjectId', i, '');
+		const value = subjectAt(i);
 		const id = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
 		if (id === '') {
 			throw new NodeOperationError(ctx.getNode(), 'Data Subject ID is empty', {

@@ -22,7 +22,7 @@ import { plainJson } from './draft';
 import { issueLinks, linkItemRanges } from './links';
 import { notifyReviewers, smtpCredentialTypeOf, type IssuedLink } from './notify/send';
 import { planForItem, readRunDeadline } from './deadlineSettings';
-import { requesterOf, withoutRequester } from './separationOfDuties';
+import { requesterReader, withoutRequester } from './separationOfDuties';
 import { checkQuorumReviewers, policyForItem, readQuorumPolicy } from './quorum';
 import { scheduleDeadlines } from './deadlineSchedule';
 import { buildRequest, payloadFor, type RunContext } from './requests';
@@ -111,10 +111,11 @@ export async function executeGate(this: IExecuteFunctions, hooks: GateHooks = {}
 	const batchReviewers = batch ? (sharedReviewers ?? reviewersOf(0)) : null;
 	const notify = { ...settings, smtpCredentialType: smtpCredentialTypeOf(this) };
 	const quorum = readQuorumPolicy(this, batch);
+	const requesterOf = requesterReader(this);
 	const requests: ReviewRequest[] = gateItems.map((gi) => {
 		// A batch reads its requester and backups once (item 0), as it reads its reviewers.
 		const policyItem = batch ? 0 : gi.index;
-		const requester = requesterOf(this, policyItem);
+		const requester = requesterOf(policyItem);
 		const listed = batchReviewers ?? sharedReviewers ?? reviewersOf(gi.index);
 		const reviewers = withoutRequester(this, policyItem, listed, requester);
 		const itemQuorum = policyForItem(quorum, reviewers);

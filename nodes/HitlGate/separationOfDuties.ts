@@ -14,6 +14,7 @@ import type { AnyLinkClaims, SigningKey } from '../../core/links';
 import type { ReviewRequest, ReviewStore } from '../../core/store';
 import { requestRecordFields } from '../shared/requestRecords';
 import { clientInfo } from './clientInfo';
+import { itemParameterReader } from './itemParameters';
 import { parseReviewerList } from './settings';
 import type { GatePayload } from './types';
 
@@ -22,20 +23,33 @@ export interface RequesterPolicy {
 	ids: string[];
 }
 
-/** The item's requester addresses (Requester + Requester Aliases), or null when the option is not used. */
-export function requesterOf(ctx: IExecuteFunctions, itemIndex: number): RequesterPolicy | null {
-	const read = (name: string, label: string): string[] => {
-		const { reviewers, invalid } = parseReviewerList(ctx.getNodeParameter(name, itemIndex, ''));
-		if (invalid.length > 0) {
-			throw new NodeOperationError(ctx.getNode(), `Invalid ${label}: ${invalid.join(', ')}`, {
-				itemIndex,
-				description: `${label} must be plain email addresses separated by commas.`,
-			});
-		}
-		return reviewers;
+/**
+ * The item's requester addresses (Requester + Requester Aliases), or null when the option is not used,
+ * for any item of the run: each parameter read once per item (a `{{ $json.path }}` one by a field
+ * lookup, itemParameters.ts, which keeps each item's value: a batch asks for item 0's for every item).
+ */
+export function requesterReader(ctx: IExecuteFunctions): (itemIndex: number) => RequesterPolicy | null {
+	const requesterAt = itemParameterReader(ctx, 'requester', '');
+	const aliasesAt = itemParameterReader(ctx, 'requesterAliases', '');
+	return (itemIndex) => {
+		const read = (value: unknown, label: string): string[] => {
+			const { reviewers, invalid } = parseReviewerList(value);
+			if (invalid.length > 0) {
+				throw new NodeOperationError(ctx.getNode(), `Invalid ${label}: ${invalid.join(', ')}`, {
+					itemIndex,
+					description: `${label} must be plain email addresses separated by commas.`,
+				});
+			}
+			return reviewers;
+		};
+		const ids = [...new Set([...read(requesterAt(itemIndex), 'Requester'), ...read(aliasesAt(itemIndex), 'Requester Aliases')])];
+		return ids.length === 0 ? null : { ids };
 	};
-	const ids = [...new Set([...read('requester', 'Requester'), ...read('requesterAliases', 'Requester Aliases')])];
-	return ids.length === 0 ? null : { ids };
+}
+
+/** One item's requester addresses (requesterReader for a single read). */
+export function requesterOf(ctx: IExecuteFunctions, itemIndex: number): RequesterPolicy | null {
+	return requesterReader(ctx)(itemIndex);
 }
 
 /** The reviewers who may decide: the listed ones without the requester's addresses; none left fails closed. */

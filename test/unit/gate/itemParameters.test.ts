@@ -10,6 +10,9 @@ import { NodeOperationError } from 'n8n-workflow';
 import { compileTextTemplate, renderTextTemplate } from '../../../core/textTemplate';
 import { itemParameterReader, reviewersReader, textReader } from '../../../nodes/HitlGate/itemParameters';
 import { countingContext } from '../../support/countingContext';
+import { subjectIdsFor } from '../../../nodes/HitlGate/evidence';
+import { requesterReader } from '../../../nodes/HitlGate/separationOfDuties';
+import type { StoreSettings } from '../../../nodes/shared/reviewStore';
 
 describe('compileTextTemplate: what the fast path takes', () => {
 	test.each([
@@ -123,5 +126,45 @@ describe('the gate reads per-item parameters once each, and asks n8n only where 
 			expect((error as NodeOperationError).context.itemIndex).toBe(2);
 		}
 		expect(asked).toEqual([]);
+	});
+});
+
+describe('the requester and the data subject: read once per item, by the lookup where it answers', () => {
+	const people: INodeExecutionData[] = [
+		{ json: { requestedBy: 'rec@hitl.test', aliases: 'rec.alt@hitl.test', candidate: ' cand-1 ' } },
+		{ json: { requestedBy: 'not an address', candidate: 42 } },
+		{ json: { requestedBy: ['list@hitl.test'], candidate: '' } },
+	];
+	const sod = { requester: '={{ $json.requestedBy }}', requesterAliases: '={{ $json.aliases }}' };
+
+	test('requester and aliases from fields: n8n asked only for what the lookup cannot answer, each item once', () => {
+		const { ctx, asked } = countingContext(sod, people, (name, i) => (name === 'requester' && i === 2 ? ['list@hitl.test'] : name === 'requesterAliases' ? '' : undefined));
+		const requesterOf = requesterReader(ctx);
+		expect(requesterOf(0)).toEqual({ ids: ['rec@hitl.test', 'rec.alt@hitl.test'] });
+		expect(requesterOf(2)).toEqual({ ids: ['list@hitl.test'] });
+		expect(() => requesterOf(1)).toThrow(expect.objectContaining({ message: 'Invalid Requester: not, an, address', context: expect.objectContaining({ itemIndex: 1 }) }));
+		// A batch asks for item 0's requester for every item: read once.
+		for (let k = 0; k < 5; k++) expect(requesterOf(0)).toEqual({ ids: ['rec@hitl.test', 'rec.alt@hitl.test'] });
+		// Item 1's bad requester fails it before its aliases are read.
+		expect(asked).toEqual([['requester', 2], ['requesterAliases', 2]]);
+	});
+
+	test('no requester configured: read once for the run, no policy for any item', () => {
+		const { ctx, asked } = countingContext({}, people, () => '');
+		const requesterOf = requesterReader(ctx);
+		expect([0, 1, 2, 0].map(requesterOf)).toEqual([null, null, null, null]);
+		expect(asked).toEqual([['requester', 0], ['requesterAliases', 0]]);
+	});
+
+	test('Data Subject ID from a field: trimmed, numbers as text, an empty one fails its item; n8n not asked', () => {
+		const evidence = { evidence: { secret: 'x' } } as unknown as StoreSettings;
+		const { ctx, asked } = countingContext({ dataSubjectId: '={{ $json.candidate }}' }, people.slice(0, 2), () => undefined);
+		expect(subjectIdsFor(ctx, evidence, 2)).toEqual(['cand-1', '42']);
+		expect(asked).toEqual([]);
+		const { ctx: withEmpty } = countingContext({ dataSubjectId: '={{ $json.candidate }}' }, people, () => undefined);
+		expect(() => subjectIdsFor(withEmpty, evidence, 3)).toThrow(expect.objectContaining({ message: 'Data Subject ID is empty', context: expect.objectContaining({ itemIndex: 2 }) }));
+		const { ctx: noEvidence, asked: none } = countingContext({ dataSubjectId: '={{ $json.candidate }}' }, people, () => undefined);
+		expect(subjectIdsFor(noEvidence, { evidence: null } as unknown as StoreSettings, 3)).toEqual([null, null, null]);
+		expect(none).toEqual([]);
 	});
 });
