@@ -7,6 +7,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type IDataObject } from 'n8n-workflow';
 
 import { getOwn, parsePath, type ExternalValues, type Reason, type RouteOutput } from '../../core/router';
+import { withMember } from '../../core/withMember';
 import { buildPlan, type RoutingPlan } from './plan';
 
 const OUTPUT_INDEX: Record<RouteOutput, number> = { high: 0, medium: 1, lowSampled: 2, low: 3 };
@@ -104,10 +105,10 @@ function safePath(path: string) {
 	}
 }
 
-/** A shallow copy of the item's JSON with the annotation added; non-object JSON is not spread. */
+/** A shallow copy of the item's JSON with the annotation added (withMember: the spread's result, faster); non-object JSON is not copied. */
 function withField(json: unknown, field: string, annotation: unknown): IDataObject {
 	const base = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as IDataObject) : {};
-	return { ...base, [field]: annotation as IDataObject };
+	return withMember(base, field, annotation) as IDataObject;
 }
 
 /**

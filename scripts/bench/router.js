@@ -3,8 +3,12 @@
 //   - the engine alone (a pass-through node instead of the router),
 //   - rules read once per run and evaluated natively (field paths, presets, sampling by field),
 //   - the same rules written as `{{ $json.x }}` field references (recognised and read natively),
-//   - the same rules as per-item boolean expressions (n8n evaluates each one for every item).
-// Reports the median of N runs, as whole-workflow items/s and router-node items/s.
+//   - the same rules as per-item boolean expressions (n8n evaluates each one for every item),
+//   - the anchor of issue 14: n8n's own Switch node (V3, rules mode) with the same four rules, each a
+//     `{{ $json.x }}` comparison as the Switch node's UI writes it, first match wins, a fallback output —
+//     loaded from the n8n release `npm run setup` installed (skipped, and said so, without it).
+// Reports the median of N runs, as whole-workflow items/s and router-node items/s, and the router's rates
+// as ratios against the Switch node's and against the pass-through node's (the engine's own limit).
 'use strict';
 const fs = require('fs');
 const os = require('os');
@@ -52,6 +56,38 @@ const exprRules = [
 	{ conditionType: 'expression', expression: '={{ $json.confidence < 0.3 }}', tier: 'medium', label: 'Low confidence' },
 ];
 
+/** n8n's Switch V3 from the n8n release the project's set-up installed (test/harness/install-n8n.sh), or null. */
+function loadSwitchNode() {
+	const cacheRoot = process.env.HITL_CACHE_DIR || path.join(os.homedir(), '.cache', 'n8n-nodes-hitl');
+	const file = path.join(cacheRoot, `n8n-${process.env.HITL_N8N_VERSION || '2.41.1'}`, 'node_modules', 'n8n-nodes-base', 'dist', 'nodes', 'Switch', 'V3', 'SwitchV3.node.js');
+	if (!fs.existsSync(file)) return null;
+	const { SwitchV3 } = require(file);
+	return new SwitchV3({ displayName: 'Switch', name: 'switch', group: ['transform'], description: 'Route items' });
+}
+
+/** The four rules as Switch V3 conditions, in the router's order of severity; unmatched items to the fallback output. */
+function switchParams() {
+	const condition = (field, type, operation, rightValue) => ({
+		conditions: {
+			options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
+			conditions: [{ leftValue: `={{ $json.${field} }}`, rightValue, operator: { type, operation } }],
+			combinator: 'and',
+		},
+	});
+	return {
+		mode: 'rules',
+		rules: {
+			values: [
+				condition('amount', 'number', 'gte', 10000),
+				condition('kind', 'string', 'equals', 'internal-note'),
+				condition('channel', 'string', 'equals', 'sms'),
+				condition('confidence', 'number', 'lt', 0.3),
+			],
+		},
+		options: { fallbackOutput: 'extra' },
+	};
+}
+
 function routerParams(rules, samplingKey) {
 	return {
 		rules: { rule: rules },
@@ -95,11 +131,17 @@ async function run(argv) {
 			return [this.getInputData(), [], [], []];
 		},
 	};
-	const nodeTypes = nodeTypesOf({ 'bench.emit': EMIT, 'bench.pass': passThrough, 'n8n-nodes-hitl.blastRadiusRouter': new BlastRadiusRouter() });
-	const workflowFor = (type, parameters) => ({
+	const switchNode = loadSwitchNode();
+	const nodeTypes = nodeTypesOf({
+		'bench.emit': EMIT,
+		'bench.pass': passThrough,
+		'n8n-nodes-hitl.blastRadiusRouter': new BlastRadiusRouter(),
+		...(switchNode ? { 'n8n-nodes-base.switch': switchNode } : {}),
+	});
+	const workflowFor = (type, parameters, typeVersion = 1) => ({
 		nodes: [
 			{ id: 't', name: 'Trigger', type: 'bench.emit', typeVersion: 1, position: [0, 0], parameters: {} },
-			{ id: 'r', name: 'Router', type, typeVersion: 1, position: [200, 0], parameters },
+			{ id: 'r', name: 'Router', type, typeVersion, position: [200, 0], parameters },
 		],
 		connections: { Trigger: { main: [[{ node: 'Router', type: 'main', index: 0 }]] } },
 	});
@@ -109,6 +151,7 @@ async function run(argv) {
 		{ name: 'router: native field rules', wf: workflowFor('n8n-nodes-hitl.blastRadiusRouter', routerParams(nativeRules, 'id')), n: nItems },
 		{ name: 'router: {{ $json.x }} field refs', wf: workflowFor('n8n-nodes-hitl.blastRadiusRouter', routerParams(refRules, '={{ $json.id }}')), n: nItems },
 		{ name: 'router: per-item expressions', wf: workflowFor('n8n-nodes-hitl.blastRadiusRouter', routerParams(exprRules, "={{ $json.id + '' }}")), n: nExpr },
+		...(switchNode ? [{ name: "n8n's Switch V3, same 4 rules", wf: workflowFor('n8n-nodes-base.switch', switchParams(), 3.2), n: nExpr }] : []),
 	];
 
 	console.log(`\nBlast Radius Router — real WorkflowExecute, Node ${process.version}, median of ${repeats}`);
@@ -150,6 +193,14 @@ async function run(argv) {
 	console.log(
 		`Native rules route ${(native.nodeRate / expr.nodeRate).toFixed(0)}× faster (router node time), ${(native.cpuRate / expr.cpuRate).toFixed(0)}× (CPU) than the same rules as per-item expressions.`,
 	);
+	const engine = rows[0];
+	console.log(`Share of the engine's own limit (router native ÷ pass-through node): ${((100 * native.nodeRate) / engine.nodeRate).toFixed(1)} % (node time), ${((100 * native.cpuRate) / engine.cpuRate).toFixed(1)} % (CPU, whole workflow).`);
+	const sw = rows.find((r) => r.name.startsWith("n8n's Switch"));
+	if (sw) {
+		console.log(`Against n8n's Switch V3 with the same rules (target ≥ 100×): router native ${(native.nodeRate / sw.nodeRate).toFixed(0)}× (node time), ${(native.cpuRate / sw.cpuRate).toFixed(0)}× (CPU).`);
+	} else {
+		console.log("n8n's Switch node not measured: n8n is not installed in the set-up cache (run `npm run setup`).");
+	}
 	return rows;
 }
 

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { assertStorable, normaliseInput, RecordError } from '../../../core/chain';
+import { withMember } from '../../../core/withMember';
 import type { ReviewRecord, ReviewRecordInput } from '../../../core/records';
 import type { ReviewStore } from '../../../core/store';
 import { failedItem } from '../helpers/perItem';
@@ -169,7 +170,7 @@ export async function execute(
 		}
 		const record = byItem.get(i) as ReviewRecord;
 		out.push({
-			json: { ...items[i].json, [outputField]: { seq: record.seq, hash: record.hash, chain: record.chain } },
+			json: withMember(items[i].json, outputField, { seq: record.seq, hash: record.hash, chain: record.chain }) as IDataObject,
 			...(items[i].binary ? { binary: items[i].binary } : {}),
 			pairedItem: { item: i },
 		});
