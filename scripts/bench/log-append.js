@@ -7,14 +7,17 @@
 // Reports the median of N runs of the Review Log node's own time (n8n's executionTime) and each case as a
 // ratio against the anchor of the same round. In-process n8n-workflow is faster per expression than a
 // real n8n server (~0.1 vs ~0.4 ms, profiled), so the server gap is wider than the one shown here.
+// With --server the same three cases run on a real n8n 2.41.1 (scripts/bench/server/logAppend.ts).
 //   npm run bench -- log-append                    1,000 items, 5 rounds
 //   npm run bench -- log-append --items 2000 --rounds 7
+//   npm run bench -- log-append --server           on a real n8n server
 'use strict';
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
 const { EMIT, inProcessN8n, nodeTypesOf, runInProcess } = require('./lib/inProcessN8n');
+const { runServerBench } = require('./lib/serverBench');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const REVIEW_LOG_JS = path.join(ROOT, 'dist', 'nodes', 'ReviewLog', 'ReviewLog.node.js');
@@ -31,17 +34,8 @@ function makeItems(n) {
 	}));
 }
 
-const FIELDS = {
-	constant: { itemKey: 'cand-x', reviewerId: 'recruiter@example.com', comment: 'Offer letter', modelName: 'gpt-draft', workflowVersion: '3' },
-	lookup: { itemKey: '={{ $json.candidateId }}', reviewerId: '={{ $json.recruiter }}', comment: '=Checked: {{ $json.summary }}', modelName: '={{ $json.model }}', workflowVersion: '={{ $json.version }}' },
-	n8n: {
-		itemKey: '={{ $json.candidateId.toString() }}',
-		reviewerId: '={{ $json.recruiter.trim() }}',
-		comment: '={{ "Checked: " + $json.summary }}',
-		modelName: '={{ $json.model.toString() }}',
-		workflowVersion: '={{ $json.version * 1 }}',
-	},
-};
+// The Fields of the three cases, shared with the server bench (scripts/bench/server/logAppend.ts).
+const FIELDS = require('./lib/logAppendFields.json');
 
 function workflowFor(fields) {
 	return {
@@ -64,6 +58,7 @@ async function runOnce(core, wf, nodeTypes, items) {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function run(argv) {
+	if (argv.includes('--server')) return runServerBench('logAppend', argv.filter((a) => a !== '--server' && a !== 'log-append'));
 	if (!fs.existsSync(REVIEW_LOG_JS)) throw new Error(`${path.relative(ROOT, REVIEW_LOG_JS)} is missing: run "npm run build" first.`);
 	// The store's default folder is under n8n's user folder: a temp folder here.
 	const core = inProcessN8n();
