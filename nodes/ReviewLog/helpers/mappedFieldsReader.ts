@@ -19,7 +19,7 @@ import { compileTextTemplate, renderTemplateValue, type TextTemplate } from '../
 type Member = { name: string; constant: unknown } | { name: string; template: TextTemplate };
 
 /** True when a parameter value (or anything inside it) is an n8n expression. */
-export function hasExpression(value: unknown): boolean {
+function hasExpression(value: unknown): boolean {
 	if (typeof value === 'string') return value.startsWith('=');
 	if (Array.isArray(value)) return value.some(hasExpression);
 	if (typeof value === 'object' && value !== null) return Object.values(value).some(hasExpression);
@@ -28,13 +28,16 @@ export function hasExpression(value: unknown): boolean {
 
 /**
  * The members of a collection parameter the lookup can serve, in the node's order, or null when it
- * cannot serve it at all (not an object, an expression it does not take, an expression nested deeper).
+ * cannot serve it at all (not an object, an expression it does not take, an expression nested deeper, a
+ * member named "__proto__").
  * A member without an expression is read from n8n once (it is the same for every item).
  */
 function compileMembers(ctx: IExecuteFunctions, name: string, raw: unknown): Member[] | null {
 	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
 	const members: Member[] = [];
 	for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+		// Not a member Append knows, and no plain member of the object the lookup builds: n8n's to read.
+		if (key === '__proto__') return null;
 		if (typeof value === 'string' && value.startsWith('=')) {
 			const template = compileTextTemplate(value);
 			if (!template) return null;
@@ -49,7 +52,7 @@ function compileMembers(ctx: IExecuteFunctions, name: string, raw: unknown): Mem
 }
 
 /** Item i's members by the lookup, or null when one of its expressions needs n8n. */
-export function lookUpMembers(members: readonly Member[], json: unknown): IDataObject | null {
+function lookUpMembers(members: readonly Member[], json: unknown): IDataObject | null {
 	const out: IDataObject = {};
 	for (const member of members) {
 		if ('constant' in member) {

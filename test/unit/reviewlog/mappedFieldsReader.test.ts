@@ -76,6 +76,7 @@ describe('mappedFieldsReader: n8n is asked only for what the lookup cannot answe
 		['an expression the lookup does not take', { itemKey: '={{ $json.id.toUpperCase() }}' }],
 		['one such expression beside simple ones', { itemKey: '={{ $json.id }}', comment: '={{ $json.amount + 1 }}' }],
 		['an expression nested in a member', { details: { inner: '={{ $json.id }}' } }],
+		['a member named "__proto__"', JSON.parse('{"itemKey":"={{ $json.id }}","__proto__":"={{ $json.id }}"}') as Record<string, unknown>],
 	])('%s: n8n for every item', (_what, fields) => {
 		const { ctx, asked } = context(fields, items, (name, i) => (name === 'fields' ? { n8n: i } : undefined));
 		const read = mappedFieldsReader(ctx, 'fields');
