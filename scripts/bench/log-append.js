@@ -60,8 +60,8 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 async function run(argv) {
 	if (argv.includes('--server')) return runServerBench('logAppend', argv.filter((a) => a !== '--server' && a !== 'log-append'));
 	if (!fs.existsSync(REVIEW_LOG_JS)) throw new Error(`${path.relative(ROOT, REVIEW_LOG_JS)} is missing: run "npm run build" first.`);
-	// The store's default folder is under n8n's user folder: a temp folder here.
-	const core = inProcessN8n();
+	// The review store's default folder is under n8n's user folder: a fresh temp folder, never the user's.
+	const core = inProcessN8n({ ownUserFolder: true });
 	const { ReviewLog } = require(REVIEW_LOG_JS);
 	const nItems = arg(argv, 'items', 1000);
 	const rounds = arg(argv, 'rounds', 5);

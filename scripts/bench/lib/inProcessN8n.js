@@ -6,9 +6,13 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-/** Loads n8n-core and n8n-workflow (and sets up a user folder, removed on exit, unless one is given). */
-function inProcessN8n() {
-	if (!process.env.N8N_USER_FOLDER) {
+/**
+ * Loads n8n-core and n8n-workflow and sets up a user folder, removed on exit, unless one is given —
+ * always a fresh one with `ownUserFolder` (a bench whose nodes write under it, such as the review store's
+ * default folder, must never write into the user's own).
+ */
+function inProcessN8n({ ownUserFolder = false } = {}) {
+	if (ownUserFolder || !process.env.N8N_USER_FOLDER) {
 		const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-hitl-bench-'));
 		process.env.N8N_USER_FOLDER = userFolder;
 		process.on('exit', () => fs.rmSync(userFolder, { recursive: true, force: true }));
