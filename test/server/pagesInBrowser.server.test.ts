@@ -82,16 +82,28 @@ const executionIdOf = (link: string): string => (/\/webhook-waiting\/([^/?]+)\//
  * as waiting — or, with `mayEnd` (a run whose deadline is seconds away), once n8n already ended it: its
  * wait poll may release such a run before it is seen waiting (`waiting: false`; the caller starts another).
  */
-async function startRun(slug: string, items: object[], reviewers: string[], mayEnd = false): Promise<{ executionId: string; links: Map<string, string[]>; waiting: boolean }> {
+/**
+ * Starts a run of the `slug` workflow and reads each reviewer's links from their mail — the first one
+ * after `afterMailId` (a second run of the same workflow mails the same reviewers again).
+ */
+async function startRun(
+	slug: string,
+	items: object[],
+	reviewers: string[],
+	mayEnd = false,
+	afterMailId?: string,
+): Promise<{ executionId: string; links: Map<string, string[]>; waiting: boolean; lastMailId: string }> {
 	expect((await n8n.callWebhook(`pages-${slug}-${RUN}`, { body: { items } })).status).toBe(200);
 	const links = new Map<string, string[]>();
+	let lastMailId = afterMailId ?? '';
 	for (const reviewer of reviewers) {
-		const [mail] = await waitForMail(info.smtp.mailDir, { to: reviewer, timeoutMs: 60_000 });
+		const [mail] = await waitForMail(info.smtp.mailDir, { to: reviewer, afterId: afterMailId, timeoutMs: 60_000 });
 		links.set(reviewer, extractLinks(mail).filter((l) => l.includes('/webhook-waiting/')));
+		if (mail.id > lastMailId) lastMailId = mail.id;
 	}
 	const executionId = executionIdOf(links.get(reviewers[0])![0]);
 	const { status } = await n8n.waitForExecutionStatus(executionId, mayEnd ? ['waiting', 'success'] : 'waiting', 30_000);
-	return { executionId, links, waiting: status === 'waiting' };
+	return { executionId, links, waiting: status === 'waiting', lastMailId };
 }
 
 /** Clicks a submit button and waits for the page the server answers with. */
@@ -249,8 +261,12 @@ describe('Review and message pages from real links on a real n8n server, in Chro
 		// that way, the poll has just run and the next one is about a minute away — unless a loaded machine
 		// stretched the attempt; each lost attempt is named in the failure.
 		const lost: string[] = [];
+		// Each run mails the same reviewer: each attempt reads the mail after the last one it read.
+		let lastMailId: string | undefined;
 		for (let attempt = 0; attempt < 3 && page === null; attempt++) {
-			const { executionId, links, waiting } = await startRun('expire', [draft('Farah')], [reviewer], true);
+			const run = await startRun('expire', [draft('Farah')], [reviewer], true, lastMailId);
+			const { executionId, links, waiting } = run;
+			lastMailId = run.lastMailId;
 			if (!waiting) {
 				lost.push(`run ${executionId} ended before it was seen waiting`);
 				continue;
