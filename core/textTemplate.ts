@@ -54,6 +54,12 @@ export function compileTextTemplate(raw: unknown): TextTemplate | null {
 	return parts;
 }
 
+/** A placeholder's value where the lookup can answer: a string or a finite number; null for anything else. */
+function placeholderValue(json: unknown, path: readonly PathSegment[]): string | number | null {
+	const value = getOwn(json, path);
+	return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) ? value : null;
+}
+
 /** The template's text for one item's json, or null when a placeholder's value is not a string or a finite number. */
 export function renderTextTemplate(template: TextTemplate, json: unknown): string | null {
 	let out = '';
@@ -62,10 +68,9 @@ export function renderTextTemplate(template: TextTemplate, json: unknown): strin
 			out += part;
 			continue;
 		}
-		const value = getOwn(json, part.path);
-		if (typeof value === 'string') out += value;
-		else if (typeof value === 'number' && Number.isFinite(value)) out += String(value);
-		else return null;
+		const value = placeholderValue(json, part.path);
+		if (value === null) return null;
+		out += String(value);
 	}
 	return out;
 }
@@ -77,11 +82,6 @@ export function renderTextTemplate(template: TextTemplate, json: unknown): strin
  * string or a finite number. Any other template is text (renderTextTemplate).
  */
 export function renderTemplateValue(template: TextTemplate, json: unknown): string | number | null {
-	if (template.length === 1 && typeof template[0] !== 'string') {
-		const value = getOwn(json, template[0].path);
-		if (typeof value === 'string') return value;
-		if (typeof value === 'number' && Number.isFinite(value)) return value;
-		return null;
-	}
+	if (template.length === 1 && typeof template[0] !== 'string') return placeholderValue(json, template[0].path);
 	return renderTextTemplate(template, json);
 }

@@ -8,10 +8,13 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { compileTextTemplate, renderTextTemplate } from '../../core/textTemplate';
+import { compileTextTemplate, renderTemplateValue } from '../../core/textTemplate';
 import { isExpressionParameter, parseReviewerList } from './settings';
 
-/** A parameter's value for item i: read once when it is not an expression, else once per item. */
+/**
+ * A parameter's value for item i — n8n's own value, type included (a whole `{{ $json.n }}` is the
+ * number) — read once when it is not an expression, else once per item.
+ */
 export function itemParameterReader(ctx: IExecuteFunctions, name: string, fallback: string): (i: number) => unknown {
 	if (!isExpressionParameter(ctx, name)) {
 		const once = ctx.getNodeParameter(name, 0, fallback);
@@ -23,7 +26,7 @@ export function itemParameterReader(ctx: IExecuteFunctions, name: string, fallba
 	return (i) => {
 		if (read.has(i)) return read.get(i);
 		const item = items[i];
-		const quick = template && item ? renderTextTemplate(template, item.json) : null;
+		const quick = template && item ? renderTemplateValue(template, item.json) : null;
 		const value = quick ?? ctx.getNodeParameter(name, i, fallback);
 		read.set(i, value);
 		return value;

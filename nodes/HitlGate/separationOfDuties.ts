@@ -47,11 +47,6 @@ export function requesterReader(ctx: IExecuteFunctions): (itemIndex: number) => 
 	};
 }
 
-/** One item's requester addresses (requesterReader for a single read). */
-export function requesterOf(ctx: IExecuteFunctions, itemIndex: number): RequesterPolicy | null {
-	return requesterReader(ctx)(itemIndex);
-}
-
 /** The reviewers who may decide: the listed ones without the requester's addresses; none left fails closed. */
 export function withoutRequester(ctx: IExecuteFunctions, itemIndex: number, reviewers: string[], requester: RequesterPolicy | null): string[] {
 	if (!requester) return reviewers;

@@ -94,6 +94,13 @@ describe('the gate reads per-item parameters once each, and asks n8n only where 
 		expect(asked).toEqual([['subject', 1]]);
 	});
 
+	test('one placeholder alone: n8n\'s own value, type included; text readers write it as n8n\'s would be written', () => {
+		const { ctx, asked } = context({ subject: '={{ $json.amount }}' }, items, () => 'n8n');
+		expect(itemParameterReader(ctx, 'subject', '')(0)).toBe(5);
+		expect(textReader(ctx, 'subject', '')(0)).toBe('5');
+		expect(asked).toEqual([]);
+	});
+
 	test('any other expression: n8n, once per item', () => {
 		const { ctx, asked } = context({ subject: '={{ $json.name.toUpperCase() }}' }, items, (_name, i) => `N8N ${i}`);
 		const subjectOf = textReader(ctx, 'subject', 'Review needed');

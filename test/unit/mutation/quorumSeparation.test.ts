@@ -7,7 +7,10 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { currentTurn, finalDecision, policyForItem, tally, type Vote } from '../../../nodes/HitlGate/quorum';
-import { isRequester, requesterOf, withoutRequester } from '../../../nodes/HitlGate/separationOfDuties';
+import { isRequester, requesterReader, withoutRequester } from '../../../nodes/HitlGate/separationOfDuties';
+
+/** One item's requester, as the gate reads it. */
+const requesterOf = (ctx: IExecuteFunctions, itemIndex: number) => requesterReader(ctx)(itemIndex);
 
 const v = (reviewerId: string, decision: Vote['decision'], comment: string | null = null): Vote => ({ reviewerId, decision, at: '2026-12-01T10:00:00.000Z', comment, seq: 1 });
 
@@ -76,7 +79,7 @@ describe('separation of duties', () => {
 		expect(isRequester({}, 'rec@x.test')).toBe(false);
 	});
 
-	test('requesterOf reads requester and aliases, once each; none given is no policy; a bad address fails the item', () => {
+	test('requesterReader reads requester and aliases, once each; none given is no policy; a bad address fails the item', () => {
 		expect(requesterOf(ctxWith({ requester: 'Rec@X.test', requesterAliases: 'alias@x.test, rec@x.test' }), 0)).toEqual({ ids: ['rec@x.test', 'alias@x.test'] });
 		expect(requesterOf(ctxWith({ requester: '', requesterAliases: 'alias@x.test' }), 0)).toEqual({ ids: ['alias@x.test'] });
 		expect(requesterOf(ctxWith({}), 0)).toBeNull();
