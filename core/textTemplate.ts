@@ -7,7 +7,7 @@
  * is microseconds. The fast path answers only where its answer is n8n's own — every placeholder a plain
  * own-property path that holds a string or a finite number — and says "ask n8n" (null) otherwise: a
  * missing field, any other type, any other expression syntax, a backslash, a brace outside a
- * placeholder. The equivalence with n8n's engine is tested against real n8n expression evaluation
+ * placeholder, text without any placeholder. The equivalence with n8n's engine is tested against real n8n expression evaluation
  * (test/workflow/gate/textTemplate.workflow.test.ts for text, test/workflow/reviewlog/mappedFields.workflow.test.ts
  * for values with their type).
  */
@@ -51,6 +51,9 @@ export function compileTextTemplate(raw: unknown): TextTemplate | null {
 		parts.push({ path });
 		at = close + 2;
 	}
+	// Text without any placeholder is n8n's to read: n8n evaluates some of it (`=toString` is
+	// "[object Object]", `=constructor` an error), where text beside a placeholder stays text.
+	if (!parts.some((part) => typeof part !== 'string')) return null;
 	return parts;
 }
 

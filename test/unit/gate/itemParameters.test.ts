@@ -20,8 +20,6 @@ describe('compileTextTemplate: what the fast path takes', () => {
 		['={{ $json.a.b }}', [{ path: ['a', 'b'] }]],
 		['={{$json.list[0]}} and {{ $json["first name"] }}!', [{ path: ['list', 0] }, ' and ', { path: ['first name'] }, '!']],
 		["={{ $json['x-y'] }}", [{ path: ['x-y'] }]],
-		['=Plain text', ['Plain text']],
-		['=', []],
 	])('%s', (raw, parts) => {
 		expect(compileTextTemplate(raw)).toEqual(parts);
 	});
@@ -43,6 +41,9 @@ describe('compileTextTemplate: what the fast path takes', () => {
 		['a prototype key', '={{ $json.__proto__ }}'],
 		['a constructor key', '={{ $json.a.constructor }}'],
 		['an empty placeholder', '=Offer {{ }}'],
+		['text without a placeholder (n8n evaluates some: `=toString`)', '=Plain text'],
+		['an identifier n8n evaluates', '=toString'],
+		['nothing after the =', '='],
 	])('refuses %s', (_what, raw) => {
 		expect(compileTextTemplate(raw)).toBeNull();
 	});

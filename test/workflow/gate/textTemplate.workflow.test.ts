@@ -48,7 +48,10 @@ async function n8nValues(text: string, items: IDataObject[]): Promise<string[]> 
 	return result.json('Evaluate').map((j) => String(j.value ?? ''));
 }
 
-const template = fc.array(fc.oneof(literal, placeholder), { minLength: 1, maxLength: 5 }).map((parts) => `=${parts.join('')}`);
+/** Text and placeholders, at least one placeholder (text alone is n8n's to read: the fixed cases below). */
+const template = fc
+	.tuple(fc.array(fc.oneof(literal, placeholder), { maxLength: 4 }), placeholder, fc.nat())
+	.map(([parts, one, at]) => `=${[...parts.slice(0, at % (parts.length + 1)), one, ...parts.slice(at % (parts.length + 1))].join('')}`);
 const item = itemOf(anyValue);
 
 describe('simple per-item expressions: the fast path answers as n8n does, or not at all', () => {
@@ -71,7 +74,7 @@ describe('simple per-item expressions: the fast path answers as n8n does, or not
 					}
 				});
 			}),
-			{ numRuns: 120 },
+			{ numRuns: 200 },
 		);
 		// Not vacuous: both kinds occurred.
 		expect(answered).toBeGreaterThan(100);
@@ -83,12 +86,21 @@ describe('simple per-item expressions: the fast path answers as n8n does, or not
 		['={{ $json.amount }}', { amount: 5000 }, '5000'],
 		['=Total {{ $json.amount }} EUR', { amount: 0.1 + 0.2 }, 'Total 0.30000000000000004 EUR'],
 		['={{ $json.list[1] }}', { list: ['a', 'b'] }, 'b'],
-		['=Plain text', { name: 'x' }, 'Plain text'],
-		['=', { name: 'x' }, ''],
 		['=  {{ $json.name }}  ', { name: 'padded' }, '  padded  '],
+		['=toString {{ $json.name }}', { name: 'x' }, 'toString x'],
 	])('%s', async (text, json, expected) => {
 		const [fromN8n] = await n8nValues(text, [json]);
 		expect(fromN8n).toBe(expected);
 		expect(renderTextTemplate(compileTextTemplate(text)!, json)).toBe(expected);
+	});
+
+	test.each([
+		['=toString', '[object Object]'],
+		['=Plain text', 'Plain text'],
+		['=', ''],
+	])('text without a placeholder is n8n\'s to read: %s', async (text, expected) => {
+		const [fromN8n] = await n8nValues(text, [{ name: 'x' }]);
+		expect(fromN8n).toBe(expected);
+		expect(compileTextTemplate(text)).toBeNull();
 	});
 });
